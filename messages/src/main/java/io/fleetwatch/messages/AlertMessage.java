@@ -1,0 +1,54 @@
+package io.fleetwatch.messages;
+
+import static io.fleetwatch.messages.internal.Checks.required;
+import static io.fleetwatch.messages.internal.Checks.token;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+
+/**
+ * A threshold alert; routing key {@code alerts.{severity}}. Field names are seed 002's.
+ *
+ * <p>{@code alert_id} (the outbox event id) and {@code state} ({@code firing} / {@code resolved}) are Fleetwatch
+ * additions: the id makes redelivery idempotent, the state lets notifiers send "resolved".
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record AlertMessage(
+        @JsonProperty("schema_version") Integer schemaVersion,
+        @JsonProperty("alert_id") Long alertId,
+        @JsonProperty("system_id") Long systemId,
+        @JsonProperty("alert_type") String alertType,
+        @JsonProperty("severity") Severity severity,
+        @JsonProperty("state") String state,
+        @JsonProperty("value") Double value,
+        @JsonProperty("threshold") Double threshold,
+        @JsonProperty("timestamp") Instant timestamp) {
+
+    public AlertMessage {
+        schemaVersion = SchemaVersion.check(schemaVersion);
+        required("system_id", systemId);
+        if (systemId <= 0) {
+            throw new IllegalArgumentException("system_id must be > 0, not " + systemId);
+        }
+        alertType = token("alert_type", alertType);
+        required("severity", severity);
+        state = state == null ? "firing" : state;
+        if (!state.equals("firing") && !state.equals("resolved")) {
+            throw new IllegalArgumentException("state must be firing or resolved, not '" + state + "'");
+        }
+        if (value != null && !Double.isFinite(value)) {
+            throw new IllegalArgumentException("value must be a finite number");
+        }
+        if (threshold != null && !Double.isFinite(threshold)) {
+            throw new IllegalArgumentException("threshold must be a finite number");
+        }
+        required("timestamp", timestamp);
+    }
+
+    public String routingKey() {
+        return Routing.alertRoutingKey(severity);
+    }
+}

@@ -1,0 +1,52 @@
+package io.fleetwatch.messages;
+
+import static io.fleetwatch.messages.internal.Checks.hostnameOrNull;
+import static io.fleetwatch.messages.internal.Checks.ip;
+import static io.fleetwatch.messages.internal.Checks.macOrNull;
+import static io.fleetwatch.messages.internal.Checks.positiveOrNull;
+import static io.fleetwatch.messages.internal.Checks.required;
+import static io.fleetwatch.messages.internal.Checks.token;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+
+/**
+ * One live host found by a scan; routing key {@code discovery.new}. Field names are seed 002's.
+ *
+ * @param scanId      the scan job that found it (null for a host reported outside a scan)
+ * @param deptId      department the scanned range belongs to
+ * @param scanType    the probe that found the host: {@code arp}, {@code arp_cache}, {@code icmp}, {@code tcp}, {@code ping}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record DiscoveryMessage(
+        @JsonProperty("schema_version") Integer schemaVersion,
+        @JsonProperty("scan_id") Long scanId,
+        @JsonProperty("dept_id") Integer deptId,
+        @JsonProperty("ip_address") String ipAddress,
+        @JsonProperty("hostname") String hostname,
+        @JsonProperty("mac_address") String macAddress,
+        @JsonProperty("discovered_at") Instant discoveredAt,
+        @JsonProperty("scan_type") String scanType) {
+
+    public DiscoveryMessage {
+        schemaVersion = SchemaVersion.check(schemaVersion);
+        scanId = positiveOrNull("scan_id", scanId);
+        required("dept_id", deptId);
+        if (deptId <= 0) {
+            throw new IllegalArgumentException("dept_id must be > 0, not " + deptId);
+        }
+        ipAddress = ip("ip_address", ipAddress);
+        hostname = hostnameOrNull("hostname", hostname);
+        macAddress = macOrNull("mac_address", macAddress);
+        required("discovered_at", discoveredAt);
+        scanType = token("scan_type", scanType);
+    }
+
+    public static DiscoveryMessage of(Long scanId, int deptId, String ip, String hostname, String mac,
+                                      Instant discoveredAt, String scanType) {
+        return new DiscoveryMessage(SchemaVersion.CURRENT, scanId, deptId, ip, hostname, mac, discoveredAt, scanType);
+    }
+}

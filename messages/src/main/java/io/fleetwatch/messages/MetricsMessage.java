@@ -1,0 +1,74 @@
+package io.fleetwatch.messages;
+
+import static io.fleetwatch.messages.internal.Checks.hostIdOrNull;
+import static io.fleetwatch.messages.internal.Checks.hostnameOrNull;
+import static io.fleetwatch.messages.internal.Checks.nonNegative;
+import static io.fleetwatch.messages.internal.Checks.optionalPercent;
+import static io.fleetwatch.messages.internal.Checks.percent;
+import static io.fleetwatch.messages.internal.Checks.positiveOrNull;
+import static io.fleetwatch.messages.internal.Checks.required;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+
+/**
+ * One sample of the eight metrics of a host; routing key {@code metrics.collected}.
+ *
+ * <p>Seed 002 identifies the host by {@code system_id} (the database id). Agents and the collector may not know it,
+ * so they send {@code host_id} (machine-id / DMI UUID) and {@code hostname} instead; one of {@code system_id} and
+ * {@code host_id} is required. {@code seq} numbers the samples of one source so that a replayed or redelivered
+ * sample is stored once.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record MetricsMessage(
+        @JsonProperty("schema_version") Integer schemaVersion,
+        @JsonProperty("system_id") Long systemId,
+        @JsonProperty("host_id") String hostId,
+        @JsonProperty("hostname") String hostname,
+        @JsonProperty("seq") Long seq,
+        @JsonProperty("collected_at") Instant collectedAt,
+        @JsonProperty("metrics") Metrics metrics) {
+
+    public MetricsMessage {
+        schemaVersion = SchemaVersion.check(schemaVersion);
+        systemId = positiveOrNull("system_id", systemId);
+        hostId = hostIdOrNull("host_id", hostId);
+        hostname = hostnameOrNull("hostname", hostname);
+        if (systemId == null && hostId == null) {
+            throw new IllegalArgumentException("one of system_id and host_id is required");
+        }
+        if (seq != null && seq < 0) {
+            throw new IllegalArgumentException("seq must be >= 0, not " + seq);
+        }
+        required("collected_at", collectedAt);
+        required("metrics", metrics);
+    }
+
+    /** The eight metrics of seed 002. {@code gpu_percent} is null on a host without a GPU, never 0 for "none". */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Metrics(
+            @JsonProperty(value = "cpu_percent", required = true) Double cpuPercent,
+            @JsonProperty(value = "ram_percent", required = true) Double ramPercent,
+            @JsonProperty(value = "disk_percent", required = true) Double diskPercent,
+            @JsonProperty(value = "network_sent_mbps", required = true) Double networkSentMbps,
+            @JsonProperty(value = "network_recv_mbps", required = true) Double networkRecvMbps,
+            @JsonProperty("gpu_percent") Double gpuPercent,
+            @JsonProperty(value = "uptime_seconds", required = true) Long uptimeSeconds,
+            @JsonProperty(value = "logged_in_users", required = true) Integer loggedInUsers) {
+
+        public Metrics {
+            percent("metrics.cpu_percent", required("metrics.cpu_percent", cpuPercent));
+            percent("metrics.ram_percent", required("metrics.ram_percent", ramPercent));
+            percent("metrics.disk_percent", required("metrics.disk_percent", diskPercent));
+            nonNegative("metrics.network_sent_mbps", required("metrics.network_sent_mbps", networkSentMbps));
+            nonNegative("metrics.network_recv_mbps", required("metrics.network_recv_mbps", networkRecvMbps));
+            optionalPercent("metrics.gpu_percent", gpuPercent);
+            nonNegative("metrics.uptime_seconds", required("metrics.uptime_seconds", uptimeSeconds));
+            nonNegative("metrics.logged_in_users", required("metrics.logged_in_users", loggedInUsers));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.fleetwatch.messages;
+
+import java.util.Map;
+
+/**
+ * Exchange, queue and routing-key names of the contract (seed 002), shared by every producer and consumer.
+ * Queue names can be overridden with the seed's environment variables; see {@link QueueNames}.
+ */
+public final class Routing {
+    private Routing() {}
+
+    /** Topic exchange all three message kinds are published to. */
+    public static final String EXCHANGE = "fleetwatch";
+    /** Direct exchange that receives dead letters; each dead-letter queue is bound by its source queue's name. */
+    public static final String DEAD_LETTER_EXCHANGE = "fleetwatch.dlx";
+
+    public static final String DISCOVERY_QUEUE = "discovery_queue";
+    public static final String METRICS_QUEUE = "metrics_queue";
+    public static final String ALERT_QUEUE = "alert_queue";
+
+    public static final String DISCOVERY_ROUTING_KEY = "discovery.new";
+    public static final String METRICS_ROUTING_KEY = "metrics.collected";
+    /** Binding pattern of the alert queue; messages use {@link #alertRoutingKey(Severity)}. */
+    public static final String ALERTS_BINDING = "alerts.*";
+
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    /** Header set on a dead-lettered message by a Fleetwatch consumer: why it was refused. */
+    public static final String ERROR_HEADER = "x-fleetwatch-error";
+    /** Header naming the queue a dead-lettered message was refused from. */
+    public static final String SOURCE_QUEUE_HEADER = "x-fleetwatch-source-queue";
+
+    /** Environment variables of seed 002 that rename the queues. */
+    public static final String ENV_DISCOVERY_QUEUE = "DISCOVERY_QUEUE";
+    public static final String ENV_METRICS_QUEUE = "METRICS_QUEUE";
+    public static final String ENV_ALERT_QUEUE = "ALERT_QUEUE";
+
+    public static String alertRoutingKey(Severity severity) {
+        return "alerts." + severity.wireName();
+    }
+
+    public static String deadLetterQueue(String queue) {
+        return queue + DEAD_LETTER_SUFFIX;
+    }
+
+    /** The three queue names, defaults from the contract, overridable by the seed's env vars. */
+    public record QueueNames(String discovery, String metrics, String alerts) {
+        public QueueNames {
+            requireName("discovery queue", discovery);
+            requireName("metrics queue", metrics);
+            requireName("alert queue", alerts);
+        }
+
+        public static QueueNames defaults() {
+            return new QueueNames(DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE);
+        }
+
+        public static QueueNames fromEnv(Map<String, String> env) {
+            return new QueueNames(
+                    env.getOrDefault(ENV_DISCOVERY_QUEUE, DISCOVERY_QUEUE),
+                    env.getOrDefault(ENV_METRICS_QUEUE, METRICS_QUEUE),
+                    env.getOrDefault(ENV_ALERT_QUEUE, ALERT_QUEUE));
+        }
+
+        private static void requireName(String what, String name) {
+            // AMQP short strings: at most 255 bytes; "amq." is reserved by the broker.
+            if (name == null || name.isBlank() || name.length() > 200 || name.startsWith("amq.")) {
+                throw new IllegalArgumentException(what + " name '" + name + "' is not a usable queue name");
+            }
+        }
+    }
+}

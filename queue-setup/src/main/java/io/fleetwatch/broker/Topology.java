@@ -1,0 +1,201 @@
+package io.fleetwatch.broker;
+
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.fleetwatch.messages.Routing;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The whole RabbitMQ topology of Fleetwatch, declared in this one place, idempotently.
+ *
+ * <pre>
+ *  exchange "fleetwatch" (topic, durable)
+ *    discovery.new      -> discovery_queue   (max-length, reject-publish)
+ *    metrics.collected  -> metrics_queue     (message TTL, max-length, reject-publish)
+ *    alerts.*           -> alert_queue       (priorities 0-9, max-length, reject-publish)
+ *  exchange "fleetwatch.dlx" (direct, durable)
+ *    discovery_queue    -> discovery_queue.dlq    (and likewise for the other two)
+ * </pre>
+ *
+ * <p>Overflow is {@code reject-publish}: a full queue nacks the publisher, whose confirm fails, so the agent spools
+ * and the scanner/collector report the failure; nothing is dropped silently. Expired metrics and consumer-refused
+ * messages are dead-lettered to the queue's {@code .dlq}, which has no limit (watched by the queue-depth alert).
+ */
+public final class Topology {
+
+    /** Limits of the main queues; defaults suit a few thousand hosts at 10 s intervals. */
+    public record Limits(long metricsTtlMillis, int metricsMaxLength, int discoveryMaxLength, int alertMaxLength) {
+        public Limits {
+            if (metricsTtlMillis < 1_000) {
+                throw new IllegalArgumentException("metrics TTL must be at least 1000 ms, not " + metricsTtlMillis);
+            }
+            if (metricsMaxLength < 1 || discoveryMaxLength < 1 || alertMaxLength < 1) {
+                throw new IllegalArgumentException("queue max lengths must be positive");
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(24L * 3600 * 1000, 1_000_000, 100_000, 100_000);
+        }
+    }
+
+    public enum Kind { EXCHANGE, QUEUE }
+
+    /** One queue, the exchange and key that feed it, and its arguments. */
+    public record QueueSpec(String name, String exchange, String bindingKey, Map<String, Object> arguments) {
+        public QueueSpec {
+            arguments = Map.copyOf(arguments);
+        }
+    }
+
+    /** What {@link #declare} found: names it created and names that were already there, unchanged. */
+    public record Report(List<String> created, List<String> unchanged) {
+        public String summary() {
+            return created.size() + " created, " + unchanged.size() + " unchanged"
+                    + (created.isEmpty() ? "" : " (created: " + String.join(", ", created) + ")");
+        }
+    }
+
+    public static final int ALERT_MAX_PRIORITY = 10;
+    public static final String OVERFLOW = "reject-publish";
+
+    private final Routing.QueueNames names;
+    private final Limits limits;
+
+    public Topology(Routing.QueueNames names, Limits limits) {
+        this.names = names;
+        this.limits = limits;
+    }
+
+    public static Topology standard() {
+        return new Topology(Routing.QueueNames.defaults(), Limits.defaults());
+    }
+
+    public Routing.QueueNames names() {
+        return names;
+    }
+
+    /** The three work queues, in declaration order. */
+    public List<QueueSpec> workQueues() {
+        return List.of(
+                new QueueSpec(names.discovery(), Routing.EXCHANGE, Routing.DISCOVERY_ROUTING_KEY,
+                        mainArgs(names.discovery(), limits.discoveryMaxLength(), Map.of())),
+                new QueueSpec(names.metrics(), Routing.EXCHANGE, Routing.METRICS_ROUTING_KEY,
+                        mainArgs(names.metrics(), limits.metricsMaxLength(),
+                                Map.of("x-message-ttl", limits.metricsTtlMillis()))),
+                new QueueSpec(names.alerts(), Routing.EXCHANGE, Routing.ALERTS_BINDING,
+                        mainArgs(names.alerts(), limits.alertMaxLength(),
+                                Map.of("x-max-priority", ALERT_MAX_PRIORITY))));
+    }
+
+    /** One dead-letter queue per work queue, bound on the DLX by the work queue's name. */
+    public List<QueueSpec> deadLetterQueues() {
+        List<QueueSpec> out = new ArrayList<>();
+        for (QueueSpec q : workQueues()) {
+            out.add(new QueueSpec(Routing.deadLetterQueue(q.name()), Routing.DEAD_LETTER_EXCHANGE, q.name(), Map.of()));
+        }
+        return out;
+    }
+
+    public List<QueueSpec> allQueues() {
+        List<QueueSpec> all = new ArrayList<>(workQueues());
+        all.addAll(deadLetterQueues());
+        return all;
+    }
+
+    private static Map<String, Object> mainArgs(String queue, int maxLength, Map<String, Object> extra) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("x-dead-letter-exchange", Routing.DEAD_LETTER_EXCHANGE);
+        args.put("x-dead-letter-routing-key", queue);
+        args.put("x-max-length", maxLength);
+        args.put("x-overflow", OVERFLOW);
+        args.putAll(extra);
+        return args;
+    }
+
+    /**
+     * Declares exchanges, queues and bindings. Running it again changes nothing. A queue or exchange that exists with
+     * other arguments is not touched: a {@link TopologyConflictException} names it and the difference.
+     */
+    public Report declare(Connection connection) throws IOException, TopologyConflictException {
+        List<String> created = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        Map<String, BuiltinExchangeType> exchanges = new LinkedHashMap<>();
+        exchanges.put(Routing.EXCHANGE, BuiltinExchangeType.TOPIC);
+        exchanges.put(Routing.DEAD_LETTER_EXCHANGE, BuiltinExchangeType.DIRECT);
+
+        for (Map.Entry<String, BuiltinExchangeType> e : exchanges.entrySet()) {
+            boolean existed = exists(connection, Kind.EXCHANGE, e.getKey());
+            withChannel(connection, ch -> ch.exchangeDeclare(e.getKey(), e.getValue(), true, false, null));
+            (existed ? unchanged : created).add("exchange " + e.getKey());
+        }
+        // DLQs first: a work queue must never dead-letter into a void.
+        List<QueueSpec> order = new ArrayList<>(deadLetterQueues());
+        order.addAll(workQueues());
+        for (QueueSpec q : order) {
+            boolean existed = exists(connection, Kind.QUEUE, q.name());
+            withChannel(connection, ch -> {
+                ch.queueDeclare(q.name(), true, false, false, q.arguments());
+                ch.queueBind(q.name(), q.exchange(), q.bindingKey());
+            });
+            (existed ? unchanged : created).add("queue " + q.name());
+        }
+        return new Report(List.copyOf(created), List.copyOf(unchanged));
+    }
+
+    /** Passive check on a throw-away channel: a missing entity closes the channel it was asked on. */
+    static boolean exists(Connection connection, Kind kind, String name) throws IOException {
+        Channel ch = connection.createChannel();
+        try {
+            if (kind == Kind.EXCHANGE) {
+                ch.exchangeDeclarePassive(name);
+            } else {
+                ch.queueDeclarePassive(name);
+            }
+            return true;
+        } catch (IOException e) {
+            if (e.getCause() instanceof ShutdownSignalException sse && TopologyConflictException.replyCode(sse) == 404) {
+                return false;
+            }
+            throw e;
+        } finally {
+            closeQuietly(ch);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ChannelWork {
+        void run(Channel ch) throws IOException;
+    }
+
+    private static void withChannel(Connection connection, ChannelWork work) throws IOException, TopologyConflictException {
+        Channel ch = connection.createChannel();
+        try {
+            work.run(ch);
+        } catch (IOException e) {
+            if (e.getCause() instanceof ShutdownSignalException sse && TopologyConflictException.replyCode(sse) == 406) {
+                throw TopologyConflictException.from(sse);
+            }
+            throw e;
+        } finally {
+            closeQuietly(ch);
+        }
+    }
+
+    private static void closeQuietly(Channel ch) {
+        try {
+            if (ch.isOpen()) {
+                ch.close();
+            }
+        } catch (IOException | TimeoutException | ShutdownSignalException ignored) {
+            // already closed by the broker after an error: nothing to release
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.fleetwatch.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import io.fleetwatch.messages.MessageCodec;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.testing.TestBroker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against the real local RabbitMQ, in a throw-away vhost. */
+class TopologyIT {
+    private TestBroker broker;
+    private Connection connection;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        broker = TestBroker.create();
+        connection = BrokerSettings.fromEnv(broker.env()).connectionFactory().newConnection("topology-it");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        connection.close();
+        broker.close();
+    }
+
+    @Test
+    void declaringTwiceChangesNothingAndTheManagementApiShowsEverything() throws Exception {
+        Topology.Report first = Topology.standard().declare(connection);
+        assertThat(first.created()).hasSize(8);
+        Topology.Report second = Topology.standard().declare(connection);
+        assertThat(second.created()).isEmpty();
+        assertThat(second.unchanged()).hasSize(8);
+
+        JsonNode queues = MessageCodec.mapper().readTree(broker.get("/api/queues/" + broker.encodedVhost()));
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        queues.forEach(q -> byName.put(q.get("name").asText(), q));
+        assertThat(byName.keySet()).containsExactlyInAnyOrder("discovery_queue", "metrics_queue", "alert_queue",
+                "discovery_queue.dlq", "metrics_queue.dlq", "alert_queue.dlq");
+        JsonNode metrics = byName.get("metrics_queue");
+        assertThat(metrics.get("durable").asBoolean()).isTrue();
+        assertThat(metrics.at("/arguments/x-message-ttl").asLong()).isEqualTo(86_400_000L);
+        assertThat(metrics.at("/arguments/x-dead-letter-exchange").asText()).isEqualTo("fleetwatch.dlx");
+        assertThat(metrics.at("/arguments/x-overflow").asText()).isEqualTo("reject-publish");
+        assertThat(byName.get("alert_queue").at("/arguments/x-max-priority").asInt()).isEqualTo(10);
+
+        JsonNode bindings = MessageCodec.mapper().readTree(broker.get("/api/bindings/" + broker.encodedVhost()));
+        Set<String> edges = new HashSet<>();
+        bindings.forEach(b -> edges.add(b.get("source").asText() + " -[" + b.get("routing_key").asText() + "]-> "
+                + b.get("destination").asText()));
+        assertThat(edges).contains(
+                "fleetwatch -[discovery.new]-> discovery_queue",
+                "fleetwatch -[metrics.collected]-> metrics_queue",
+                "fleetwatch -[alerts.*]-> alert_queue",
+                "fleetwatch.dlx -[discovery_queue]-> discovery_queue.dlq",
+                "fleetwatch.dlx -[metrics_queue]-> metrics_queue.dlq",
+                "fleetwatch.dlx -[alert_queue]-> alert_queue.dlq");
+    }
+
+    @Test
+    void aQueueWithOtherArgumentsIsAClearErrorNamingTheQueueAndTheDifference() throws Exception {
+        try (Channel ch = connection.createChannel()) {
+            ch.queueDeclare("metrics_queue", true, false, false, Map.of("x-message-ttl", 1000));
+        }
+        assertThatThrownBy(() -> Topology.standard().declare(connection))
+                .isInstanceOf(TopologyConflictException.class)
+                .hasMessageContaining("queue 'metrics_queue'")
+                .hasMessageContaining("x-message-ttl is '1000'")
+                .hasMessageContaining("Fleetwatch declares '86400000'")
+                .hasMessageContaining("rabbitmqctl delete_queue metrics_queue");
+        // the existing queue was left exactly as it was
+        try (Channel ch = connection.createChannel()) {
+            assertThat(ch.queueDeclarePassive("metrics_queue").getQueue()).isEqualTo("metrics_queue");
+        }
+    }
+
+    @Test
+    void seedRoutingKeysReachTheirQueuesAndConfirmedPublishesAreDurable() throws Exception {
+        Topology.standard().declare(connection);
+        try (ConfirmingPublisher pub = new ConfirmingPublisher(connection, "topology-it", Duration.ofSeconds(5),
+                Clock.systemUTC()); Channel ch = connection.createChannel()) {
+            pub.publish("discovery.new", Map.of("k", 1));
+            pub.publish("metrics.collected", Map.of("k", 2));
+            pub.publish("alerts.critical", Map.of("k", 3));
+            for (String q : new String[] {"discovery_queue", "metrics_queue", "alert_queue"}) {
+                GetResponse r = ch.basicGet(q, true);
+                assertThat(r).as(q).isNotNull();
+                assertThat(r.getProps().getDeliveryMode()).isEqualTo(2);
+            }
+            // a key no queue is bound for is a failed publish, not a silent loss
+            assertThatThrownBy(() -> pub.publish("nothing.bound", Map.of("k", 4)))
+                    .isInstanceOf(ConfirmingPublisher.NotConfirmedException.class)
+                    .hasMessageContaining("unroutable");
+        }
+    }
+
+    @Test
+    void rejectedMessagesAreDeadLetteredToTheQueuesDlq() throws Exception {
+        Topology.standard().declare(connection);
+        try (ConfirmingPublisher pub = new ConfirmingPublisher(connection, "topology-it", Duration.ofSeconds(5),
+                Clock.systemUTC()); Channel ch = connection.createChannel()) {
+            pub.publish(Routing.METRICS_ROUTING_KEY, Map.of("bad", true));
+            GetResponse r = ch.basicGet("metrics_queue", false);
+            ch.basicReject(r.getEnvelope().getDeliveryTag(), false);
+            GetResponse dead = null;
+            for (int i = 0; i < 50 && dead == null; i++) {
+                dead = ch.basicGet("metrics_queue.dlq", true);
+                if (dead == null) {
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(dead).isNotNull();
+            assertThat(new String(dead.getBody())).contains("\"bad\":true");
+        }
+    }
+}
