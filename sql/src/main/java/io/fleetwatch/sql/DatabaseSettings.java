@@ -1,0 +1,109 @@
+package io.fleetwatch.sql;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where the database is: {@code DATABASE_URL} (seed 001/003), either libpq form
+ * {@code postgresql://user:pass@host:5432/db?sslmode=require} or JDBC form
+ * {@code jdbc:postgresql://host:5432/db?user=..&password=..}. {@code DATABASE_PASSWORD} (or a file named by
+ * {@code DATABASE_PASSWORD_FILE}) supplies a password kept out of the URL.
+ *
+ * <p>{@link #toString()} never shows the password.
+ */
+public record DatabaseSettings(String jdbcUrl, String user, String password, int poolSize) {
+    public static final String ENV_URL = "DATABASE_URL";
+    public static final String ENV_PASSWORD = "DATABASE_PASSWORD";
+    public static final String ENV_POOL_SIZE = "DATABASE_POOL_SIZE";
+
+    public DatabaseSettings {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://")) {
+            throw new IllegalArgumentException(ENV_URL + ": must be postgresql://... or jdbc:postgresql://...");
+        }
+        if (poolSize < 1 || poolSize > 200) {
+            throw new IllegalArgumentException(ENV_POOL_SIZE + ": must be 1..200, not " + poolSize);
+        }
+    }
+
+    public static DatabaseSettings fromEnv(Map<String, String> env) {
+        String url = env.get(ENV_URL);
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException(ENV_URL + ": not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)");
+        }
+        int pool;
+        try {
+            pool = Integer.parseInt(env.getOrDefault(ENV_POOL_SIZE, "8").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(ENV_POOL_SIZE + ": '" + env.get(ENV_POOL_SIZE) + "' is not a number");
+        }
+        DatabaseSettings parsed = parse(url, pool);
+        String pw = env.get(ENV_PASSWORD);
+        return pw == null ? parsed : new DatabaseSettings(parsed.jdbcUrl, parsed.user, pw, pool);
+    }
+
+    static DatabaseSettings parse(String url, int poolSize) {
+        if (url.startsWith("jdbc:postgresql://")) {
+            Map<String, String> params = query(url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
+            String user = params.remove("user");
+            String password = params.remove("password");
+            String base = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+            return new DatabaseSettings(base + join(params), user, password, poolSize);
+        }
+        if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+            throw new IllegalArgumentException(ENV_URL + ": must start with postgresql://, postgres:// or jdbc:postgresql://");
+        }
+        try {
+            URI u = new URI(url);
+            String user = null;
+            String password = null;
+            if (u.getRawUserInfo() != null) {
+                String[] parts = u.getRawUserInfo().split(":", 2);
+                user = decode(parts[0]);
+                password = parts.length > 1 ? decode(parts[1]) : null;
+            }
+            String host = u.getHost() == null ? "localhost" : u.getHost();
+            int port = u.getPort() < 0 ? 5432 : u.getPort();
+            String db = u.getRawPath() == null || u.getRawPath().length() <= 1 ? "fleetwatch" : u.getRawPath().substring(1);
+            Map<String, String> params = query(u.getRawQuery() == null ? "" : u.getRawQuery());
+            return new DatabaseSettings("jdbc:postgresql://" + host + ":" + port + "/" + db + join(params), user, password,
+                    poolSize);
+        } catch (URISyntaxException e) {
+            // the URL may hold a password: say where it is wrong, not what it is
+            throw new IllegalArgumentException(ENV_URL + ": not a valid URL (position " + e.getIndex() + ")");
+        }
+    }
+
+    private static Map<String, String> query(String q) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String kv : q.split("&")) {
+            if (kv.isEmpty()) {
+                continue;
+            }
+            int eq = kv.indexOf('=');
+            out.put(decode(eq < 0 ? kv : kv.substring(0, eq)), eq < 0 ? "" : decode(kv.substring(eq + 1)));
+        }
+        return out;
+    }
+
+    private static String join(Map<String, String> params) {
+        if (params.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("?");
+        params.forEach((k, v) -> sb.append(sb.length() > 1 ? "&" : "").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseSettings[" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "none" : "***") + "]";
+    }
+}

@@ -1,0 +1,62 @@
+package io.fleetwatch.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** {@code fleetwatch db migrate} and {@code fleetwatch db status}: Flyway over the migrations in this module. */
+public final class Migrator {
+    private final DataSource dataSource;
+    private final String timescaleMode;
+
+    public Migrator(DataSource dataSource, String timescaleMode) {
+        this.dataSource = dataSource;
+        this.timescaleMode = timescaleMode == null || timescaleMode.isBlank() ? "auto" : timescaleMode;
+    }
+
+    public static Migrator fromEnv(DataSource dataSource, Map<String, String> env) {
+        return new Migrator(dataSource, env.get(MetricsStorage.ENV_MODE));
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .placeholders(Map.of(MetricsStorage.PLACEHOLDER, timescaleMode))
+                .validateMigrationNaming(true)
+                .cleanDisabled(true)
+                .load();
+    }
+
+    /** Applies pending migrations; returns one line per applied migration (none when up to date). */
+    public List<String> migrate() {
+        MigrateResult r = flyway().migrate();
+        List<String> lines = new ArrayList<>();
+        r.migrations.forEach(m -> lines.add("applied " + m.version + " " + m.description + " (" + m.executionTime + " ms)"));
+        return lines;
+    }
+
+    /** One line per known migration with its state, then the metrics storage this database uses. */
+    public List<String> status() throws SQLException {
+        List<String> lines = new ArrayList<>();
+        for (MigrationInfo i : flyway().info().all()) {
+            lines.add(String.format("%-4s %-28s %-9s %s", i.getVersion(), i.getDescription(), i.getState().getDisplayName(),
+                    i.getInstalledOn() == null ? "" : i.getInstalledOn().toInstant().toString()));
+        }
+        try (Connection c = dataSource.getConnection()) {
+            String storage = MetricsStorage.recorded(c);
+            lines.add("metrics storage: " + (storage == null ? "not migrated yet" : storage));
+        }
+        return lines;
+    }
+
+    public int pending() {
+        return flyway().info().pending().length;
+    }
+}
