@@ -1,0 +1,192 @@
+package io.fleetwatch.agent;
+
+import com.rabbitmq.client.Connection;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.MetricsMessage;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.messages.SchemaVersion;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Samples this host every interval and publishes one metrics message per sample with publisher confirms.
+ * Lifecycle: {@link #start()} → ticks → {@link #close()} (one last flush attempt, then the connection closes).
+ *
+ * <p>A sample the broker has not confirmed stays pending, in order, and goes out with the next tick; pending samples
+ * are bounded ({@link AgentSettings#maxPending()}), oldest dropped first and counted. Replays can duplicate a sample;
+ * the consumer stores {@code (system, collected_at)} once.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    /** What the agent has done so far, for status lines and tests. */
+    public record Status(long sampled, long published, int pending, long dropped, Instant lastPublish,
+                         boolean connected) {}
+
+    private final AgentSettings settings;
+    private final BrokerSettings broker;
+    private final MetricsSampler sampler;
+    private final HostIdentity identity;
+    private final SequenceStore sequence;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+
+    private final Deque<MetricsMessage> pending = new ArrayDeque<>();
+    private Connection connection;
+    private ConfirmingPublisher publisher;
+    private long sampled;
+    private long published;
+    private long dropped;
+    private Instant lastPublish;
+    private boolean brokerDownLogged;
+
+    public Agent(AgentSettings settings, BrokerSettings broker, MetricsSampler sampler, HostIdentity identity,
+                 SequenceStore sequence, Clock clock) {
+        this.settings = settings;
+        this.broker = broker;
+        this.sampler = sampler;
+        this.identity = identity;
+        this.sequence = sequence;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleetwatch-agent");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        sampler.sample(); // primes the rate counters; the first real sample comes one interval later
+        long ms = settings.interval().toMillis();
+        timer.scheduleAtFixedRate(this::tickSafely, ms, ms, TimeUnit.MILLISECONDS);
+        LOG.info("agent started: host_id={} hostname={} interval={} broker={}", identity.hostId(), identity.hostname(),
+                settings.interval(), broker.describe());
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            // A broken sample must not stop the schedule (a thrown exception would cancel it silently).
+            LOG.error("collection failed, will try again next interval", e);
+        }
+    }
+
+    /** One collection cycle: sample, queue, flush. Public so {@code --once} and tests can drive it. */
+    public synchronized MetricsMessage tick() {
+        MetricsMessage.Metrics m = sampler.sample();
+        if (m == null) {
+            return null;
+        }
+        MetricsMessage msg = new MetricsMessage(SchemaVersion.CURRENT, null, identity.hostId(), identity.hostname(),
+                sequence.next(), clock.instant(), m);
+        sampled++;
+        pending.addLast(msg);
+        while (pending.size() > settings.maxPending()) {
+            pending.removeFirst();
+            dropped++;
+        }
+        flush();
+        return msg;
+    }
+
+    /** Publishes everything pending, oldest first; on failure keeps it all for the next attempt. */
+    public synchronized boolean flush() {
+        if (pending.isEmpty()) {
+            return true;
+        }
+        try {
+            ensureConnected();
+            List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>(pending.size());
+            for (MetricsMessage msg : pending) {
+                batch.add(new ConfirmingPublisher.Outgoing(Routing.METRICS_ROUTING_KEY, msg,
+                        msg.hostId() + ":" + msg.seq(), null));
+            }
+            publisher.publishAll(batch);
+            published += batch.size();
+            pending.clear();
+            lastPublish = clock.instant();
+            if (brokerDownLogged) {
+                LOG.info("broker {} reachable again; pending samples delivered", broker.describe());
+                brokerDownLogged = false;
+            }
+            return true;
+        } catch (IOException | TimeoutException | ConfirmingPublisher.NotConfirmedException e) {
+            if (!brokerDownLogged) {
+                LOG.warn("broker {} unreachable or not confirming ({}); keeping {} sample(s) pending",
+                        broker.describe(), e.getMessage(), pending.size());
+                brokerDownLogged = true;
+            }
+            dropPublisher();
+            return false;
+        }
+    }
+
+    private void ensureConnected() throws IOException, TimeoutException {
+        if (publisher != null && publisher.isOpen()) {
+            return;
+        }
+        dropPublisher();
+        if (connection == null || !connection.isOpen()) {
+            closeConnection();
+            connection = broker.connectionFactory().newConnection("fleetwatch-agent@" + identity.hostname());
+        }
+        publisher = new ConfirmingPublisher(connection, "fleetwatch-agent", settings.confirmTimeout(), clock);
+    }
+
+    private void dropPublisher() {
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close(2_000);
+            } catch (IOException | RuntimeException ignored) {
+                // already gone
+            }
+            connection = null;
+        }
+    }
+
+    public synchronized Status status() {
+        return new Status(sampled, published, pending.size(), dropped, lastPublish,
+                connection != null && connection.isOpen());
+    }
+
+    @Override
+    public void close() {
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(settings.confirmTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            flush();
+            if (!pending.isEmpty()) {
+                LOG.warn("stopping with {} unpublished sample(s)", pending.size());
+            }
+            dropPublisher();
+            closeConnection();
+        }
+        LOG.info("agent stopped: {}", status());
+    }
+}

@@ -1,0 +1,43 @@
+package io.fleetwatch.agent;
+
+import java.nio.file.Path;
+
+/**
+ * Every OS file the agent reads, resolved under one root (like OSHI's {@code ProcPath}), so tests point the root at
+ * captured fixtures. The root is {@code /} unless the system property {@code fleetwatch.host.root} says otherwise.
+ */
+public final class HostPaths {
+    private final Path root;
+
+    public HostPaths(Path root) {
+        this.root = root;
+    }
+
+    public static HostPaths system() {
+        return new HostPaths(Path.of(System.getProperty("fleetwatch.host.root", "/")));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path machineId() {
+        return resolve("etc/machine-id");
+    }
+
+    public Path dbusMachineId() {
+        return resolve("var/lib/dbus/machine-id");
+    }
+
+    public Path dmiProductUuid() {
+        return resolve("sys/class/dmi/id/product_uuid");
+    }
+
+    public Path hostname() {
+        return resolve("etc/hostname");
+    }
+
+    public Path resolve(String relative) {
+        return root.resolve(relative);
+    }
+}

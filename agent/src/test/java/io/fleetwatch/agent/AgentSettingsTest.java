@@ -1,0 +1,27 @@
+package io.fleetwatch.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentSettingsTest {
+    @Test
+    void durationsInBothSpellings() {
+        assertThat(AgentSettings.duration("k", "10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(AgentSettings.duration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(AgentSettings.duration("k", "PT1M")).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void badValuesNameTheKey() {
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_INTERVAL", "often")))
+                .hasMessage("FLEETWATCH_AGENT_INTERVAL: 'often' is not a duration (e.g. 10s, 500ms, 1m)");
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_INTERVAL", "5ms")))
+                .hasMessageStartingWith("FLEETWATCH_AGENT_INTERVAL: must be between 100ms and 1h");
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_MOUNT", "data")))
+                .hasMessageStartingWith("FLEETWATCH_AGENT_MOUNT:");
+    }
+}
