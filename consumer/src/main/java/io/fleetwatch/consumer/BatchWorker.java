@@ -1,0 +1,260 @@
+package io.fleetwatch.consumer;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Delivery;
+import io.fleetwatch.messages.InvalidMessageException;
+import io.fleetwatch.messages.Routing;
+import io.github.resilience4j.core.IntervalFunction;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes one queue into one {@link Sink}, in batches. Lifecycle: {@link #start()} → deliveries are put into a
+ * buffer → flushed on size or time → {@link #stop()} (finishes and acks the batch in hand).
+ *
+ * <p>A flush decodes every message; the invalid ones are republished to the dead-letter exchange with the reason in
+ * the {@value Routing#ERROR_HEADER} header. The valid ones are written in one transaction. Only after both is the
+ * batch acked, with {@code multiple=true}, so a crash at any point leaves the messages in the queue (and the sinks'
+ * {@code ON CONFLICT DO NOTHING} makes the redelivery harmless). A retriable failure (database down) is retried
+ * with exponential backoff and nothing is acked meanwhile; a data failure splits the batch in halves until the
+ * message at fault is found and dead-lettered, so one bad message never blocks the rest.
+ */
+public final class BatchWorker<T> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchWorker.class);
+
+    /** Batch size, time bound, prefetch, and retry backoff. */
+    public record Settings(int batchSize, Duration maxWait, int prefetch, Duration initialBackoff, Duration maxBackoff) {
+        public Settings {
+            if (batchSize < 1 || prefetch < batchSize) {
+                throw new IllegalArgumentException("need 1 <= batch size <= prefetch, got " + batchSize + "/" + prefetch);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(1000, Duration.ofMillis(100), 3000, Duration.ofMillis(200), Duration.ofSeconds(10));
+        }
+    }
+
+    /** Counters for status endpoints and tests. */
+    public record Stats(long stored, long deadLettered, long batches, long retries) {}
+
+    private final String name;
+    private final Connection connection;
+    private final String queue;
+    private final Decoder<T> decoder;
+    private final Sink<T> sink;
+    private final Settings settings;
+    private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final IntervalFunction backoff;
+
+    private Channel channel;
+    private Channel dlxChannel;
+    private Thread thread;
+    private String consumerTag;
+    private volatile boolean running;
+
+    public BatchWorker(String name, Connection connection, String queue, Decoder<T> decoder, Sink<T> sink,
+                       Settings settings) {
+        this.name = name;
+        this.connection = connection;
+        this.queue = queue;
+        this.decoder = decoder;
+        this.sink = sink;
+        this.settings = settings;
+        this.backoff = IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), 2.0, settings.maxBackoff());
+    }
+
+    public synchronized void start() throws IOException {
+        channel = connection.createChannel();
+        channel.basicQos(settings.prefetch());
+        dlxChannel = connection.createChannel();
+        dlxChannel.confirmSelect();
+        running = true;
+        thread = new Thread(this::run, "fleetwatch-" + name);
+        thread.start();
+        consumerTag = channel.basicConsume(queue, false, "fleetwatch-" + name + "-" + ProcessHandle.current().pid(),
+                (tag, delivery) -> inbox.add(delivery), tag -> LOG.warn("{}: consumer cancelled by broker", name));
+        LOG.info("{}: consuming {} (batch {}, prefetch {})", name, queue, settings.batchSize(), settings.prefetch());
+    }
+
+    private void run() {
+        List<Delivery> batch = new ArrayList<>(settings.batchSize());
+        try {
+            while (running || !batch.isEmpty()) {
+                long deadline = System.nanoTime() + settings.maxWait().toNanos();
+                while (batch.size() < settings.batchSize()) {
+                    long left = deadline - System.nanoTime();
+                    Delivery d = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : inbox.poll();
+                    if (d == null) {
+                        break;
+                    }
+                    batch.add(d);
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                try {
+                    if (!flush(batch)) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    // Broker trouble (channel lost): the unacked batch is redelivered once the channel recovers;
+                    // the recovering channel ignores acks of pre-recovery delivery tags.
+                    LOG.warn("{}: broker error while handling a batch of {} ({}); it will be redelivered",
+                            name, batch.size(), e.getMessage());
+                    Thread.sleep(settings.initialBackoff().toMillis());
+                }
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("{}: worker stopped by an unexpected error; unacked messages return to the queue", name, e);
+        }
+    }
+
+    /** Returns true when the batch is fully handled and acked; false when stopping with it unacked. */
+    private boolean flush(List<Delivery> batch) throws IOException, InterruptedException {
+        List<T> valid = new ArrayList<>(batch.size());
+        List<Delivery> validDeliveries = new ArrayList<>(batch.size());
+        for (Delivery d : batch) {
+            try {
+                valid.add(decoder.decode(d.getBody()));
+                validDeliveries.add(d);
+            } catch (InvalidMessageException e) {
+                deadLetter(d, e.getMessage());
+            }
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                writeSplitting(valid, validDeliveries);
+                break;
+            } catch (Exception e) {
+                if (!Failures.isRetriable(e)) {
+                    throw new IllegalStateException(name + ": unexpected failure in the write path", e);
+                }
+                retries.incrementAndGet();
+                long wait = backoff.apply(Math.min(attempt, 30));
+                if (attempt == 1 || attempt % 10 == 0) {
+                    LOG.warn("{}: database unavailable ({}); holding {} message(s) unacked, retry {} in {} ms",
+                            name, e.getMessage(), batch.size(), attempt, wait);
+                }
+                if (!running) {
+                    return false; // stopping: the unacked batch goes back to the queue when the channel closes
+                }
+                Thread.sleep(wait);
+            }
+        }
+        channel.basicAck(batch.get(batch.size() - 1).getEnvelope().getDeliveryTag(), true);
+        batches.incrementAndGet();
+        return true;
+    }
+
+    /** Writes all; on a data error, halves until the single message at fault is dead-lettered. */
+    private void writeSplitting(List<T> items, List<Delivery> deliveries) throws Exception {
+        if (items.isEmpty()) {
+            return;
+        }
+        try {
+            sink.write(items);
+            stored.addAndGet(items.size());
+        } catch (Exception e) {
+            if (Failures.isRetriable(e)) {
+                throw e;
+            }
+            if (items.size() == 1) {
+                deadLetter(deliveries.get(0), "rejected by the database: " + oneLine(e));
+                return;
+            }
+            int mid = items.size() / 2;
+            writeSplitting(items.subList(0, mid), deliveries.subList(0, mid));
+            writeSplitting(items.subList(mid, items.size()), deliveries.subList(mid, deliveries.size()));
+        }
+    }
+
+    private void deadLetter(Delivery d, String reason) throws IOException {
+        Map<String, Object> headers = new HashMap<>();
+        if (d.getProperties().getHeaders() != null) {
+            headers.putAll(d.getProperties().getHeaders());
+        }
+        headers.put(Routing.ERROR_HEADER, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        headers.put(Routing.SOURCE_QUEUE_HEADER, queue);
+        AMQP.BasicProperties props = d.getProperties().builder().headers(headers).deliveryMode(2).build();
+        dlxChannel.basicPublish(Routing.DEAD_LETTER_EXCHANGE, queue, props, d.getBody());
+        try {
+            dlxChannel.waitForConfirmsOrDie(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while dead-lettering", e);
+        } catch (TimeoutException e) {
+            throw new IOException("dead-letter publish not confirmed", e);
+        }
+        deadLettered.incrementAndGet();
+        LOG.info("{}: dead-lettered a message from {}: {}", name, queue, reason);
+    }
+
+    private static String oneLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    public Stats stats() {
+        return new Stats(stored.get(), deadLettered.get(), batches.get(), retries.get());
+    }
+
+    /** Stops taking deliveries, finishes and acks the batch in hand (bounded by {@code timeout}), closes channels. */
+    public void stop(Duration timeout) {
+        running = false;
+        try {
+            if (channel != null && channel.isOpen() && consumerTag != null) {
+                channel.basicCancel(consumerTag); // no new deliveries; those prefetched but unbatched get requeued
+            }
+            if (thread != null) {
+                thread.join(timeout.toMillis());
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    thread.join(1_000);
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(channel);
+            closeQuietly(dlxChannel);
+        }
+        LOG.info("{}: stopped ({})", name, stats());
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    private static void closeQuietly(Channel ch) {
+        try {
+            if (ch != null && ch.isOpen()) {
+                ch.close();
+            }
+        } catch (IOException | TimeoutException | RuntimeException ignored) {
+            // the broker or connection already closed it
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.fleetwatch.consumer;
+
+import com.rabbitmq.client.Connection;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.consumer.internal.SqlArrays;
+import io.fleetwatch.messages.Routing;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The consumer process: one broker connection, one {@link BatchWorker} per queue, sharing one connection pool. */
+public final class ConsumerService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerService.class);
+
+    private final BrokerSettings broker;
+    private final Routing.QueueNames queues;
+    private final Jdbi jdbi;
+    private final BatchWorker.Settings settings;
+    private final Clock clock;
+    private final List<BatchWorker<?>> workers = new ArrayList<>();
+    private Connection connection;
+
+    public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
+                           BatchWorker.Settings settings, Clock clock) {
+        this.broker = broker;
+        this.queues = queues;
+        this.jdbi = jdbi(dataSource);
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public static Jdbi jdbi(DataSource dataSource) {
+        return SqlArrays.register(Jdbi.create(dataSource).installPlugin(new PostgresPlugin()));
+    }
+
+    public void start() throws IOException, TimeoutException {
+        connection = broker.connectionFactory().newConnection("fleetwatch-consumer");
+        add(new BatchWorker<>("discovery", connection, queues.discovery(), Decoders.discovery(clock),
+                new DiscoverySink(jdbi), settings));
+        add(new BatchWorker<>("metrics", connection, queues.metrics(), Decoders.metrics(clock),
+                new MetricsSink(jdbi), settings));
+        add(new BatchWorker<>("alerts", connection, queues.alerts(), Decoders.alerts(clock),
+                new AlertSink(jdbi), settings));
+        LOG.info("consumer started on {}", broker.describe());
+    }
+
+    private void add(BatchWorker<?> w) throws IOException {
+        w.start();
+        workers.add(w);
+    }
+
+    public List<BatchWorker.Stats> stats() {
+        return workers.stream().<BatchWorker.Stats>map(BatchWorker::stats).toList();
+    }
+
+    /** Drains: every worker finishes and acks the batch in hand, then the connection closes. */
+    public void stop(Duration timeout) {
+        for (BatchWorker<?> w : workers) {
+            w.stop(timeout);
+        }
+        workers.clear();
+        if (connection != null) {
+            try {
+                connection.close(5_000);
+            } catch (IOException | RuntimeException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+}

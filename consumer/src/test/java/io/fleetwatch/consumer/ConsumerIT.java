@@ -1,0 +1,154 @@
+package io.fleetwatch.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.MessageProperties;
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.sql.Database;
+import io.fleetwatch.sql.DatabaseSettings;
+import io.fleetwatch.sql.Migrator;
+import io.fleetwatch.testing.Await;
+import io.fleetwatch.testing.TestBroker;
+import io.fleetwatch.testing.TestDatabase;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The consumer on the real RabbitMQ and the real PostgreSQL. */
+class ConsumerIT {
+    private TestBroker tb;
+    private TestDatabase db;
+    private HikariDataSource ds;
+    private Connection conn;
+    private Channel ch;
+    private ConsumerService consumer;
+    private Jdbi jdbi;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        tb = TestBroker.create();
+        db = TestDatabase.create();
+        ds = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", db.jdbcUrl())), "consumer-it");
+        new Migrator(ds, "auto").migrate();
+        BrokerSettings bs = BrokerSettings.fromEnv(tb.env());
+        conn = bs.connectionFactory().newConnection("consumer-it");
+        Topology.standard().declare(conn);
+        ch = conn.createChannel();
+        consumer = new ConsumerService(bs, Routing.QueueNames.defaults(), ds,
+                new BatchWorker.Settings(50, Duration.ofMillis(50), 150, Duration.ofMillis(50), Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        consumer.start();
+        jdbi = ConsumerService.jdbi(ds);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        consumer.close();
+        conn.close();
+        ds.close();
+        db.close();
+        tb.close();
+    }
+
+    private void publish(String routingKey, String body) throws Exception {
+        ch.basicPublish(Routing.EXCHANGE, routingKey, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String golden(String name) throws Exception {
+        try (InputStream in = ConsumerIT.class.getResourceAsStream("/golden/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private long count(String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
+    @Test
+    void theSeedsThreeExamplesAreAcceptedAndStored() throws Exception {
+        publish("discovery.new", golden("seed-discovery.json"));
+        publish("metrics.collected", golden("seed-metrics.json"));
+        publish("alerts.warning", golden("seed-alert.json"));
+
+        Await.until(Duration.ofSeconds(10), "seed metrics row", () -> count("SELECT count(*) FROM metrics") == 1);
+        Await.until(Duration.ofSeconds(10), "seed alert row", () -> count("SELECT count(*) FROM alerts") == 1);
+        Await.until(Duration.ofSeconds(10), "seed discovery row",
+                () -> count("SELECT count(*) FROM systems WHERE mac_address IS NOT NULL") == 1);
+
+        Map<String, Object> m = jdbi.withHandle(h -> h.createQuery(
+                "SELECT system_id, cpu_percent, gpu_percent, uptime_seconds, logged_in_users,"
+                        + " collected_at = '2025-11-25T10:35:00Z' AS at_ok FROM metrics").mapToMap().one());
+        assertThat(m).containsEntry("system_id", 42L).containsEntry("cpu_percent", 45.23)
+                .containsEntry("gpu_percent", 78.90).containsEntry("uptime_seconds", 345600L)
+                .containsEntry("logged_in_users", 3).containsEntry("at_ok", true);
+        Map<String, Object> s = jdbi.withHandle(h -> h.createQuery(
+                "SELECT host(ip_address) AS ip, hostname, upper(mac_address::text) AS mac, dept_id, last_scan_id"
+                        + " FROM systems WHERE mac_address IS NOT NULL").mapToMap().one());
+        assertThat(s).containsEntry("ip", "10.30.5.10").containsEntry("hostname", "lab-pc-01")
+                .containsEntry("mac", "00:1B:44:11:3A:B7").containsEntry("dept_id", 1).containsEntry("last_scan_id", 123L);
+        Map<String, Object> a = jdbi.withHandle(h -> h.createQuery(
+                "SELECT system_id, alert_type, severity, value, threshold FROM alerts").mapToMap().one());
+        assertThat(a).containsEntry("system_id", 42L).containsEntry("alert_type", "cpu_high")
+                .containsEntry("severity", "warning").containsEntry("value", 95.5).containsEntry("threshold", 90.0);
+        // a system id issued later by the database never collides with the adopted 42
+        long fresh = jdbi.withHandle(h -> h.createQuery("INSERT INTO systems (hostname) VALUES ('new') RETURNING id")
+                .mapTo(Long.class).one());
+        assertThat(fresh).isGreaterThan(42L);
+    }
+
+    @Test
+    void poisonMessagesGoToTheDlqWithTheReasonWhileTheRestOfTheBatchLands() throws Exception {
+        String good = golden("seed-metrics.json");
+        for (int i = 0; i < 20; i++) {
+            publish("metrics.collected", good.replace("10:35:00Z", String.format("10:%02d:00Z", i)));
+            if (i == 7) {
+                publish("metrics.collected", good.replace("45.23", "145.23"));
+                publish("metrics.collected", "{not json");
+            }
+        }
+        Await.until(Duration.ofSeconds(10), "20 valid rows", () -> count("SELECT count(*) FROM metrics") == 20);
+        Await.until(Duration.ofSeconds(10), "2 dead letters",
+                () -> ch.messageCount("metrics_queue.dlq") == 2);
+        GetResponse first = ch.basicGet("metrics_queue.dlq", true);
+        GetResponse second = ch.basicGet("metrics_queue.dlq", true);
+        assertThat(reason(first)).isEqualTo("contract violation: metrics.cpu_percent must be a number in [0.0, 100.0], not 145.23");
+        assertThat(reason(second)).startsWith("not valid JSON");
+        assertThat(first.getProps().getHeaders().get(Routing.SOURCE_QUEUE_HEADER).toString()).isEqualTo("metrics_queue");
+        assertThat(ch.messageCount("metrics_queue")).isZero();
+    }
+
+    @Test
+    void redeliveredSamplesCreateNoDuplicateRows() throws Exception {
+        String agentSample = golden("seed-metrics.json").replace("\"system_id\": 42,",
+                "\"host_id\": \"0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a\", \"hostname\": \"lab-pc-07\", \"seq\": 9,");
+        for (int i = 0; i < 3; i++) {
+            publish("metrics.collected", agentSample);
+        }
+        Await.until(Duration.ofSeconds(10), "queue drained", () -> ch.messageCount("metrics_queue") == 0);
+        Await.until(Duration.ofSeconds(10), "stats", () -> consumer.stats().get(1).batches() >= 1);
+        Thread.sleep(200);
+        assertThat(count("SELECT count(*) FROM metrics")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM systems WHERE host_id = '0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a'"
+                + " AND hostname = 'lab-pc-07'")).isEqualTo(1);
+        assertThat(ch.messageCount("metrics_queue.dlq")).isZero();
+    }
+
+    private static String reason(GetResponse r) {
+        AMQP.BasicProperties p = r.getProps();
+        return p.getHeaders().get(Routing.ERROR_HEADER).toString();
+    }
+}
