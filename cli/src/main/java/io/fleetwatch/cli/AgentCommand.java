@@ -1,0 +1,53 @@
+package io.fleetwatch.cli;
+
+import io.fleetwatch.agent.Agent;
+import io.fleetwatch.agent.AgentSettings;
+import io.fleetwatch.agent.HostIdentity;
+import io.fleetwatch.agent.HostPaths;
+import io.fleetwatch.agent.OshiSampler;
+import io.fleetwatch.agent.SequenceStore;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.messages.MessageCodec;
+import io.fleetwatch.messages.MetricsMessage;
+import io.fleetwatch.messages.SchemaVersion;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", description = {"Collect this host's eight metrics every interval and publish them.",
+    "Env: FLEETWATCH_AGENT_INTERVAL (10s), FLEETWATCH_AGENT_STATE_DIR, FLEETWATCH_AGENT_MOUNT (/)."})
+final class AgentCommand extends EnvAware implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--once", description = "Print one sample as JSON (over one second) and exit; publishes nothing.")
+    boolean once;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentSettings settings = AgentSettings.fromEnv(env);
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        OshiSampler sampler = new OshiSampler(settings.mount());
+        if (once) {
+            sampler.sample();
+            Thread.sleep(1_000);
+            MetricsMessage m = new MetricsMessage(SchemaVersion.CURRENT, null, id.hostId(), id.hostname(), null,
+                    Clock.systemUTC().instant(), sampler.sample());
+            spec.commandLine().getOut().println(MessageCodec.encodeToString(m));
+            return 0;
+        }
+        Agent agent = start(settings, BrokerSettings.fromEnv(env), id, sampler);
+        Services.runUntilShutdown(List.of(agent));
+        return 0;
+    }
+
+    static Agent start(AgentSettings settings, BrokerSettings broker, HostIdentity id, OshiSampler sampler) {
+        Agent agent = new Agent(settings, broker, sampler, id, new SequenceStore(settings.stateDir()), Clock.systemUTC());
+        agent.start();
+        return agent;
+    }
+}

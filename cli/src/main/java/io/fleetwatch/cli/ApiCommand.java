@@ -1,0 +1,24 @@
+package io.fleetwatch.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.api.ApiServer;
+import io.fleetwatch.api.ApiSettings;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+@Command(name = "api", description = {"Serve the REST API (bearer token from FLEETWATCH_API_TOKEN).",
+    "Env: FLEETWATCH_API_HOST (127.0.0.1), FLEETWATCH_API_PORT (8080)."})
+final class ApiCommand extends EnvAware implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+        ApiSettings settings = ApiSettings.fromEnv(env);
+        HikariDataSource ds = Services.database(env, "fleetwatch-api");
+        ApiServer api = ApiServer.start(settings, ds, Clock.systemUTC());
+        LoggerFactory.getLogger(ApiCommand.class).info("API listening on {}", api.uri());
+        Services.runUntilShutdown(List.of(ds, api));
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+package io.fleetwatch.cli;
+
+import com.rabbitmq.client.Connection;
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.agent.AgentSettings;
+import io.fleetwatch.agent.HostIdentity;
+import io.fleetwatch.agent.HostPaths;
+import io.fleetwatch.agent.OshiSampler;
+import io.fleetwatch.api.ApiServer;
+import io.fleetwatch.api.ApiSettings;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.sql.Migrator;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", description = {
+    "Run this host's share of the pipeline in one process: set up queues and schema, then the consumer,",
+    "the API and the agent. Stops cleanly on SIGTERM / Ctrl-C."})
+final class ServeCommand extends EnvAware implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--no-agent", description = "Do not run the agent on this host.")
+    boolean noAgent;
+
+    @Option(names = "--no-setup", description = "Skip queue-setup and db migrate at start.")
+    boolean noSetup;
+
+    @Override
+    public Integer call() throws Exception {
+        ApiSettings apiSettings = ApiSettings.fromEnv(env);    // validate all settings before starting anything
+        AgentSettings agentSettings = AgentSettings.fromEnv(env);
+        BrokerSettings broker = BrokerSettings.fromEnv(env);
+        List<AutoCloseable> started = new ArrayList<>();
+        HikariDataSource ds = Services.database(env, "fleetwatch");
+        started.add(ds);
+        if (!noSetup) {
+            try (Connection c = Services.connect(env, "fleetwatch-setup")) {
+                LOG.info("queue-setup: {}", new Topology(Routing.QueueNames.fromEnv(env), Topology.Limits.defaults())
+                        .declare(c).summary());
+            }
+            LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
+        }
+        started.add(ConsumeCommand.start(env, ds));
+        ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC());
+        started.add(api);
+        if (!noAgent) {
+            started.add(AgentCommand.start(agentSettings, broker, HostIdentity.detect(HostPaths.system()),
+                    new OshiSampler(agentSettings.mount())));
+        }
+        LOG.info("fleetwatch serving: API at {} (GET /api/systems with the bearer token)", api.uri());
+        Services.runUntilShutdown(started);
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+package io.fleetwatch.cli;
+
+import com.rabbitmq.client.Connection;
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.sql.Database;
+import io.fleetwatch.sql.DatabaseSettings;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+
+/** Shared plumbing of the commands: connections with operator-friendly errors, and run-until-SIGTERM. */
+final class Services {
+    private Services() {}
+
+    static Connection connect(Map<String, String> env, String name) {
+        BrokerSettings b = BrokerSettings.fromEnv(env);
+        try {
+            return b.connectionFactory().newConnection(name);
+        } catch (IOException | TimeoutException e) {
+            Throwable root = Errors.root(e);
+            throw new IllegalStateException("cannot connect to RabbitMQ at " + b.describe() + ": "
+                    + (root.getMessage() != null ? root.getMessage() : root.toString()), e);
+        }
+    }
+
+    static HikariDataSource database(Map<String, String> env, String name) {
+        return Database.pool(DatabaseSettings.fromEnv(env), name);
+    }
+
+    /**
+     * Blocks until the JVM is asked to stop (SIGTERM, SIGINT), then closes the services in reverse start order,
+     * each finishing its work in hand.
+     */
+    static void runUntilShutdown(List<AutoCloseable> started) throws InterruptedException {
+        List<AutoCloseable> order = new ArrayList<>(started);
+        Collections.reverse(order);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable c : order) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("fleetwatch: error while stopping: " + Errors.describe(e));
+                }
+            }
+            stopped.countDown();
+        }, "fleetwatch-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,86 @@
+package io.fleetwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.testing.TestBroker;
+import io.fleetwatch.testing.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The launcher's contract with operators: exit codes and one clear line. */
+class CliIT {
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine(env);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Result(cl.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void queueSetupTwiceThenAConflict() throws Exception {
+        try (TestBroker tb = TestBroker.create()) {
+            Result first = run(tb.env(), "queue-setup");
+            assertThat(first.code()).isZero();
+            assertThat(first.out()).startsWith("queue-setup: 8 created, 0 unchanged");
+            Result second = run(tb.env(), "queue-setup");
+            assertThat(second.code()).isZero();
+            assertThat(second.out()).isEqualTo("queue-setup: 0 created, 8 unchanged" + System.lineSeparator());
+
+            Map<String, String> renamed = new HashMap<>(tb.env());
+            renamed.put("ALERT_QUEUE", "alerts_v2");
+            try (Connection c = BrokerSettings.fromEnv(tb.env()).connectionFactory().newConnection();
+                 Channel ch = c.createChannel()) {
+                ch.queueDeclare("alerts_v2", true, false, false, Map.of());
+            }
+            Result conflict = run(renamed, "queue-setup");
+            assertThat(conflict.code()).isEqualTo(3);
+            assertThat(conflict.err()).contains("queue 'alerts_v2'").contains("x-dead-letter-exchange is none on the broker");
+            assertThat(conflict.err().lines()).hasSize(1);
+        }
+    }
+
+    @Test
+    void badConfigExitsTwoWithOneLineNamingTheKey() {
+        Result r = run(Map.of("QUEUE_PORT", "amqp"), "queue-setup");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("fleetwatch: QUEUE_PORT: 'amqp' is not a port number" + System.lineSeparator());
+        Result noDb = run(Map.of(), "db", "status");
+        assertThat(noDb.code()).isEqualTo(2);
+        assertThat(noDb.err()).startsWith("fleetwatch: DATABASE_URL: not set");
+    }
+
+    @Test
+    void unreachableBrokerIsOneLineNotAStackTrace() {
+        Result r = run(Map.of("QUEUE_HOST", "127.0.0.1", "QUEUE_PORT", "1"), "queue-setup");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("fleetwatch: cannot connect to RabbitMQ at amqp://guest@127.0.0.1:1/");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void dbMigrateThenStatus() {
+        try (TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = Map.of("DATABASE_URL", db.jdbcUrl());
+            assertThat(run(env, "db", "status").code()).isEqualTo(4); // pending migrations
+            Result m = run(env, "db", "migrate");
+            assertThat(m.code()).isZero();
+            assertThat(m.out()).contains("db migrate: 2 applied");
+            Result s = run(env, "db", "status");
+            assertThat(s.code()).isZero();
+            assertThat(s.out()).contains("metrics storage: postgresql");
+            assertThat(run(env, "db", "migrate").out()).contains("schema is up to date");
+        }
+    }
+}

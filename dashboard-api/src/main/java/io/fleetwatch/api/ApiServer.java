@@ -1,0 +1,54 @@
+package io.fleetwatch.api;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+
+/** Starts the Micronaut HTTP server with Fleetwatch's own settings and pool (no application.yml to look for). */
+public final class ApiServer implements AutoCloseable {
+    private final ApplicationContext context;
+    private final EmbeddedServer server;
+
+    private ApiServer(ApplicationContext context) {
+        this.context = context;
+        this.server = context.getBean(EmbeddedServer.class);
+    }
+
+    public static ApiServer start(ApiSettings settings, DataSource dataSource, Clock clock) {
+        Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        ApplicationContext ctx = Micronaut.build(new String[0])
+                .banner(false)
+                .deduceEnvironment(false)
+                .properties(Map.of(
+                        "micronaut.application.name", "fleetwatch-api",
+                        "micronaut.server.host", settings.host(),
+                        "micronaut.server.port", settings.port(),
+                        "micronaut.server.max-request-size", "1MB",
+                        "jackson.serialization.write-dates-as-timestamps", false,
+                        // "gpu_percent": null means "no GPU"; dropping nulls would hide that
+                        "jackson.serialization-inclusion", "ALWAYS"))
+                .singletons(settings, jdbi, clock)
+                .start();
+        return new ApiServer(ctx);
+    }
+
+    public URI uri() {
+        return server.getURI();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+
+}
