@@ -1,5 +1,6 @@
 package io.fleetwatch.consumer;
 
+import io.fleetwatch.consumer.internal.SqlArrays;
 import io.fleetwatch.messages.AlertMessage;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,9 +19,7 @@ public final class AlertSink implements Sink<AlertMessage> {
     @Override
     public void write(List<AlertMessage> batch) {
         jdbi.useTransaction(h -> {
-            h.createQuery("SELECT fw_adopt_ids('systems', :ids)")
-                    .bindArray("ids", Long.class, batch.stream().map(AlertMessage::systemId).distinct().toList())
-                    .mapToMap().list();
+            SqlArrays.adoptIds(h, "systems", batch.stream().map(AlertMessage::systemId).distinct().toList());
             PreparedBatch pb = h.prepareBatch("INSERT INTO alerts (alert_id, system_id, alert_type, severity, state,"
                     + " value, threshold, occurred_at) VALUES (:id, :sys, :type, :sev, :state, :value, :threshold, :t)"
                     + " ON CONFLICT DO NOTHING");

@@ -1,5 +1,6 @@
 package io.fleetwatch.consumer;
 
+import io.fleetwatch.consumer.internal.SqlArrays;
 import io.fleetwatch.messages.DiscoveryMessage;
 import java.util.List;
 import java.util.Objects;
@@ -20,19 +21,12 @@ public final class DiscoverySink implements Sink<DiscoveryMessage> {
     @Override
     public void write(List<DiscoveryMessage> batch) {
         jdbi.useTransaction(h -> {
-            adopt(h, "departments", batch.stream().map(m -> (long) m.deptId()).distinct().toList());
-            adopt(h, "scans", batch.stream().map(DiscoveryMessage::scanId).filter(Objects::nonNull).distinct().toList());
+            SqlArrays.adoptIds(h, "departments", batch.stream().map(m -> (long) m.deptId()).distinct().toList());
+            SqlArrays.adoptIds(h, "scans", batch.stream().map(DiscoveryMessage::scanId).filter(Objects::nonNull).distinct().toList());
             for (DiscoveryMessage m : batch) {
                 upsert(h, m);
             }
         });
-    }
-
-    private static void adopt(Handle h, String table, List<Long> ids) {
-        if (!ids.isEmpty()) {
-            h.createQuery("SELECT fw_adopt_ids(:t, :ids)").bind("t", table).bindArray("ids", Long.class, ids)
-                    .mapToMap().list();
-        }
     }
 
     private static void upsert(Handle h, DiscoveryMessage m) {

@@ -3,6 +3,7 @@ package io.fleetwatch.consumer;
 import static io.fleetwatch.consumer.internal.SqlArrays.micros;
 import static io.fleetwatch.consumer.internal.SqlArrays.ts;
 
+import io.fleetwatch.consumer.internal.SqlArrays;
 import io.fleetwatch.messages.MetricsMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ public final class MetricsSink implements Sink<MetricsMessage> {
         if (ids.isEmpty()) {
             return;
         }
-        h.createQuery("SELECT fw_adopt_ids('systems', :ids)").bindArray("ids", Long.class, ids).mapToMap().list();
+        SqlArrays.adoptIds(h, "systems", ids);
         h.createUpdate("UPDATE systems SET last_seen = greatest(systems.last_seen, " + ts("x.t") + "),"
                         + " status = 'up', updated_at = now()"
                         + " FROM (SELECT s, max(t) AS t FROM unnest(:ids, :ts) AS u(s, t) GROUP BY s) AS x"

@@ -2,6 +2,8 @@ package io.fleetwatch.consumer.internal;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Array bindings for {@code unnest(...)} inserts, and the one time encoding they use. */
@@ -20,6 +22,14 @@ public final class SqlArrays {
         jdbi.registerArrayType(Double.class, "float8");
         jdbi.registerArrayType(String.class, "text");
         return jdbi;
+    }
+
+    /** Adopts ids a producer named but this database never issued (see {@code fw_adopt_ids} in V1). */
+    public static void adoptIds(Handle h, String table, Collection<Long> ids) {
+        if (!ids.isEmpty()) {
+            h.createQuery("SELECT fw_adopt_ids(:t, :ids)").bind("t", table).bindArray("ids", Long.class, ids)
+                    .mapToMap().list();
+        }
     }
 
     public static long micros(Instant t) {
