@@ -75,14 +75,37 @@ public final class MetricsSink implements Sink<MetricsMessage> {
             names.add(m.hostname());
             times.add(micros(m.collectedAt()));
         }
+        // Known hosts first with a plain UPDATE: an INSERT … ON CONFLICT would burn an identity value per batch.
+        h.createQuery("UPDATE systems SET hostname = coalesce(x.n, systems.hostname),"
+                        + " last_seen = greatest(systems.last_seen, " + ts("x.t") + "), status = 'up', updated_at = now()"
+                        + " FROM unnest(:h, :n, :t) AS x(h, n, t) WHERE systems.host_id = x.h RETURNING id, host_id")
+                .bindArray("h", String.class, hostIds)
+                .bindArray("n", String.class, names)
+                .bindArray("t", Long.class, times)
+                .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
+                .forEach(e -> ids.put(e.getKey(), e.getValue()));
+        if (ids.size() == hostIds.size()) {
+            return ids;
+        }
+        List<String> newHosts = new ArrayList<>();
+        List<String> newNames = new ArrayList<>();
+        List<Long> newTimes = new ArrayList<>();
+        for (int i = 0; i < hostIds.size(); i++) {
+            if (!ids.containsKey(hostIds.get(i))) {
+                newHosts.add(hostIds.get(i));
+                newNames.add(names.get(i));
+                newTimes.add(times.get(i));
+            }
+        }
+        // First sight. DO UPDATE (not DO NOTHING) so RETURNING also yields the id when another worker won the race.
         h.createQuery("INSERT INTO systems (host_id, hostname, status, last_seen)"
                         + " SELECT h, n, 'up', " + ts("t") + " FROM unnest(:h, :n, :t) AS x(h, n, t)"
                         + " ON CONFLICT (host_id) DO UPDATE SET hostname = coalesce(EXCLUDED.hostname, systems.hostname),"
                         + " last_seen = greatest(systems.last_seen, EXCLUDED.last_seen), status = 'up', updated_at = now()"
                         + " RETURNING id, host_id")
-                .bindArray("h", String.class, hostIds)
-                .bindArray("n", String.class, names)
-                .bindArray("t", Long.class, times)
+                .bindArray("h", String.class, newHosts)
+                .bindArray("n", String.class, newNames)
+                .bindArray("t", Long.class, newTimes)
                 .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
                 .forEach(e -> ids.put(e.getKey(), e.getValue()));
         return ids;

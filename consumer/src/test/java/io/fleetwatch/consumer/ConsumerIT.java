@@ -145,6 +145,17 @@ class ConsumerIT {
         assertThat(count("SELECT count(*) FROM systems WHERE host_id = '0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a'"
                 + " AND hostname = 'lab-pc-07'")).isEqualTo(1);
         assertThat(ch.messageCount("metrics_queue.dlq")).isZero();
+
+        // later batches from the same host reuse its row without using up identity values
+        for (int i = 1; i <= 3; i++) {
+            publish("metrics.collected", agentSample.replace("10:35:00Z", "10:3" + (5 + i) + ":00Z"));
+            int rows = 1 + i;
+            Await.until(Duration.ofSeconds(10), rows + " rows", () -> count("SELECT count(*) FROM metrics") == rows);
+        }
+        long hostSystem = count("SELECT id FROM systems WHERE host_id = '0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a'");
+        long next = jdbi.withHandle(h -> h.createQuery("INSERT INTO systems (hostname) VALUES ('next') RETURNING id")
+                .mapTo(Long.class).one());
+        assertThat(next).isEqualTo(hostSystem + 1);
     }
 
     private static String reason(GetResponse r) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -83,6 +84,11 @@ public final class SystemsController {
                 .bind("limit", n)
                 .map((rs, ctx) -> Rows.sample(rs))
                 .list());
-        return HttpResponse.ok(Map.of("system_id", id, "from", start.toString(), "to", end.toString(), "metrics", rows));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("system_id", id);
+        body.put("from", start.toString());
+        body.put("to", end.toString());
+        body.put("metrics", rows);
+        return HttpResponse.ok(body);
     }
 }
