@@ -25,11 +25,19 @@ public final class ConsumerService implements AutoCloseable {
     private final Jdbi jdbi;
     private final BatchWorker.Settings settings;
     private final Clock clock;
+    private final List<String> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
     private Connection connection;
 
     public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
                            BatchWorker.Settings settings, Clock clock) {
+        this(broker, queues, dataSource, settings, List.of(), clock);
+    }
+
+    /** {@code alertChannels}: names of the notification channels each new or resolved alert is queued for. */
+    public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
+                           BatchWorker.Settings settings, List<String> alertChannels, Clock clock) {
+        this.alertChannels = List.copyOf(alertChannels);
         this.broker = broker;
         this.queues = queues;
         this.jdbi = jdbi(dataSource);
@@ -48,7 +56,7 @@ public final class ConsumerService implements AutoCloseable {
         add(new BatchWorker<>("metrics", connection, queues.metrics(), Decoders.metrics(clock),
                 new MetricsSink(jdbi), settings));
         add(new BatchWorker<>("alerts", connection, queues.alerts(), Decoders.alerts(clock),
-                new AlertSink(jdbi), settings));
+                new AlertSink(jdbi, alertChannels), settings));
         LOG.info("consumer started on {}", broker.describe());
     }
 

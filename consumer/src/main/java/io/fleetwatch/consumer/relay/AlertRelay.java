@@ -1,0 +1,221 @@
+package io.fleetwatch.consumer.relay;
+
+import com.rabbitmq.client.Connection;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.AlertMessage;
+import io.fleetwatch.messages.SchemaVersion;
+import io.fleetwatch.messages.Severity;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves alert events from the database's outbox to the alert queue. It {@code LISTEN}s on {@code fleetwatch_alerts}
+ * and, on every wake-up, on start and after every reconnect, drains the outbox: rows are claimed with
+ * {@code FOR UPDATE SKIP LOCKED} (so several relays share the work), published to {@code alerts.{severity}} with
+ * confirms and {@code message-id}, and marked sent in the same transaction that claimed them. If the broker or the
+ * relay is down, rows simply wait in the outbox; a crash between publish and commit republishes, and the alert
+ * consumer stores each {@code alert_id} once.
+ */
+public final class AlertRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertRelay.class);
+    public static final String CHANNEL = "fleetwatch_alerts";
+
+    /** How many rows per transaction, how often to poll without a notification, backoff after a failure. */
+    public record Settings(int batchSize, Duration pollInterval, Duration retryDelay) {
+        public static Settings defaults() {
+            return new Settings(500, Duration.ofSeconds(5), Duration.ofSeconds(2));
+        }
+    }
+
+    private final DataSource dataSource;
+    private final BrokerSettings broker;
+    private final Settings settings;
+    private final Clock clock;
+    private final AtomicLong published = new AtomicLong();
+    private volatile boolean running;
+    private Thread thread;
+    private Connection amqp;
+    private ConfirmingPublisher publisher;
+
+    public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock) {
+        this.dataSource = dataSource;
+        this.broker = broker;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public synchronized void start() {
+        running = true;
+        thread = new Thread(this::run, "fleetwatch-relay");
+        thread.start();
+    }
+
+    public long published() {
+        return published.get();
+    }
+
+    private void run() {
+        while (running) {
+            try (java.sql.Connection listen = dataSource.getConnection()) {
+                listen.setAutoCommit(true);
+                try (Statement st = listen.createStatement()) {
+                    st.execute("LISTEN " + CHANNEL);
+                }
+                PGConnection pg = listen.unwrap(PGConnection.class);
+                LOG.info("relay listening on {}", CHANNEL);
+                while (running) {
+                    drain();
+                    // Wakes on NOTIFY, or after the poll interval as a safety net (a lost notification costs latency,
+                    // never an alert).
+                    pg.getNotifications((int) settings.pollInterval().toMillis());
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (running) {
+                    LOG.warn("relay: {}; retrying in {}", e.getMessage(), settings.retryDelay());
+                    sleep(settings.retryDelay());
+                }
+            }
+        }
+        closePublisher();
+    }
+
+    /** Publishes and marks sent until the outbox is empty; returns how many were sent. */
+    int drain() throws SQLException {
+        int total = 0;
+        while (running) {
+            int n = drainOnce();
+            total += n;
+            if (n < settings.batchSize()) {
+                return total;
+            }
+        }
+        return total;
+    }
+
+    private int drainOnce() throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            List<AlertMessage> batch = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT e.id, e.system_id, e.alert_type, e.severity, e.state, e.value, e.threshold, e.occurred_at"
+                            + " FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id"
+                            + " WHERE o.sent_at IS NULL ORDER BY o.event_id LIMIT ? FOR UPDATE OF o SKIP LOCKED")) {
+                ps.setInt(1, settings.batchSize());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        batch.add(new AlertMessage(SchemaVersion.CURRENT, rs.getLong(1), rs.getLong(2), rs.getString(3),
+                                Severity.fromWire(rs.getString(4)), rs.getString(5), (Double) rs.getObject(6),
+                                (Double) rs.getObject(7), rs.getTimestamp(8).toInstant()));
+                    }
+                }
+            }
+            if (batch.isEmpty()) {
+                c.rollback();
+                return 0;
+            }
+            Long[] ids = batch.stream().map(AlertMessage::alertId).toArray(Long[]::new);
+            Array idArray = c.createArrayOf("int8", ids);
+            try {
+                publish(batch);
+            } catch (ConfirmingPublisher.NotConfirmedException | java.io.IOException
+                     | java.util.concurrent.TimeoutException e) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE alert_outbox SET attempts = attempts + 1,"
+                        + " last_error = ? WHERE event_id = ANY (?)")) {
+                    ps.setString(1, String.valueOf(e.getMessage()));
+                    ps.setArray(2, idArray);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                closePublisher();
+                LOG.warn("relay: broker did not take {} alert(s) ({}); they stay in the outbox", batch.size(),
+                        e.getMessage());
+                sleep(settings.retryDelay());
+                return 0;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE alert_outbox SET sent_at = ?, attempts = attempts + 1,"
+                    + " last_error = NULL WHERE event_id = ANY (?)")) {
+                ps.setObject(1, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
+                ps.setArray(2, idArray);
+                ps.executeUpdate();
+            }
+            c.commit();
+            published.addAndGet(batch.size());
+            return batch.size();
+        }
+    }
+
+    private void publish(List<AlertMessage> batch) throws ConfirmingPublisher.NotConfirmedException,
+            java.io.IOException, java.util.concurrent.TimeoutException {
+        if (publisher == null || !publisher.isOpen()) {
+            closePublisher();
+            amqp = broker.connectionFactory().newConnection("fleetwatch-relay");
+            publisher = new ConfirmingPublisher(amqp, "fleetwatch-relay", Duration.ofSeconds(10), clock);
+        }
+        List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+        for (AlertMessage a : batch) {
+            out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, "alert-" + a.alertId(), a.severity().priority()));
+        }
+        publisher.publishAll(out);
+    }
+
+    private void closePublisher() {
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+        if (amqp != null) {
+            try {
+                amqp.close(2_000);
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // already gone
+            }
+            amqp = null;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Finishes the publish in hand (its transaction commits), then stops. */
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(settings.pollInterval().toMillis() + 15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("relay stopped after publishing {} alert(s)", published.get());
+    }
+
+    /** For status endpoints: when the oldest unsent alert was created, or null if none waits. */
+    public Instant oldestUnsent() throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT min(created_at) FROM alert_outbox WHERE sent_at IS NULL")) {
+            rs.next();
+            java.sql.Timestamp t = rs.getTimestamp(1);
+            return t == null ? null : t.toInstant();
+        }
+    }
+}
