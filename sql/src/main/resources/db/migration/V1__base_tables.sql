@@ -1,5 +1,4 @@
--- Fleetwatch base schema: departments, scans, systems, metrics, alert rules, alerts.
--- The metrics table becomes a TimescaleDB hypertable in V2 when the extension is available.
+-- Fleetwatch base schema: departments, scans, systems, alert rules, alerts.
 
 CREATE TABLE fleetwatch_meta (
     key        text PRIMARY KEY,
@@ -53,22 +52,7 @@ CREATE UNIQUE INDEX systems_mac_uq ON systems (mac_address) WHERE mac_address IS
 CREATE INDEX systems_ip_idx ON systems (ip_address);
 CREATE INDEX systems_dept_idx ON systems (dept_id);
 
--- The eight metrics of seed 002. (system_id, collected_at) is unique: a redelivered or replayed sample lands once.
-CREATE TABLE metrics (
-    system_id         bigint NOT NULL REFERENCES systems (id),
-    collected_at      timestamptz NOT NULL,
-    cpu_percent       double precision NOT NULL CHECK (cpu_percent BETWEEN 0 AND 100),
-    ram_percent       double precision NOT NULL CHECK (ram_percent BETWEEN 0 AND 100),
-    disk_percent      double precision NOT NULL CHECK (disk_percent BETWEEN 0 AND 100),
-    network_sent_mbps double precision NOT NULL CHECK (network_sent_mbps >= 0),
-    network_recv_mbps double precision NOT NULL CHECK (network_recv_mbps >= 0),
-    gpu_percent       double precision CHECK (gpu_percent BETWEEN 0 AND 100),
-    uptime_seconds    bigint NOT NULL CHECK (uptime_seconds >= 0),
-    logged_in_users   integer NOT NULL CHECK (logged_in_users >= 0),
-    source_seq        bigint,
-    received_at       timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT metrics_system_time_uq UNIQUE (system_id, collected_at)
-);
+-- The metrics table is created by V2, as a TimescaleDB hypertable or a range-partitioned PostgreSQL table.
 
 -- Thresholds with hysteresis, per metric, optionally overridden per department.
 CREATE TABLE alert_rules (

@@ -14,21 +14,39 @@ import org.flywaydb.core.api.output.MigrateResult;
 public final class Migrator {
     private final DataSource dataSource;
     private final String timescaleMode;
+    private final int retentionDays;
 
     public Migrator(DataSource dataSource, String timescaleMode) {
-        this.dataSource = dataSource;
-        this.timescaleMode = timescaleMode == null || timescaleMode.isBlank() ? "auto" : timescaleMode;
+        this(dataSource, timescaleMode, 90);
     }
 
-    public static Migrator fromEnv(DataSource dataSource, Map<String, String> env) {
-        return new Migrator(dataSource, env.get(MetricsStorage.ENV_MODE));
+    public Migrator(DataSource dataSource, String timescaleMode, int retentionDays) {
+        this.dataSource = dataSource;
+        this.timescaleMode = timescaleMode == null || timescaleMode.isBlank() ? "auto" : timescaleMode;
+        if (retentionDays < 1) {
+            throw new IllegalArgumentException(ENV_RETENTION_DAYS + ": must be at least 1 day, not " + retentionDays);
+        }
+        this.retentionDays = retentionDays;
     }
+
+    /** {@code FLEETWATCH_TIMESCALEDB} (auto), {@code FLEETWATCH_METRICS_RETENTION_DAYS} (90). */
+    public static Migrator fromEnv(DataSource dataSource, Map<String, String> env) {
+        String days = env.getOrDefault(ENV_RETENTION_DAYS, "90").trim();
+        try {
+            return new Migrator(dataSource, env.get(MetricsStorage.ENV_MODE), Integer.parseInt(days));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(ENV_RETENTION_DAYS + ": '" + days + "' is not a number of days");
+        }
+    }
+
+    public static final String ENV_RETENTION_DAYS = "FLEETWATCH_METRICS_RETENTION_DAYS";
 
     private Flyway flyway() {
         return Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
-                .placeholders(Map.of(MetricsStorage.PLACEHOLDER, timescaleMode))
+                .placeholders(Map.of(MetricsStorage.PLACEHOLDER, timescaleMode,
+                        db.migration.V4__Metrics_lifecycle.RETENTION_PLACEHOLDER, Integer.toString(retentionDays)))
                 .validateMigrationNaming(true)
                 .cleanDisabled(true)
                 .load();

@@ -1,0 +1,88 @@
+package io.fleetwatch.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/**
+ * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead and drops those past the
+ * retention. Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (seed 003
+ * leader election). On TimescaleDB the database's own policies do this and the job does nothing.
+ */
+public final class Maintenance {
+    /** Advisory lock id of this job (Fleetwatch's locks are 7130xx). */
+    public static final long LOCK_ID = 713001L;
+
+    /** What one run did; {@code skipped} when another instance held the lock or storage is TimescaleDB. */
+    public record Result(boolean skipped, int created, int dropped, String storage) {}
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final int daysAhead;
+
+    public Maintenance(DataSource dataSource, Clock clock, int daysAhead) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.daysAhead = daysAhead;
+    }
+
+    public Result run() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String storage = MetricsStorage.recorded(c);
+            if (!MetricsStorage.POSTGRESQL.equals(storage)) {
+                return new Result(true, 0, 0, storage);
+            }
+            if (!tryLock(c)) {
+                return new Result(true, 0, 0, storage);
+            }
+            try {
+                int retentionDays = retentionDays(c);
+                OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+                int created;
+                try (PreparedStatement ps = c.prepareStatement("SELECT fw_metrics_create_partitions(?::date, ?)")) {
+                    ps.setObject(1, now.toLocalDate().minusDays(1));
+                    ps.setInt(2, daysAhead + 2);
+                    created = single(ps);
+                }
+                int dropped;
+                try (PreparedStatement ps = c.prepareStatement("SELECT fw_metrics_drop_partitions(?)")) {
+                    ps.setObject(1, now.minus(Duration.ofDays(retentionDays)));
+                    dropped = single(ps);
+                }
+                return new Result(false, created, dropped, storage);
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");
+                }
+            }
+        }
+    }
+
+    private static boolean tryLock(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_ID + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static int retentionDays(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT value FROM fleetwatch_meta WHERE key = 'metrics_retention_days'")) {
+            return rs.next() ? Integer.parseInt(rs.getString(1)) : 90;
+        }
+    }
+
+    private static int single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

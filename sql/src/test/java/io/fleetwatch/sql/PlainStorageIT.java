@@ -1,0 +1,123 @@
+package io.fleetwatch.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The PostgreSQL storage path on the real server: daily partitions, maintenance, the 5-minute rollup. */
+class PlainStorageIT {
+    private TestDatabase db;
+    private HikariDataSource ds;
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabase.create();
+        ds = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", db.jdbcUrl())), "plain-it");
+        new Migrator(ds, "off", 10).migrate();
+        sql("INSERT INTO systems (id, hostname) VALUES (1, 'a'), (2, 'b')");
+    }
+
+    @AfterEach
+    void tearDown() {
+        ds.close();
+        db.close();
+    }
+
+    private void sql(String s) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(s, e);
+        }
+    }
+
+    private long num(String s) throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(s)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String sample(int system, String at, double cpu, String gpu) {
+        return "(" + system + ", " + at + ", " + cpu + ", 10, 20, 1, 2, " + gpu + ", 100, 1)";
+    }
+
+    /** Like the consumer: a duplicate (system, time) is skipped, not an error. */
+    private void insert(String... rows) {
+        sql("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent, network_sent_mbps,"
+                + " network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users) VALUES " + String.join(", ", rows)
+                + " ON CONFLICT (system_id, collected_at) DO NOTHING");
+    }
+
+    private long partitions() throws Exception {
+        return num("SELECT count(*) FROM pg_inherits WHERE inhparent = 'metrics'::regclass");
+    }
+
+    @Test
+    void dailyPartitionsAheadAndADefaultForStragglers() throws Exception {
+        assertThat(partitions()).isEqualTo(10); // default + yesterday..7 days ahead
+        insert(sample(1, "now()", 10, "null"), sample(1, "now() - interval '30 days'", 20, "null"));
+        assertThat(num("SELECT count(*) FROM metrics")).isEqualTo(2);
+        assertThat(num("SELECT count(*) FROM metrics_default")).isEqualTo(1);
+        assertThat(num("SELECT count(*) FROM metrics WHERE collected_at > now() - interval '1 hour'")).isEqualTo(1);
+    }
+
+    @Test
+    void maintenanceCreatesAheadMovesStragglersAndDropsPastRetention() throws Exception {
+        insert(sample(1, "now() + interval '20 days'", 10, "null")); // beyond the prepared days: default partition
+        assertThat(num("SELECT count(*) FROM metrics_default")).isEqualTo(1);
+
+        Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(19)), ZoneOffset.UTC);
+        Maintenance.Result r = new Maintenance(ds, later, 7).run();
+        assertThat(r.skipped()).isFalse();
+        assertThat(r.created()).isEqualTo(9);        // day 18 .. day 26
+        assertThat(r.dropped()).isEqualTo(9);        // retention 10 days: everything before day 9 goes
+        assertThat(num("SELECT count(*) FROM metrics_default")).isZero();
+        assertThat(num("SELECT count(*) FROM metrics")).isEqualTo(1); // moved into its own day, not lost
+        assertThat(new Maintenance(ds, later, 7).run().created()).isZero(); // idempotent
+    }
+
+    @Test
+    void oneInstanceAtATime() throws Exception {
+        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + Maintenance.LOCK_ID + ")");
+            assertThat(new Maintenance(ds, Clock.systemUTC(), 7).run().skipped()).isTrue();
+            st.execute("SELECT pg_advisory_unlock(" + Maintenance.LOCK_ID + ")");
+        }
+        assertThat(new Maintenance(ds, Clock.systemUTC(), 7).run().skipped()).isFalse();
+    }
+
+    @Test
+    void rollupMatchesTheAveragesComputedByHand() throws Exception {
+        String t0 = "date_bin(interval '5 minutes', now(), timestamptz 'epoch')";
+        insert(sample(1, t0, 10, "50"), sample(1, t0 + " + interval '1 minute'", 20, "null"),
+                sample(2, t0, 90, "null"));
+        insert(sample(1, t0 + " + interval '2 minutes'", 60, "70"), sample(1, t0 + " + interval '6 minutes'", 5, "null"));
+        insert(sample(1, t0, 99, "99")); // duplicate (system, time): not stored, must not count
+        assertThat(num("SELECT count(*) FROM metrics")).isEqualTo(5);
+        String diff = "SELECT count(*) FROM ("
+                + " SELECT system_id, bucket, samples, round(cpu_percent::numeric, 6), round(gpu_percent::numeric, 6),"
+                + " uptime_seconds, logged_in_users FROM metrics_5m"
+                + " EXCEPT"
+                + " SELECT system_id, date_bin(interval '5 minutes', collected_at, timestamptz 'epoch'), count(*),"
+                + " round(avg(cpu_percent)::numeric, 6), round(avg(gpu_percent)::numeric, 6), max(uptime_seconds),"
+                + " max(logged_in_users) FROM metrics GROUP BY 1, 2) d";
+        assertThat(num(diff)).isZero();
+        assertThat(num("SELECT count(*) FROM metrics_5m")).isEqualTo(3);
+        assertThat(num("SELECT round(cpu_percent) FROM metrics_5m WHERE system_id = 1 AND samples = 3")).isEqualTo(30);
+        assertThat(num("SELECT round(gpu_percent) FROM metrics_5m WHERE system_id = 1 AND samples = 3")).isEqualTo(60);
+        assertThat(num("SELECT count(*) FROM metrics_5m WHERE system_id = 2 AND gpu_percent IS NULL")).isEqualTo(1);
+    }
+}
