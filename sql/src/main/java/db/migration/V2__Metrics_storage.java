@@ -94,7 +94,8 @@ public class V2__Metrics_storage extends BaseJavaMigration {
     public void migrate(Context context) throws Exception {
         String mode = context.getConfiguration().getPlaceholders().getOrDefault(MetricsStorage.PLACEHOLDER, "auto");
         Connection c = context.getConnection();
-        MetricsStorage.Detection d = MetricsStorage.detect(c);
+        MetricsStorage.Detection d = "off".equals(mode)
+                ? new MetricsStorage.Detection(false, "timescaledb=off") : MetricsStorage.enable(c);
         boolean useTimescale = switch (mode) {
             case "off" -> false;
             case "require" -> {
@@ -108,7 +109,6 @@ public class V2__Metrics_storage extends BaseJavaMigration {
         };
         try (Statement st = c.createStatement()) {
             if (useTimescale) {
-                st.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
                 st.execute(METRICS_TABLE);
                 // One-day chunks: a thousand hosts at 10 s intervals is ~8.6 M rows a day, a comfortable chunk.
                 st.execute("SELECT create_hypertable('metrics', 'collected_at', chunk_time_interval => INTERVAL '1 day')");
@@ -121,8 +121,7 @@ public class V2__Metrics_storage extends BaseJavaMigration {
                 st.execute(DROP_PARTITIONS);
                 // Yesterday to a week ahead; the maintenance job keeps creating ahead and dropping behind.
                 st.execute("SELECT fw_metrics_create_partitions((now() AT TIME ZONE 'UTC')::date - 1, 9)");
-                LOG.info("metrics is a PostgreSQL table partitioned by day ({})",
-                        mode.equals("off") ? "timescaledb=off" : d.reason());
+                LOG.info("metrics is a PostgreSQL table partitioned by day ({})", d.reason());
             }
         }
         try (PreparedStatement ps = c.prepareStatement(

@@ -17,7 +17,12 @@ public final class MetricsStorage {
     /** Whether {@code CREATE EXTENSION timescaledb} can work here, and if not, why not. */
     public record Detection(boolean usable, String reason) {}
 
-    public static Detection detect(Connection c) throws SQLException {
+    /**
+     * Creates the timescaledb extension if this server can load it. The attempt runs under a savepoint: a server
+     * where the extension is installed but not preloaded refuses it, and that refusal must not abort the
+     * migration's transaction.
+     */
+    public static Detection enable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")) {
                 if (rs.next()) {
@@ -29,15 +34,17 @@ public final class MetricsStorage {
                     return new Detection(false, "the timescaledb extension is not installed on this server");
                 }
             }
-            // The extension refuses to load unless preloaded; asking first avoids aborting the migration transaction.
-            try (ResultSet rs = st.executeQuery("SELECT current_setting('shared_preload_libraries', true)")) {
-                String preload = rs.next() ? rs.getString(1) : null;
-                if (preload == null || !preload.contains("timescaledb")) {
-                    return new Detection(false, "timescaledb is installed but not in shared_preload_libraries");
-                }
+            java.sql.Savepoint sp = c.setSavepoint();
+            try {
+                st.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
+                c.releaseSavepoint(sp);
+                return new Detection(true, "timescaledb extension created");
+            } catch (SQLException e) {
+                c.rollback(sp);
+                return new Detection(false, "timescaledb is installed but cannot be loaded (" + e.getMessage()
+                        + "; is it in shared_preload_libraries?)");
             }
         }
-        return new Detection(true, "timescaledb available");
     }
 
     /** The storage recorded by the migrations, or null before they ran. */
