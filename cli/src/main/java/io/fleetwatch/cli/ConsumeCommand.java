@@ -2,29 +2,81 @@ package io.fleetwatch.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.consumer.BatchWorker;
 import io.fleetwatch.consumer.ConsumerService;
+import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.consumer.notify.Channel;
+import io.fleetwatch.consumer.notify.Notifier;
+import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.messages.Routing;
+import io.fleetwatch.sql.Maintenance;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
-@Command(name = "consume", description = "Consume the discovery, metrics and alert queues into the database.")
+@Command(name = "consume", description = {
+    "Consume the discovery, metrics and alert queues into the database, deliver alert notifications",
+    "(FLEETWATCH_WEBHOOK_URL, SMTP_*), and run the metrics maintenance job (one instance at a time).",
+    "Env: FLEETWATCH_CONSUMER_BATCH_SIZE (1000), FLEETWATCH_CONSUMER_FLUSH_MS (100),",
+    "FLEETWATCH_CONSUMER_WORKERS (1 per queue)."})
 final class ConsumeCommand extends EnvAware implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumeCommand.class);
+
     @Override
     public Integer call() throws Exception {
+        ConsumerSettings settings = ConsumerSettings.fromEnv(env); // validate before connecting
+        List<Channel> channels = NotifySettings.channels(env);
         HikariDataSource ds = Services.database(env, "fleetwatch-consumer");
-        ConsumerService consumer = start(env, ds);
-        Services.runUntilShutdown(List.of(ds, consumer));
+        List<AutoCloseable> started = new ArrayList<>();
+        started.add(ds);
+        started.addAll(start(env, ds, settings, channels));
+        Services.runUntilShutdown(started);
         return 0;
     }
 
-    static ConsumerService start(Map<String, String> env, HikariDataSource ds) throws Exception {
+    /** The consumer workers, the notifier (when a channel is configured) and the maintenance job. */
+    static List<AutoCloseable> start(Map<String, String> env, HikariDataSource ds, ConsumerSettings settings,
+                                     List<Channel> channels) throws Exception {
+        List<AutoCloseable> started = new ArrayList<>();
         ConsumerService c = new ConsumerService(BrokerSettings.fromEnv(env), Routing.QueueNames.fromEnv(env), ds,
-                BatchWorker.Settings.defaults(), Clock.systemUTC());
+                settings, channels.stream().map(Channel::name).toList(), Clock.systemUTC());
         c.start();
-        return c;
+        started.add(c);
+        if (!channels.isEmpty()) {
+            Notifier n = new Notifier(ConsumerService.jdbi(ds), channels, NotifySettings.retries(env), Clock.systemUTC());
+            n.start();
+            started.add(n);
+            LOG.info("notifications via {}", channels.stream().map(Channel::name).toList());
+        }
+        started.add(maintenance(ds));
+        return started;
+    }
+
+    /** Every 10 minutes, creates metrics partitions ahead and drops those past retention (PostgreSQL storage). */
+    static AutoCloseable maintenance(HikariDataSource ds) {
+        Maintenance job = new Maintenance(ds, Clock.systemUTC(), 7);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleetwatch-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                Maintenance.Result r = job.run();
+                if (!r.skipped() && (r.created() > 0 || r.dropped() > 0)) {
+                    LOG.info("maintenance: {} partition(s) created, {} dropped", r.created(), r.dropped());
+                }
+            } catch (Exception e) {
+                LOG.warn("maintenance failed, next try in 10 min: {}", e.getMessage());
+            }
+        }, 0, 10, TimeUnit.MINUTES);
+        return timer::shutdownNow;
     }
 }

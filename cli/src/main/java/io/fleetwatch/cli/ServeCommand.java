@@ -10,6 +10,9 @@ import io.fleetwatch.api.ApiServer;
 import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
+import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.consumer.notify.Channel;
+import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.Migrator;
 import java.time.Clock;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", description = {
     "Run this host's share of the pipeline in one process: set up queues and schema, then the consumer,",
-    "the API and the agent. Stops cleanly on SIGTERM / Ctrl-C."})
+    "notifier, maintenance job, alert relay, API and agent. Stops cleanly on SIGTERM / Ctrl-C."})
 final class ServeCommand extends EnvAware implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -38,6 +41,8 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         ApiSettings apiSettings = ApiSettings.fromEnv(env);    // validate all settings before starting anything
         AgentSettings agentSettings = AgentSettings.fromEnv(env);
         BrokerSettings broker = BrokerSettings.fromEnv(env);
+        ConsumerSettings consumerSettings = ConsumerSettings.fromEnv(env);
+        List<Channel> channels = NotifySettings.channels(env);
         List<AutoCloseable> started = new ArrayList<>();
         HikariDataSource ds = Services.database(env, "fleetwatch");
         started.add(ds);
@@ -48,7 +53,8 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
             }
             LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
-        started.add(ConsumeCommand.start(env, ds));
+        started.addAll(ConsumeCommand.start(env, ds, consumerSettings, channels));
+        started.add(RelayCommand.start(env, ds));
         ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC());
         started.add(api);
         if (!noAgent) {

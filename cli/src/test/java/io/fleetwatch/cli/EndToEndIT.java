@@ -72,8 +72,11 @@ class EndToEndIT {
             RecordingSampler sampler = new RecordingSampler();
             HostIdentity id = new HostIdentity("e2e0a1b2c3d4e5f6a7b8c9d0e1f2a3b4", "e2e-host");
             try (HikariDataSource ds = Services.database(env, "e2e");
-                 ConsumerService consumer = ConsumeCommand.start(env, ds);
+                 ConsumerService consumer = new ConsumerService(BrokerSettings.fromEnv(env),
+                         io.fleetwatch.messages.Routing.QueueNames.fromEnv(env), ds,
+                         io.fleetwatch.consumer.ConsumerSettings.fromEnv(env), java.util.List.of(), Clock.systemUTC());
                  ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC())) {
+                consumer.start();
                 try (Agent agent = new Agent(new AgentSettings(Duration.ofMillis(250), state, "/", 100,
                         Duration.ofSeconds(5)), BrokerSettings.fromEnv(env), sampler, id, new SequenceStore(state),
                         Clock.systemUTC())) {

@@ -24,6 +24,7 @@ public final class ConsumerService implements AutoCloseable {
     private final Routing.QueueNames queues;
     private final Jdbi jdbi;
     private final BatchWorker.Settings settings;
+    private final int workersPerQueue;
     private final Clock clock;
     private final List<String> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
@@ -34,9 +35,21 @@ public final class ConsumerService implements AutoCloseable {
         this(broker, queues, dataSource, settings, List.of(), clock);
     }
 
+    public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
+                           ConsumerSettings settings, List<String> alertChannels, Clock clock) {
+        this(broker, queues, dataSource, settings.batch(), settings.workersPerQueue(), alertChannels, clock);
+    }
+
     /** {@code alertChannels}: names of the notification channels each new or resolved alert is queued for. */
     public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
                            BatchWorker.Settings settings, List<String> alertChannels, Clock clock) {
+        this(broker, queues, dataSource, settings, 1, alertChannels, clock);
+    }
+
+    private ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
+                            BatchWorker.Settings settings, int workersPerQueue, List<String> alertChannels,
+                            Clock clock) {
+        this.workersPerQueue = workersPerQueue;
         this.alertChannels = List.copyOf(alertChannels);
         this.broker = broker;
         this.queues = queues;
@@ -51,12 +64,15 @@ public final class ConsumerService implements AutoCloseable {
 
     public void start() throws IOException, TimeoutException {
         connection = broker.connectionFactory().newConnection("fleetwatch-consumer");
-        add(new BatchWorker<>("discovery", connection, queues.discovery(), Decoders.discovery(clock),
-                new DiscoverySink(jdbi), settings));
-        add(new BatchWorker<>("metrics", connection, queues.metrics(), Decoders.metrics(clock),
-                new MetricsSink(jdbi), settings));
-        add(new BatchWorker<>("alerts", connection, queues.alerts(), Decoders.alerts(clock),
-                new AlertSink(jdbi, alertChannels), settings));
+        // Workers of one queue compete for its messages; each has its own channel, prefetch and batch.
+        for (int i = 0; i < workersPerQueue; i++) {
+            add(new BatchWorker<>("discovery-" + i, connection, queues.discovery(), Decoders.discovery(clock),
+                    new DiscoverySink(jdbi), settings));
+            add(new BatchWorker<>("metrics-" + i, connection, queues.metrics(), Decoders.metrics(clock),
+                    new MetricsSink(jdbi), settings));
+            add(new BatchWorker<>("alerts-" + i, connection, queues.alerts(), Decoders.alerts(clock),
+                    new AlertSink(jdbi, alertChannels), settings));
+        }
         LOG.info("consumer started on {}", broker.describe());
     }
 
