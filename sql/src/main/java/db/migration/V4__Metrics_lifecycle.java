@@ -55,57 +55,98 @@ public class V4__Metrics_lifecycle extends BaseJavaMigration {
         st.execute("SELECT add_retention_policy('metrics', INTERVAL '" + retentionDays + " days')");
     }
 
+    /** Averages of a set of metrics rows per system and 5-minute bucket; {@code %s} is the row filter. */
+    static final String AGGREGATE = """
+            SELECT system_id, date_bin(INTERVAL '5 minutes', collected_at, TIMESTAMPTZ 'epoch') AS bucket,
+                   count(*) AS samples, avg(cpu_percent) AS cpu_percent, avg(ram_percent) AS ram_percent,
+                   avg(disk_percent) AS disk_percent, avg(network_sent_mbps) AS network_sent_mbps,
+                   avg(network_recv_mbps) AS network_recv_mbps, avg(gpu_percent) AS gpu_percent,
+                   max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
+            FROM metrics WHERE %s GROUP BY 1, 2""";
+
+    /**
+     * Like TimescaleDB's real-time aggregate: buckets before the watermark are materialised in
+     * {@code metrics_5m_data} by {@code fw_refresh_metrics_5m} (run every minute by the maintenance job), the open
+     * buckets from the watermark on are aggregated from {@code metrics} when read. A sample that arrives late, for a
+     * bucket already materialised, marks that bucket dirty (one cheap statement per insert), and the next refresh
+     * recomputes it.
+     */
     private static void postgres(Statement st) throws Exception {
         st.execute("""
-                CREATE TABLE metrics_5m_sums (
-                    system_id   bigint NOT NULL REFERENCES systems (id) ON DELETE CASCADE,
-                    bucket      timestamptz NOT NULL,
-                    samples     integer NOT NULL,
-                    cpu_sum     double precision NOT NULL,
-                    ram_sum     double precision NOT NULL,
-                    disk_sum    double precision NOT NULL,
-                    sent_sum    double precision NOT NULL,
-                    recv_sum    double precision NOT NULL,
-                    gpu_sum     double precision,
-                    gpu_samples integer NOT NULL,
-                    uptime_max  bigint NOT NULL,
-                    users_max   integer NOT NULL,
+                CREATE TABLE metrics_5m_data (
+                    system_id         bigint NOT NULL REFERENCES systems (id) ON DELETE CASCADE,
+                    bucket            timestamptz NOT NULL,
+                    samples           bigint NOT NULL,
+                    cpu_percent       double precision,
+                    ram_percent       double precision,
+                    disk_percent      double precision,
+                    network_sent_mbps double precision,
+                    network_recv_mbps double precision,
+                    gpu_percent       double precision,
+                    uptime_seconds    bigint,
+                    logged_in_users   integer,
                     PRIMARY KEY (system_id, bucket)
                 )""");
-        // Sums and counts, not averages, so each batch adds to a bucket exactly (new_metrics holds only rows that
-        // were really inserted: ON CONFLICT DO NOTHING skips duplicates before they reach the transition table).
+        st.execute("CREATE TABLE metrics_5m_dirty (bucket timestamptz PRIMARY KEY)");
+        st.execute("INSERT INTO fleetwatch_meta (key, value) VALUES ('metrics_5m_watermark', '-infinity')");
         st.execute("""
-                CREATE FUNCTION fw_metrics_rollup() RETURNS trigger
+                CREATE FUNCTION fw_metrics_5m_watermark() RETURNS timestamptz
+                    LANGUAGE sql STABLE AS $$
+                    SELECT value::timestamptz FROM fleetwatch_meta WHERE key = 'metrics_5m_watermark'
+                $$""");
+        st.execute("""
+                CREATE FUNCTION fw_metrics_5m_mark_dirty() RETURNS trigger
                     LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO metrics_5m_sums AS s
-                    SELECT system_id, date_bin(INTERVAL '5 minutes', collected_at, TIMESTAMPTZ 'epoch'), count(*),
-                           sum(cpu_percent), sum(ram_percent), sum(disk_percent), sum(network_sent_mbps),
-                           sum(network_recv_mbps), sum(gpu_percent), count(gpu_percent), max(uptime_seconds),
-                           max(logged_in_users)
-                    FROM new_metrics GROUP BY 1, 2 ORDER BY 1, 2
-                    ON CONFLICT (system_id, bucket) DO UPDATE SET
-                        samples = s.samples + EXCLUDED.samples, cpu_sum = s.cpu_sum + EXCLUDED.cpu_sum,
-                        ram_sum = s.ram_sum + EXCLUDED.ram_sum, disk_sum = s.disk_sum + EXCLUDED.disk_sum,
-                        sent_sum = s.sent_sum + EXCLUDED.sent_sum, recv_sum = s.recv_sum + EXCLUDED.recv_sum,
-                        gpu_sum = CASE WHEN EXCLUDED.gpu_sum IS NULL THEN s.gpu_sum
-                                       ELSE coalesce(s.gpu_sum, 0) + EXCLUDED.gpu_sum END,
-                        gpu_samples = s.gpu_samples + EXCLUDED.gpu_samples,
-                        uptime_max = greatest(s.uptime_max, EXCLUDED.uptime_max),
-                        users_max = greatest(s.users_max, EXCLUDED.users_max);
+                    -- shared with other inserts, exclusive against a refresh (see fw_refresh_metrics_5m)
+                    PERFORM pg_advisory_xact_lock_shared(713003);
+                    INSERT INTO metrics_5m_dirty
+                    SELECT DISTINCT date_bin(INTERVAL '5 minutes', collected_at, TIMESTAMPTZ 'epoch')
+                    FROM new_metrics WHERE collected_at < fw_metrics_5m_watermark()
+                    ON CONFLICT DO NOTHING;
                     RETURN NULL;
                 END;
                 $$""");
-        st.execute("CREATE TRIGGER metrics_rollup AFTER INSERT ON metrics REFERENCING NEW TABLE AS new_metrics"
-                + " FOR EACH STATEMENT EXECUTE FUNCTION fw_metrics_rollup()");
+        st.execute("CREATE TRIGGER metrics_5m_dirty AFTER INSERT ON metrics REFERENCING NEW TABLE AS new_metrics"
+                + " FOR EACH STATEMENT EXECUTE FUNCTION fw_metrics_5m_mark_dirty()");
         st.execute("""
-                CREATE VIEW metrics_5m AS
-                SELECT system_id, bucket, samples::bigint AS samples,
-                       cpu_sum / samples AS cpu_percent, ram_sum / samples AS ram_percent,
-                       disk_sum / samples AS disk_percent, sent_sum / samples AS network_sent_mbps,
-                       recv_sum / samples AS network_recv_mbps,
-                       CASE WHEN gpu_samples > 0 THEN gpu_sum / gpu_samples END AS gpu_percent,
-                       uptime_max AS uptime_seconds, users_max AS logged_in_users
-                FROM metrics_5m_sums""");
+                CREATE FUNCTION fw_refresh_metrics_5m(upto timestamptz) RETURNS integer
+                    LANGUAGE plpgsql AS $$
+                DECLARE
+                    old_wm timestamptz;
+                    new_wm timestamptz := date_bin(INTERVAL '5 minutes', upto, TIMESTAMPTZ 'epoch');
+                    n      integer;
+                BEGIN
+                    -- Wait for inserts in flight, hold new ones until commit: each insert either committed before the
+                    -- statements below look at metrics, or runs after and sees the new watermark (and marks its
+                    -- bucket dirty if it is late). Nothing falls between the two.
+                    PERFORM pg_advisory_xact_lock(713003);
+                    old_wm := fw_metrics_5m_watermark();
+                    IF new_wm < old_wm THEN
+                        new_wm := old_wm;
+                    END IF;
+                    -- buckets newly closed, from the oldest sample still in metrics when starting from nothing
+                    IF old_wm = '-infinity' THEN
+                        SELECT coalesce(date_bin(INTERVAL '5 minutes', min(collected_at), TIMESTAMPTZ 'epoch'), new_wm)
+                        INTO old_wm FROM metrics;
+                    END IF;
+                    DELETE FROM metrics_5m_data
+                    WHERE (bucket >= old_wm AND bucket < new_wm) OR bucket IN (SELECT bucket FROM metrics_5m_dirty);
+                    INSERT INTO metrics_5m_data
+                    SELECT * FROM (""" + AGGREGATE.formatted("""
+                        (collected_at >= old_wm AND collected_at < new_wm)
+                        OR date_bin(INTERVAL '5 minutes', collected_at, TIMESTAMPTZ 'epoch')
+                           IN (SELECT bucket FROM metrics_5m_dirty)""") + """
+                    ) AS a WHERE a.bucket < new_wm;
+                    GET DIAGNOSTICS n = ROW_COUNT;
+                    DELETE FROM metrics_5m_dirty WHERE bucket < new_wm;
+                    UPDATE fleetwatch_meta SET value = new_wm::text, updated_at = now()
+                    WHERE key = 'metrics_5m_watermark';
+                    RETURN n;
+                END;
+                $$""");
+        st.execute("CREATE VIEW metrics_5m AS SELECT * FROM metrics_5m_data WHERE bucket < fw_metrics_5m_watermark()"
+                + " UNION ALL SELECT * FROM (" + AGGREGATE.formatted("collected_at >= fw_metrics_5m_watermark()")
+                + ") AS live");
     }
 }

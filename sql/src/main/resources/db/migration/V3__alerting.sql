@@ -122,8 +122,9 @@ BEGIN
         JOIN systems s ON s.id = n.system_id
         CROSS JOIN LATERAL fw_effective_rules(s.dept_id) ru
         LEFT JOIN alert_state a ON a.system_id = n.system_id AND a.rule_id = ru.id
-        -- The common case, a quiet host below the threshold, needs no state change: skip it here, set-based.
-        WHERE a.state IS DISTINCT FROM 'ok' OR a.consecutive > 0 OR
+        -- The common case, a quiet host below the threshold (no state row, or one at rest), needs no state change:
+        -- skip it here, set-based, before the row-by-row loop.
+        WHERE (a.state IS NOT NULL AND (a.state <> 'ok' OR a.consecutive > 0)) OR
               CASE ru.metric
                   WHEN 'cpu_percent' THEN n.cpu_percent
                   WHEN 'ram_percent' THEN n.ram_percent

@@ -12,8 +12,8 @@ import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /**
- * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead and drops those past the
- * retention. Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (seed 003
+ * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead, drops those past the
+ * retention, and materialises the closed 5-minute buckets of {@code metrics_5m} (run it every minute). Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (seed 003
  * leader election). On TimescaleDB the database's own policies do this and the job does nothing.
  */
 public final class Maintenance {
@@ -21,7 +21,7 @@ public final class Maintenance {
     public static final long LOCK_ID = 713001L;
 
     /** What one run did; {@code skipped} when another instance held the lock or storage is TimescaleDB. */
-    public record Result(boolean skipped, int created, int dropped, String storage) {}
+    public record Result(boolean skipped, int created, int dropped, int rolledUp, String storage) {}
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -37,10 +37,10 @@ public final class Maintenance {
         try (Connection c = dataSource.getConnection()) {
             String storage = MetricsStorage.recorded(c);
             if (!MetricsStorage.POSTGRESQL.equals(storage)) {
-                return new Result(true, 0, 0, storage);
+                return new Result(true, 0, 0, 0, storage);
             }
             if (!tryLock(c)) {
-                return new Result(true, 0, 0, storage);
+                return new Result(true, 0, 0, 0, storage);
             }
             try {
                 int retentionDays = retentionDays(c);
@@ -56,7 +56,12 @@ public final class Maintenance {
                     ps.setObject(1, now.minus(Duration.ofDays(retentionDays)));
                     dropped = single(ps);
                 }
-                return new Result(false, created, dropped, storage);
+                int rolledUp;
+                try (PreparedStatement ps = c.prepareStatement("SELECT fw_refresh_metrics_5m(?)")) {
+                    ps.setObject(1, now);
+                    rolledUp = single(ps);
+                }
+                return new Result(false, created, dropped, rolledUp, storage);
             } finally {
                 try (Statement st = c.createStatement()) {
                     st.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");

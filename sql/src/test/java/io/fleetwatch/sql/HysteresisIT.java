@@ -91,6 +91,16 @@ class HysteresisIT {
     }
 
     @Test
+    void quietSamplesTakeTheFastPathAndLeaveNoState() throws Exception {
+        assertThat(cpu(0, 10, 20, 30)).isEmpty();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM alert_state WHERE system_id = " + system)) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no per-rule state for a host that never came near a threshold").isZero();
+        }
+    }
+
+    @Test
     void anHourAt95PercentIsOneAlertNot360() throws Exception {
         double[] hour = new double[360];
         java.util.Arrays.fill(hour, 95);

@@ -99,25 +99,40 @@ class PlainStorageIT {
         assertThat(new Maintenance(ds, Clock.systemUTC(), 7).run().skipped()).isFalse();
     }
 
+    /** metrics_5m against the same averages computed by hand from metrics; 0 when they agree. */
+    private long rollupDiff() throws Exception {
+        String byHand = "SELECT system_id, date_bin(interval '5 minutes', collected_at, timestamptz 'epoch'), count(*),"
+                + " round(avg(cpu_percent)::numeric, 6), round(avg(gpu_percent)::numeric, 6), max(uptime_seconds),"
+                + " max(logged_in_users) FROM metrics GROUP BY 1, 2";
+        String view = "SELECT system_id, bucket, samples, round(cpu_percent::numeric, 6),"
+                + " round(gpu_percent::numeric, 6), uptime_seconds, logged_in_users FROM metrics_5m";
+        return num("SELECT count(*) FROM ((" + view + " EXCEPT " + byHand + ") UNION ALL (" + byHand + " EXCEPT "
+                + view + ")) d");
+    }
+
     @Test
-    void rollupMatchesTheAveragesComputedByHand() throws Exception {
-        String t0 = "date_bin(interval '5 minutes', now(), timestamptz 'epoch')";
+    void rollupMatchesTheAveragesComputedByHandBeforeAndAfterRefreshAndWithLateData() throws Exception {
+        String t0 = "date_bin(interval '5 minutes', now() - interval '1 hour', timestamptz 'epoch')";
         insert(sample(1, t0, 10, "50"), sample(1, t0 + " + interval '1 minute'", 20, "null"),
                 sample(2, t0, 90, "null"));
-        insert(sample(1, t0 + " + interval '2 minutes'", 60, "70"), sample(1, t0 + " + interval '6 minutes'", 5, "null"));
+        insert(sample(1, t0 + " + interval '2 minutes'", 60, "70"), sample(1, t0 + " + interval '6 minutes'", 5, "null"),
+                sample(1, "now()", 33, "null"));
         insert(sample(1, t0, 99, "99")); // duplicate (system, time): not stored, must not count
-        assertThat(num("SELECT count(*) FROM metrics")).isEqualTo(5);
-        String diff = "SELECT count(*) FROM ("
-                + " SELECT system_id, bucket, samples, round(cpu_percent::numeric, 6), round(gpu_percent::numeric, 6),"
-                + " uptime_seconds, logged_in_users FROM metrics_5m"
-                + " EXCEPT"
-                + " SELECT system_id, date_bin(interval '5 minutes', collected_at, timestamptz 'epoch'), count(*),"
-                + " round(avg(cpu_percent)::numeric, 6), round(avg(gpu_percent)::numeric, 6), max(uptime_seconds),"
-                + " max(logged_in_users) FROM metrics GROUP BY 1, 2) d";
-        assertThat(num(diff)).isZero();
-        assertThat(num("SELECT count(*) FROM metrics_5m")).isEqualTo(3);
+        assertThat(num("SELECT count(*) FROM metrics")).isEqualTo(6);
+        assertThat(rollupDiff()).as("live, before any refresh").isZero();
         assertThat(num("SELECT round(cpu_percent) FROM metrics_5m WHERE system_id = 1 AND samples = 3")).isEqualTo(30);
         assertThat(num("SELECT round(gpu_percent) FROM metrics_5m WHERE system_id = 1 AND samples = 3")).isEqualTo(60);
-        assertThat(num("SELECT count(*) FROM metrics_5m WHERE system_id = 2 AND gpu_percent IS NULL")).isEqualTo(1);
+
+        Maintenance.Result r = new Maintenance(ds, Clock.systemUTC(), 7).run();
+        assertThat(r.rolledUp()).isEqualTo(3); // the three closed buckets; the current one stays live
+        assertThat(num("SELECT count(*) FROM metrics_5m_data")).isEqualTo(3);
+        assertThat(rollupDiff()).as("materialised + live").isZero();
+
+        insert(sample(2, t0 + " + interval '3 minutes'", 10, "null")); // late, for a materialised bucket
+        assertThat(num("SELECT count(*) FROM metrics_5m_dirty")).isEqualTo(1);
+        new Maintenance(ds, Clock.systemUTC(), 7).run();
+        assertThat(num("SELECT count(*) FROM metrics_5m_dirty")).isZero();
+        assertThat(rollupDiff()).as("late sample folded in").isZero();
+        assertThat(num("SELECT round(cpu_percent) FROM metrics_5m WHERE system_id = 2 AND bucket = " + t0)).isEqualTo(50);
     }
 }
