@@ -54,7 +54,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
             LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
         started.addAll(ConsumeCommand.start(env, ds, consumerSettings, channels));
-        started.add(RelayCommand.start(env, ds));
+        started.addAll(RelayCommand.start(env, ds));
         ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC());
         started.add(api);
         if (!noAgent) {
