@@ -7,6 +7,7 @@ import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.Channel;
 import io.fleetwatch.consumer.notify.Notifier;
 import io.fleetwatch.consumer.notify.NotifySettings;
+import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.Maintenance;
 import java.time.Clock;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "consume", description = {
     "Consume the discovery, metrics and alert queues into the database, deliver alert notifications",
-    "(FLEETWATCH_WEBHOOK_URL, SMTP_*), and run the metrics maintenance job (one instance at a time).",
+    "(FLEETWATCH_WEBHOOK_URL, SMTP_*), run the metrics maintenance job and the queue-backlog watch",
+    "(one instance at a time each, by advisory lock).",
     "Env: FLEETWATCH_CONSUMER_BATCH_SIZE (1000), FLEETWATCH_CONSUMER_FLUSH_MS (100),",
     "FLEETWATCH_CONSUMER_WORKERS (1 per queue)."})
 final class ConsumeCommand extends EnvAware implements Callable<Integer> {
@@ -56,18 +58,38 @@ final class ConsumeCommand extends EnvAware implements Callable<Integer> {
             LOG.info("notifications via {}", channels.stream().map(Channel::name).toList());
         }
         started.add(maintenance(ds));
+        started.add(queueWatch(env, ds));
         return started;
+    }
+
+    /** Every 30 s, seed 002's backlog alerts (FLEETWATCH_QUEUE_WARNING 1000, FLEETWATCH_QUEUE_CRITICAL 10000). */
+    static AutoCloseable queueWatch(Map<String, String> env, HikariDataSource ds) {
+        Routing.QueueNames q = Routing.QueueNames.fromEnv(env);
+        QueueWatch watch = new QueueWatch(ds, BrokerSettings.fromEnv(env), List.of(q.discovery(), q.metrics(), q.alerts()),
+                QueueWatch.Thresholds.fromEnv(env), Clock.systemUTC());
+        return every(30, TimeUnit.SECONDS, "fleetwatch-queue-watch", () -> {
+            try {
+                watch.runOnce();
+            } catch (Exception e) {
+                LOG.warn("queue watch failed, next try in 30 s: {}", e.getMessage());
+            }
+        });
+    }
+
+    private static AutoCloseable every(long period, TimeUnit unit, String name, Runnable job) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(job, 0, period, unit);
+        return timer::shutdownNow;
     }
 
     /** Every minute: partitions ahead, retention, 5-minute rollup (PostgreSQL storage; a no-op on TimescaleDB). */
     static AutoCloseable maintenance(HikariDataSource ds) {
         Maintenance job = new Maintenance(ds, Clock.systemUTC(), 7);
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fleetwatch-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
+        return every(1, TimeUnit.MINUTES, "fleetwatch-maintenance", () -> {
             try {
                 Maintenance.Result r = job.run();
                 if (!r.skipped() && (r.created() > 0 || r.dropped() > 0)) {
@@ -76,7 +98,6 @@ final class ConsumeCommand extends EnvAware implements Callable<Integer> {
             } catch (Exception e) {
                 LOG.warn("maintenance failed, next try in a minute: {}", e.getMessage());
             }
-        }, 0, 1, TimeUnit.MINUTES);
-        return timer::shutdownNow;
+        });
     }
 }
