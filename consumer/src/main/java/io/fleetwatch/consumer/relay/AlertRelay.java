@@ -199,6 +199,12 @@ public final class AlertRelay implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        // Wake the thread out of getNotifications() now rather than at the end of its poll interval.
+        try (java.sql.Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_notify('" + CHANNEL + "', 'wake')");
+        } catch (SQLException | RuntimeException ignored) {
+            // database unreachable: the thread wakes up by itself at the end of the poll interval
+        }
         if (thread != null) {
             try {
                 thread.join(settings.pollInterval().toMillis() + 15_000);
