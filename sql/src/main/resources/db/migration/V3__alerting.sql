@@ -109,30 +109,22 @@ DECLARE
 BEGIN
     FOR r IN
         SELECT n.system_id, n.collected_at, s.dept_id, ru.id AS rule_id, ru.alert_type, ru.severity,
-               ru.fire_at, ru.clear_at, ru.min_samples,
-               CASE ru.metric
-                   WHEN 'cpu_percent' THEN n.cpu_percent
-                   WHEN 'ram_percent' THEN n.ram_percent
-                   WHEN 'disk_percent' THEN n.disk_percent
-                   WHEN 'gpu_percent' THEN n.gpu_percent
-                   WHEN 'network_sent_mbps' THEN n.network_sent_mbps
-                   WHEN 'network_recv_mbps' THEN n.network_recv_mbps
-               END AS value
+               ru.fire_at, ru.clear_at, ru.min_samples, v.value
         FROM new_metrics n
         JOIN systems s ON s.id = n.system_id
         CROSS JOIN LATERAL fw_effective_rules(s.dept_id) ru
+        CROSS JOIN LATERAL (SELECT CASE ru.metric
+                                       WHEN 'cpu_percent' THEN n.cpu_percent
+                                       WHEN 'ram_percent' THEN n.ram_percent
+                                       WHEN 'disk_percent' THEN n.disk_percent
+                                       WHEN 'gpu_percent' THEN n.gpu_percent
+                                       WHEN 'network_sent_mbps' THEN n.network_sent_mbps
+                                       WHEN 'network_recv_mbps' THEN n.network_recv_mbps
+                                   END AS value) v
         LEFT JOIN alert_state a ON a.system_id = n.system_id AND a.rule_id = ru.id
         -- The common case, a quiet host below the threshold (no state row, or one at rest), needs no state change:
         -- skip it here, set-based, before the row-by-row loop.
-        WHERE (a.state IS NOT NULL AND (a.state <> 'ok' OR a.consecutive > 0)) OR
-              CASE ru.metric
-                  WHEN 'cpu_percent' THEN n.cpu_percent
-                  WHEN 'ram_percent' THEN n.ram_percent
-                  WHEN 'disk_percent' THEN n.disk_percent
-                  WHEN 'gpu_percent' THEN n.gpu_percent
-                  WHEN 'network_sent_mbps' THEN n.network_sent_mbps
-                  WHEN 'network_recv_mbps' THEN n.network_recv_mbps
-              END >= ru.fire_at
+        WHERE (a.state IS NOT NULL AND (a.state <> 'ok' OR a.consecutive > 0)) OR v.value >= ru.fire_at
         -- (system, rule) order: concurrent batches lock alert_state rows in the same order, so they cannot deadlock.
         ORDER BY n.system_id, ru.id, n.collected_at
     LOOP

@@ -1,5 +1,6 @@
 package io.fleetwatch.consumer;
 
+import io.fleetwatch.consumer.internal.EnvNumbers;
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,9 +17,9 @@ public record ConsumerSettings(BatchWorker.Settings batch, int workersPerQueue) 
     }
 
     public static ConsumerSettings fromEnv(Map<String, String> env) {
-        int batch = intValue(env, "FLEETWATCH_CONSUMER_BATCH_SIZE", 1000);
-        int flushMs = intValue(env, "FLEETWATCH_CONSUMER_FLUSH_MS", 100);
-        int prefetch = intValue(env, "FLEETWATCH_CONSUMER_PREFETCH", 3 * batch);
+        int batch = EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_BATCH_SIZE", 1000);
+        int flushMs = EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_FLUSH_MS", 100);
+        int prefetch = EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_PREFETCH", 3 * batch);
         if (batch < 1 || prefetch < batch) {
             throw new IllegalArgumentException("FLEETWATCH_CONSUMER_PREFETCH: must be >= the batch size (" + batch + ")");
         }
@@ -26,18 +27,6 @@ public record ConsumerSettings(BatchWorker.Settings batch, int workersPerQueue) 
             throw new IllegalArgumentException("FLEETWATCH_CONSUMER_FLUSH_MS: must be >= 1");
         }
         return new ConsumerSettings(new BatchWorker.Settings(batch, Duration.ofMillis(flushMs), prefetch,
-                Duration.ofMillis(200), Duration.ofSeconds(10)), intValue(env, "FLEETWATCH_CONSUMER_WORKERS", 1));
-    }
-
-    private static int intValue(Map<String, String> env, String key, int fallback) {
-        String v = env.get(key);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + v + "' is not a number");
-        }
+                Duration.ofMillis(200), Duration.ofSeconds(10)), EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_WORKERS", 1));
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetwatch.consumer.notify;
 
+import io.fleetwatch.consumer.internal.EnvNumbers;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ public final class NotifySettings {
         }
         String smtpHost = env.get("SMTP_HOST");
         if (smtpHost != null && !smtpHost.isBlank()) {
-            out.add(new EmailChannel(new EmailChannel.Smtp(smtpHost.trim(), intValue(env, "SMTP_PORT", 587),
+            out.add(new EmailChannel(new EmailChannel.Smtp(smtpHost.trim(), EnvNumbers.getInt(env, "SMTP_PORT", 587),
                     !"false".equalsIgnoreCase(env.getOrDefault("SMTP_STARTTLS", "true")), env.get("SMTP_USERNAME"),
                     env.get("SMTP_PASSWORD"), env.get("SMTP_FROM"),
                     Arrays.stream(env.getOrDefault("SMTP_TO", "").split(",")).map(String::strip)
@@ -42,24 +43,12 @@ public final class NotifySettings {
     }
 
     public static Notifier.Settings retries(Map<String, String> env) {
-        int max = intValue(env, "FLEETWATCH_NOTIFY_MAX_RETRIES", 3);
-        int delay = intValue(env, "FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS", 60);
+        int max = EnvNumbers.getInt(env, "FLEETWATCH_NOTIFY_MAX_RETRIES", 3);
+        int delay = EnvNumbers.getInt(env, "FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS", 60);
         if (max < 0 || delay < 1) {
             throw new IllegalArgumentException("FLEETWATCH_NOTIFY_MAX_RETRIES must be >= 0 and"
                     + " FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS >= 1");
         }
         return new Notifier.Settings(max, Duration.ofSeconds(delay), 2.0, Duration.ofHours(1), Duration.ofSeconds(1), 50);
-    }
-
-    static int intValue(Map<String, String> env, String key, int fallback) {
-        String v = env.get(key);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + v + "' is not a number");
-        }
     }
 }

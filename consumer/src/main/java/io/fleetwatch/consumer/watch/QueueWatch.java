@@ -3,6 +3,7 @@ package io.fleetwatch.consumer.watch;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.consumer.internal.EnvNumbers;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,17 +43,8 @@ public final class QueueWatch {
         }
 
         public static Thresholds fromEnv(Map<String, String> env) {
-            return new Thresholds(longValue(env, "FLEETWATCH_QUEUE_WARNING", 1_000),
-                    longValue(env, "FLEETWATCH_QUEUE_CRITICAL", 10_000));
-        }
-
-        private static long longValue(Map<String, String> env, String key, long fallback) {
-            String v = env.get(key);
-            try {
-                return v == null || v.isBlank() ? fallback : Long.parseLong(v.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + ": '" + v + "' is not a number");
-            }
+            return new Thresholds(EnvNumbers.get(env, "FLEETWATCH_QUEUE_WARNING", 1_000),
+                    EnvNumbers.get(env, "FLEETWATCH_QUEUE_CRITICAL", 10_000));
         }
     }
 
