@@ -41,6 +41,8 @@ public final class Agent implements AutoCloseable {
     private final HostIdentity identity;
     private final SequenceStore sequence;
     private final Clock clock;
+    private volatile NetworkIdentity network = new NetworkIdentity(null, null, new java.util.TreeSet<>());
+    private volatile boolean cloneSuspected;
     private final ScheduledExecutorService timer;
 
     private final Deque<MetricsMessage> pending = new ArrayDeque<>();
@@ -67,6 +69,12 @@ public final class Agent implements AutoCloseable {
         });
     }
 
+    /** The network identity sent with every sample, and whether this looks like a cloned image. */
+    public void setNetworkIdentity(NetworkIdentity network, boolean cloneSuspected) {
+        this.network = network;
+        this.cloneSuspected = cloneSuspected;
+    }
+
     public void start() {
         sampler.sample(); // primes the rate counters; the first real sample comes one interval later
         long ms = settings.interval().toMillis();
@@ -91,7 +99,8 @@ public final class Agent implements AutoCloseable {
             return null;
         }
         MetricsMessage msg = new MetricsMessage(SchemaVersion.CURRENT, null, identity.hostId(), identity.hostname(),
-                sequence.next(), clock.instant(), m);
+                sequence.next(), clock.instant(), m, network.ipAddress(), network.macAddress(),
+                cloneSuspected ? Boolean.TRUE : null);
         sampled++;
         pending.addLast(msg);
         while (pending.size() > settings.maxPending()) {

@@ -37,6 +37,27 @@ public final class HostPaths {
         return resolve("etc/hostname");
     }
 
+    public Path procStat() {
+        return resolve("proc/stat");
+    }
+
+    public Path procMeminfo() {
+        return resolve("proc/meminfo");
+    }
+
+    public Path procNetDev() {
+        return resolve("proc/net/dev");
+    }
+
+    public Path procUptime() {
+        return resolve("proc/uptime");
+    }
+
+    /** utmp: /run/utmp on current systems (/var/run is a link to it). */
+    public Path utmp() {
+        return resolve("run/utmp");
+    }
+
     public Path resolve(String relative) {
         return root.resolve(relative);
     }

@@ -31,7 +31,7 @@ class AgentIT {
                 Topology.standard().declare(c);
                 AgentSettings settings = new AgentSettings(Duration.ofMillis(200), state, "/", 100, Duration.ofSeconds(5));
                 HostIdentity id = new HostIdentity("0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a", "agent-it");
-                try (Agent agent = new Agent(settings, bs, new OshiSampler("/"), id, new SequenceStore(state),
+                try (Agent agent = new Agent(settings, bs, io.fleetwatch.agent.ThisHost.sampler("/", System.getenv()), id, new SequenceStore(state),
                         Clock.systemUTC())) {
                     agent.start();
                     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

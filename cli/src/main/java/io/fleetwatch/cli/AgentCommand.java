@@ -4,8 +4,9 @@ import io.fleetwatch.agent.Agent;
 import io.fleetwatch.agent.AgentSettings;
 import io.fleetwatch.agent.HostIdentity;
 import io.fleetwatch.agent.HostPaths;
-import io.fleetwatch.agent.OshiSampler;
-import io.fleetwatch.agent.SequenceStore;
+import io.fleetwatch.agent.NetworkIdentity;
+import io.fleetwatch.agent.ThisHost;
+import io.fleetwatch.agent.collect.ProcSampler;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.MetricsMessage;
@@ -30,23 +31,27 @@ final class AgentCommand extends EnvAware implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentSettings settings = AgentSettings.fromEnv(env);
-        HostIdentity id = HostIdentity.detect(HostPaths.system());
-        OshiSampler sampler = new OshiSampler(settings.mount());
         if (once) {
-            sampler.sample();
-            Thread.sleep(1_000);
-            MetricsMessage m = new MetricsMessage(SchemaVersion.CURRENT, null, id.hostId(), id.hostname(), null,
-                    Clock.systemUTC().instant(), sampler.sample());
-            spec.commandLine().getOut().println(MessageCodec.encodeToString(m));
+            spec.commandLine().getOut().println(MessageCodec.encodeToString(once(settings)));
             return 0;
         }
-        Agent agent = start(settings, BrokerSettings.fromEnv(env), id, sampler);
+        Agent agent = start(settings, BrokerSettings.fromEnv(env));
         Services.runUntilShutdown(List.of(agent));
         return 0;
     }
 
-    static Agent start(AgentSettings settings, BrokerSettings broker, HostIdentity id, OshiSampler sampler) {
-        Agent agent = new Agent(settings, broker, sampler, id, new SequenceStore(settings.stateDir()), Clock.systemUTC());
+    MetricsMessage once(AgentSettings settings) throws InterruptedException {
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        NetworkIdentity net = NetworkIdentity.detect();
+        ProcSampler sampler = ThisHost.sampler(settings.mount(), env);
+        sampler.sample();
+        Thread.sleep(1_000);
+        return new MetricsMessage(SchemaVersion.CURRENT, null, id.hostId(), id.hostname(), null,
+                Clock.systemUTC().instant(), sampler.sample(), net.ipAddress(), net.macAddress(), null);
+    }
+
+    Agent start(AgentSettings settings, BrokerSettings broker) {
+        Agent agent = ThisHost.agent(settings, broker, env, Clock.systemUTC());
         agent.start();
         return agent;
     }

@@ -2,10 +2,9 @@ package io.fleetwatch.cli;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.agent.Agent;
 import io.fleetwatch.agent.AgentSettings;
-import io.fleetwatch.agent.HostIdentity;
-import io.fleetwatch.agent.HostPaths;
-import io.fleetwatch.agent.OshiSampler;
+import io.fleetwatch.agent.ThisHost;
 import io.fleetwatch.api.ApiServer;
 import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
@@ -58,8 +57,9 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC());
         started.add(api);
         if (!noAgent) {
-            started.add(AgentCommand.start(agentSettings, broker, HostIdentity.detect(HostPaths.system()),
-                    new OshiSampler(agentSettings.mount())));
+            Agent agent = ThisHost.agent(agentSettings, broker, env, Clock.systemUTC());
+            agent.start();
+            started.add(agent);
         }
         LOG.info("fleetwatch serving: API at {} (GET /api/systems with the bearer token)", api.uri());
         Services.runUntilShutdown(started);

@@ -8,7 +8,6 @@ import io.fleetwatch.agent.Agent;
 import io.fleetwatch.agent.AgentSettings;
 import io.fleetwatch.agent.HostIdentity;
 import io.fleetwatch.agent.MetricsSampler;
-import io.fleetwatch.agent.OshiSampler;
 import io.fleetwatch.agent.SequenceStore;
 import io.fleetwatch.api.ApiServer;
 import io.fleetwatch.api.ApiSettings;
@@ -46,7 +45,7 @@ class EndToEndIT {
 
     /** Keeps what the real sampler produced, so the test can compare it with what the API returns. */
     static final class RecordingSampler implements MetricsSampler {
-        final OshiSampler real = new OshiSampler("/");
+        final MetricsSampler real = io.fleetwatch.agent.ThisHost.sampler("/", System.getenv());
         final List<MetricsMessage.Metrics> produced = new CopyOnWriteArrayList<>();
 
         @Override

@@ -30,7 +30,7 @@ public final class MetricsSink implements Sink<MetricsMessage> {
     public static final Duration LAST_SEEN_EVERY = Duration.ofMinutes(1);
 
     /** A host already resolved: its system id, and the hostname and last_seen last written for it. */
-    private record Known(long id, String hostname, Instant lastSeenWritten) {}
+    private record Known(long id, String hostname, String ipAddress, Instant lastSeenWritten) {}
 
     private final Jdbi jdbi;
     private final Map<String, Known> known = new ConcurrentHashMap<>();
@@ -99,7 +99,7 @@ public final class MetricsSink implements Sink<MetricsMessage> {
         List<Long> times = new ArrayList<>();
         for (MetricsMessage m : latest.values()) {
             Known k = known.get(m.hostId());
-            if (k != null && Objects.equals(k.hostname, m.hostname())
+            if (k != null && Objects.equals(k.hostname, m.hostname()) && Objects.equals(k.ipAddress, m.ipAddress())
                     && m.collectedAt().isBefore(k.lastSeenWritten.plus(LAST_SEEN_EVERY))) {
                 ids.put(m.hostId(), k.id);
                 continue;
@@ -113,41 +113,72 @@ public final class MetricsSink implements Sink<MetricsMessage> {
         }
         Map<String, Long> written = new HashMap<>();
         // Known hosts with a plain UPDATE: an INSERT … ON CONFLICT would burn an identity value per batch.
+        List<String> ips = new ArrayList<>();
+        for (String host : hostIds) {
+            ips.add(latest.get(host).ipAddress());
+        }
         h.createQuery("UPDATE systems SET hostname = coalesce(x.n, systems.hostname),"
+                        + " ip_address = coalesce(x.ip::inet, systems.ip_address),"
                         + " last_seen = greatest(systems.last_seen, " + ts("x.t") + "), status = 'up', updated_at = now()"
-                        + " FROM unnest(:h, :n, :t) AS x(h, n, t) WHERE systems.host_id = x.h RETURNING id, host_id")
+                        + " FROM unnest(:h, :n, :t, :ip) AS x(h, n, t, ip) WHERE systems.host_id = x.h RETURNING id, host_id")
                 .bindArray("h", String.class, hostIds)
                 .bindArray("n", String.class, names)
                 .bindArray("t", Long.class, times)
+                .bindArray("ip", String.class, ips)
                 .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
                 .forEach(e -> written.put(e.getKey(), e.getValue()));
         if (written.size() < hostIds.size()) {
             List<String> newHosts = new ArrayList<>();
             List<String> newNames = new ArrayList<>();
             List<Long> newTimes = new ArrayList<>();
+            List<String> newMacs = new ArrayList<>();
+            List<String> newIps = new ArrayList<>();
             for (int i = 0; i < hostIds.size(); i++) {
                 if (!written.containsKey(hostIds.get(i))) {
+                    MetricsMessage m = latest.get(hostIds.get(i));
                     newHosts.add(hostIds.get(i));
                     newNames.add(names.get(i));
                     newTimes.add(times.get(i));
+                    newMacs.add(m.macAddress());
+                    newIps.add(m.ipAddress());
                 }
             }
-            // First sight. DO UPDATE (not DO NOTHING) so RETURNING yields the id when another worker won the race.
-            h.createQuery("INSERT INTO systems (host_id, hostname, status, last_seen)"
-                            + " SELECT h, n, 'up', " + ts("t") + " FROM unnest(:h, :n, :t) AS x(h, n, t)"
+            // First sight of an agent whose MAC the scanner already found: that system is this host.
+            h.createQuery("UPDATE systems SET host_id = x.h, hostname = coalesce(x.n, systems.hostname),"
+                            + " ip_address = coalesce(x.ip::inet, systems.ip_address), status = 'up',"
+                            + " last_seen = greatest(systems.last_seen, " + ts("x.t") + "), updated_at = now()"
+                            + " FROM unnest(:h, :n, :t, :mac, :ip) AS x(h, n, t, mac, ip)"
+                            + " WHERE x.mac IS NOT NULL AND systems.mac_address = x.mac::macaddr AND systems.host_id IS NULL"
+                            + " RETURNING id, host_id")
+                    .bindArray("h", String.class, newHosts)
+                    .bindArray("n", String.class, newNames)
+                    .bindArray("t", Long.class, newTimes)
+                    .bindArray("mac", String.class, newMacs)
+                    .bindArray("ip", String.class, newIps)
+                    .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
+                    .forEach(e -> written.put(e.getKey(), e.getValue()));
+            // Otherwise a new system. DO UPDATE (not DO NOTHING) so RETURNING yields the id when another worker won
+            // the race; a MAC some other system already has is not repeated (it is unique).
+            h.createQuery("INSERT INTO systems (host_id, hostname, status, last_seen, mac_address, ip_address)"
+                            + " SELECT h, n, 'up', " + ts("t") + ", CASE WHEN EXISTS (SELECT 1 FROM systems o"
+                            + " WHERE o.mac_address = x.mac::macaddr) THEN NULL ELSE x.mac::macaddr END, x.ip::inet"
+                            + " FROM unnest(:h, :n, :t, :mac, :ip) AS x(h, n, t, mac, ip)"
+                            + " WHERE NOT EXISTS (SELECT 1 FROM systems s WHERE s.host_id = x.h)"
                             + " ON CONFLICT (host_id) DO UPDATE SET hostname = coalesce(EXCLUDED.hostname, systems.hostname),"
                             + " last_seen = greatest(systems.last_seen, EXCLUDED.last_seen), status = 'up', updated_at = now()"
                             + " RETURNING id, host_id")
                     .bindArray("h", String.class, newHosts)
                     .bindArray("n", String.class, newNames)
                     .bindArray("t", Long.class, newTimes)
+                    .bindArray("mac", String.class, newMacs)
+                    .bindArray("ip", String.class, newIps)
                     .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
                     .forEach(e -> written.put(e.getKey(), e.getValue()));
         }
         ids.putAll(written);
         for (Map.Entry<String, Long> e : written.entrySet()) {
             MetricsMessage m = latest.get(e.getKey());
-            pendingCache.put(e.getKey(), new Known(e.getValue(), m.hostname(), m.collectedAt()));
+            pendingCache.put(e.getKey(), new Known(e.getValue(), m.hostname(), m.ipAddress(), m.collectedAt()));
         }
         return ids;
     }

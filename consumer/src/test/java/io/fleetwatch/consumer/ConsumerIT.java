@@ -158,6 +158,21 @@ class ConsumerIT {
         assertThat(next).isEqualTo(hostSystem + 1);
     }
 
+    @Test
+    void anAgentIsLinkedToTheHostTheScannerFoundByItsMac() throws Exception {
+        publish("discovery.new", golden("seed-discovery.json")); // 10.30.5.10, 00:1B:44:11:3A:B7, lab-pc-01
+        Await.until(Duration.ofSeconds(10), "discovered", () -> count("SELECT count(*) FROM systems") == 1);
+        long discovered = count("SELECT id FROM systems");
+        String agentSample = golden("seed-metrics.json").replace("\"system_id\": 42,",
+                "\"host_id\": \"5e1f0c0ffee0c0ffee0c0ffee0c0ffee\", \"hostname\": \"lab-pc-01\", \"seq\": 1,"
+                        + " \"mac_address\": \"00:1b:44:11:3a:b7\", \"ip_address\": \"10.30.5.10\",");
+        publish("metrics.collected", agentSample);
+        Await.until(Duration.ofSeconds(10), "sample stored", () -> count("SELECT count(*) FROM metrics") == 1);
+        assertThat(count("SELECT count(*) FROM systems")).as("no second system for the same machine").isEqualTo(1);
+        assertThat(count("SELECT system_id FROM metrics")).isEqualTo(discovered);
+        assertThat(count("SELECT count(*) FROM systems WHERE host_id = '5e1f0c0ffee0c0ffee0c0ffee0c0ffee'")).isEqualTo(1);
+    }
+
     private static String reason(GetResponse r) {
         AMQP.BasicProperties p = r.getProps();
         return p.getHeaders().get(Routing.ERROR_HEADER).toString();

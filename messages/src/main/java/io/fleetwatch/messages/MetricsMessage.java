@@ -2,6 +2,8 @@ package io.fleetwatch.messages;
 
 import static io.fleetwatch.messages.internal.Checks.hostIdOrNull;
 import static io.fleetwatch.messages.internal.Checks.hostnameOrNull;
+import static io.fleetwatch.messages.internal.Checks.ip;
+import static io.fleetwatch.messages.internal.Checks.macOrNull;
 import static io.fleetwatch.messages.internal.Checks.nonNegative;
 import static io.fleetwatch.messages.internal.Checks.optionalPercent;
 import static io.fleetwatch.messages.internal.Checks.percent;
@@ -19,7 +21,9 @@ import java.time.Instant;
  * <p>Seed 002 identifies the host by {@code system_id} (the database id). Agents and the collector may not know it,
  * so they send {@code host_id} (machine-id / DMI UUID) and {@code hostname} instead; one of {@code system_id} and
  * {@code host_id} is required. {@code seq} numbers the samples of one source so that a replayed or redelivered
- * sample is stored once.
+ * sample is stored once. Agents also send their primary {@code ip_address} and {@code mac_address} (so the consumer can
+ * link the agent to the host the scanner found) and {@code clone_suspected} when the machine-id came with a cloned
+ * image.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -30,7 +34,10 @@ public record MetricsMessage(
         @JsonProperty("hostname") String hostname,
         @JsonProperty("seq") Long seq,
         @JsonProperty("collected_at") Instant collectedAt,
-        @JsonProperty("metrics") Metrics metrics) {
+        @JsonProperty("metrics") Metrics metrics,
+        @JsonProperty("ip_address") String ipAddress,
+        @JsonProperty("mac_address") String macAddress,
+        @JsonProperty("clone_suspected") Boolean cloneSuspected) {
 
     public MetricsMessage {
         schemaVersion = SchemaVersion.check(schemaVersion);
@@ -45,6 +52,14 @@ public record MetricsMessage(
         }
         required("collected_at", collectedAt);
         required("metrics", metrics);
+        ipAddress = ipAddress == null ? null : ip("ip_address", ipAddress);
+        macAddress = macOrNull("mac_address", macAddress);
+    }
+
+    /** A sample without the agent's network identity (seed 002 shape, collector, tests). */
+    public MetricsMessage(Integer schemaVersion, Long systemId, String hostId, String hostname, Long seq,
+                          Instant collectedAt, Metrics metrics) {
+        this(schemaVersion, systemId, hostId, hostname, seq, collectedAt, metrics, null, null, null);
     }
 
     /** The eight metrics of seed 002. {@code gpu_percent} is null on a host without a GPU, never 0 for "none". */
