@@ -3,15 +3,15 @@ package io.fleetwatch.agent;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,16 +24,20 @@ import org.slf4j.LoggerFactory;
  * Samples this host every interval and publishes one metrics message per sample with publisher confirms.
  * Lifecycle: {@link #start()} → ticks → {@link #close()} (one last flush attempt, then the connection closes).
  *
- * <p>A sample the broker has not confirmed stays pending, in order, and goes out with the next tick; pending samples
- * are bounded ({@link AgentSettings#maxPending()}), oldest dropped first and counted. Replays can duplicate a sample;
- * the consumer stores {@code (system, collected_at)} once.
+ * <p>Every sample goes to the on-disk {@link Spool} first and leaves it only when the broker has confirmed it; while
+ * the broker is away samples accumulate there (bounded by size and age, oldest dropped and counted) and go out in
+ * order when it returns, also after an agent restart. A sample whose confirm was lost can be published twice; the
+ * consumer stores {@code (system, collected_at)} once.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     /** What the agent has done so far, for status lines and tests. */
-    public record Status(long sampled, long published, int pending, long dropped, Instant lastPublish,
-                         boolean connected) {}
+    public record Status(long sampled, long published, int spoolDepth, long spoolBytes, long dropped,
+                         Instant lastPublish, boolean connected) {}
+
+    static final int PUBLISH_BATCH = 500;
+    private static final Duration STATUS_EVERY = Duration.ofMinutes(5);
 
     private final AgentSettings settings;
     private final BrokerSettings broker;
@@ -45,13 +49,13 @@ public final class Agent implements AutoCloseable {
     private volatile boolean cloneSuspected;
     private final ScheduledExecutorService timer;
 
-    private final Deque<MetricsMessage> pending = new ArrayDeque<>();
+    private final Spool spool;
     private Connection connection;
     private ConfirmingPublisher publisher;
     private long sampled;
     private long published;
-    private long dropped;
     private Instant lastPublish;
+    private Instant lastStatusLine;
     private boolean brokerDownLogged;
 
     public Agent(AgentSettings settings, BrokerSettings broker, MetricsSampler sampler, HostIdentity identity,
@@ -62,6 +66,11 @@ public final class Agent implements AutoCloseable {
         this.identity = identity;
         this.sequence = sequence;
         this.clock = clock;
+        this.spool = new Spool(settings.stateDir().resolve("spool"), settings.spoolMaxBytes(), settings.spoolMaxAge(),
+                clock);
+        if (spool.depth() > 0) {
+            LOG.info("spool holds {} sample(s) from before; they go out first", spool.depth());
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fleetwatch-agent");
             t.setDaemon(true);
@@ -102,40 +111,52 @@ public final class Agent implements AutoCloseable {
                 sequence.next(), clock.instant(), m, network.ipAddress(), network.macAddress(),
                 cloneSuspected ? Boolean.TRUE : null);
         sampled++;
-        pending.addLast(msg);
-        while (pending.size() > settings.maxPending()) {
-            pending.removeFirst();
-            dropped++;
+        int dropped = spool.add(msg.seq(), MessageCodec.encode(msg));
+        if (dropped > 0) {
+            LOG.warn("spool full ({} bytes, max age {}): dropped the {} oldest sample(s), {} dropped in all",
+                    spool.bytes(), settings.spoolMaxAge(), dropped, spool.dropped());
         }
         flush();
+        statusLine();
         return msg;
     }
 
-    /** Publishes everything pending, oldest first; on failure keeps it all for the next attempt. */
+    private void statusLine() {
+        Instant now = clock.instant();
+        if (lastStatusLine == null || !now.isBefore(lastStatusLine.plus(STATUS_EVERY))) {
+            lastStatusLine = now;
+            LOG.info("status: {}", status());
+        }
+    }
+
+    /** Publishes the spool, oldest first, in batches; on failure keeps everything for the next attempt. */
     public synchronized boolean flush() {
-        if (pending.isEmpty()) {
+        if (spool.depth() == 0) {
             return true;
         }
         try {
             ensureConnected();
-            List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>(pending.size());
-            for (MetricsMessage msg : pending) {
-                batch.add(new ConfirmingPublisher.Outgoing(Routing.METRICS_ROUTING_KEY, msg,
-                        msg.hostId() + ":" + msg.seq(), null));
+            List<Spool.Entry> batch;
+            while (!(batch = spool.oldest(PUBLISH_BATCH)).isEmpty()) {
+                List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+                for (Spool.Entry e : batch) {
+                    out.add(new ConfirmingPublisher.Outgoing(Routing.METRICS_ROUTING_KEY, e.body(),
+                            identity.hostId() + ":" + e.seq(), null));
+                }
+                publisher.publishAll(out);
+                spool.remove(batch);
+                published += batch.size();
+                lastPublish = clock.instant();
             }
-            publisher.publishAll(batch);
-            published += batch.size();
-            pending.clear();
-            lastPublish = clock.instant();
             if (brokerDownLogged) {
-                LOG.info("broker {} reachable again; pending samples delivered", broker.describe());
+                LOG.info("broker {} reachable again; spooled samples delivered", broker.describe());
                 brokerDownLogged = false;
             }
             return true;
         } catch (IOException | TimeoutException | ConfirmingPublisher.NotConfirmedException e) {
             if (!brokerDownLogged) {
-                LOG.warn("broker {} unreachable or not confirming ({}); keeping {} sample(s) pending",
-                        broker.describe(), e.getMessage(), pending.size());
+                LOG.warn("broker {} unreachable or not confirming ({}); spooling samples to disk ({} so far)",
+                        broker.describe(), e.getMessage(), spool.depth());
                 brokerDownLogged = true;
             }
             dropPublisher();
@@ -174,7 +195,7 @@ public final class Agent implements AutoCloseable {
     }
 
     public synchronized Status status() {
-        return new Status(sampled, published, pending.size(), dropped, lastPublish,
+        return new Status(sampled, published, spool.depth(), spool.bytes(), spool.dropped(), lastPublish,
                 connection != null && connection.isOpen());
     }
 
@@ -190,8 +211,9 @@ public final class Agent implements AutoCloseable {
         }
         synchronized (this) {
             flush();
-            if (!pending.isEmpty()) {
-                LOG.warn("stopping with {} unpublished sample(s)", pending.size());
+            if (spool.depth() > 0) {
+                LOG.warn("stopping with {} unpublished sample(s) in the spool; they go out at the next start",
+                        spool.depth());
             }
             dropPublisher();
             closeConnection();

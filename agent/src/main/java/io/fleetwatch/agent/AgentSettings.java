@@ -15,16 +15,19 @@ import java.util.regex.Pattern;
  *   <li>{@code FLEETWATCH_AGENT_STATE_DIR}: sequence number and (later) spool; default
  *       {@code /var/lib/fleetwatch-agent} when writable, else {@code ~/.local/state/fleetwatch-agent}</li>
  *   <li>{@code FLEETWATCH_AGENT_MOUNT}: the mount point whose use is {@code disk_percent} (default {@code /})</li>
- *   <li>{@code FLEETWATCH_AGENT_MAX_PENDING}: samples kept in memory while the broker is away (default 10000)</li>
+ *   <li>{@code FLEETWATCH_AGENT_SPOOL_MAX_MB} (64) and {@code FLEETWATCH_AGENT_SPOOL_MAX_AGE} (7d): bounds of the
+ *       on-disk spool that holds samples while the broker is away; past them the oldest are dropped and counted</li>
  * </ul>
  */
-public record AgentSettings(Duration interval, Path stateDir, String mount, int maxPending, Duration confirmTimeout) {
+public record AgentSettings(Duration interval, Path stateDir, String mount, long spoolMaxBytes, Duration spoolMaxAge,
+                            Duration confirmTimeout) {
     public static final String ENV_INTERVAL = "FLEETWATCH_AGENT_INTERVAL";
     public static final String ENV_STATE_DIR = "FLEETWATCH_AGENT_STATE_DIR";
     public static final String ENV_MOUNT = "FLEETWATCH_AGENT_MOUNT";
-    public static final String ENV_MAX_PENDING = "FLEETWATCH_AGENT_MAX_PENDING";
+    public static final String ENV_SPOOL_MAX_MB = "FLEETWATCH_AGENT_SPOOL_MAX_MB";
+    public static final String ENV_SPOOL_MAX_AGE = "FLEETWATCH_AGENT_SPOOL_MAX_AGE";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     public AgentSettings {
         if (interval.compareTo(Duration.ofMillis(100)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
@@ -33,8 +36,11 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, int 
         if (!mount.startsWith("/")) {
             throw new IllegalArgumentException(ENV_MOUNT + ": must be an absolute mount point, not '" + mount + "'");
         }
-        if (maxPending < 1) {
-            throw new IllegalArgumentException(ENV_MAX_PENDING + ": must be >= 1, not " + maxPending);
+        if (spoolMaxBytes < 64 * 1024) {
+            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": must be at least 1 MB");
+        }
+        if (spoolMaxAge.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException(ENV_SPOOL_MAX_AGE + ": must be at least 1m, not " + spoolMaxAge);
         }
     }
 
@@ -42,13 +48,14 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, int 
         Duration interval = duration(ENV_INTERVAL, env.getOrDefault(ENV_INTERVAL, "10s"));
         String dir = env.get(ENV_STATE_DIR);
         Path state = dir != null && !dir.isBlank() ? Path.of(dir) : defaultStateDir();
-        int maxPending;
+        long maxMb;
         try {
-            maxPending = Integer.parseInt(env.getOrDefault(ENV_MAX_PENDING, "10000").trim());
+            maxMb = Long.parseLong(env.getOrDefault(ENV_SPOOL_MAX_MB, "64").trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_MAX_PENDING + ": '" + env.get(ENV_MAX_PENDING) + "' is not a number");
+            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": '" + env.get(ENV_SPOOL_MAX_MB) + "' is not a number");
         }
-        return new AgentSettings(interval, state, env.getOrDefault(ENV_MOUNT, "/"), maxPending, Duration.ofSeconds(5));
+        return new AgentSettings(interval, state, env.getOrDefault(ENV_MOUNT, "/"), maxMb * 1024 * 1024,
+                duration(ENV_SPOOL_MAX_AGE, env.getOrDefault(ENV_SPOOL_MAX_AGE, "7d")), Duration.ofSeconds(5));
     }
 
     private static Path defaultStateDir() {
@@ -59,7 +66,7 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, int 
         return Path.of(System.getProperty("user.home"), ".local", "state", "fleetwatch-agent");
     }
 
-    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
+    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601 ({@code PT10S}). */
     public static Duration duration(String key, String value) {
         String v = value.trim();
         Matcher m = DURATION.matcher(v);
@@ -69,7 +76,8 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, int 
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
             };
         }
         try {

@@ -29,7 +29,7 @@ class AgentIT {
             BrokerSettings bs = BrokerSettings.fromEnv(tb.env());
             try (Connection c = bs.connectionFactory().newConnection("agent-it"); Channel ch = c.createChannel()) {
                 Topology.standard().declare(c);
-                AgentSettings settings = new AgentSettings(Duration.ofMillis(200), state, "/", 100, Duration.ofSeconds(5));
+                AgentSettings settings = new AgentSettings(Duration.ofMillis(200), state, "/", 64L << 20, Duration.ofDays(7), Duration.ofSeconds(5));
                 HostIdentity id = new HostIdentity("0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a", "agent-it");
                 try (Agent agent = new Agent(settings, bs, io.fleetwatch.agent.ThisHost.sampler("/", System.getenv()), id, new SequenceStore(state),
                         Clock.systemUTC())) {

@@ -76,8 +76,8 @@ class EndToEndIT {
                          io.fleetwatch.consumer.ConsumerSettings.fromEnv(env), java.util.List.of(), Clock.systemUTC());
                  ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC())) {
                 consumer.start();
-                try (Agent agent = new Agent(new AgentSettings(Duration.ofMillis(250), state, "/", 100,
-                        Duration.ofSeconds(5)), BrokerSettings.fromEnv(env), sampler, id, new SequenceStore(state),
+                try (Agent agent = new Agent(new AgentSettings(Duration.ofMillis(250), state, "/", 64L << 20,
+                        Duration.ofDays(7), Duration.ofSeconds(5)), BrokerSettings.fromEnv(env), sampler, id, new SequenceStore(state),
                         Clock.systemUTC())) {
                     agent.start();
                     Await.until(Duration.ofSeconds(15), "4 samples published", () -> agent.status().published() >= 4);

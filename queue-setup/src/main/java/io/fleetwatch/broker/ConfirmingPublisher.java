@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConfirmingPublisher implements AutoCloseable {
 
-    /** One message to send. */
+    /** One message to send: a record to encode as JSON, or a body already encoded ({@code byte[]}). */
     public record Outgoing(String routingKey, Object message, String messageId, Integer priority) {
         public static Outgoing of(String routingKey, Object message) {
             return new Outgoing(routingKey, message, null, null);
@@ -73,7 +73,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
         returned.set(0);
         try {
             for (Outgoing o : batch) {
-                channel.basicPublish(exchange, o.routingKey(), true, properties(o), MessageCodec.encode(o.message()));
+                byte[] body = o.message() instanceof byte[] raw ? raw : MessageCodec.encode(o.message());
+                channel.basicPublish(exchange, o.routingKey(), true, properties(o), body);
             }
             channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
