@@ -17,6 +17,22 @@ public final class ThisHost {
                 env.getOrDefault("PATH", "/usr/bin:/bin")));
     }
 
+    /** One sample of this host, measured over one second, with its identity; publishes nothing. */
+    public static io.fleetwatch.messages.MetricsMessage once(AgentSettings settings, Map<String, String> env)
+            throws InterruptedException {
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        NetworkIdentity net = NetworkIdentity.detect();
+        ProcSampler sampler = sampler(settings.mount(), env);
+        sampler.sample();
+        Thread.sleep(1_000);
+        return new io.fleetwatch.messages.MetricsMessage(io.fleetwatch.messages.SchemaVersion.CURRENT, null,
+                id.hostId(), id.hostname(), null, clockNow(), sampler.sample(), net.ipAddress(), net.macAddress(), null);
+    }
+
+    private static java.time.Instant clockNow() {
+        return Clock.systemUTC().instant();
+    }
+
     public static Agent agent(AgentSettings settings, BrokerSettings broker, Map<String, String> env, Clock clock) {
         HostIdentity id = HostIdentity.detect(HostPaths.system());
         Agent agent = new Agent(settings, broker, sampler(settings.mount(), env), id, new SequenceStore(settings.stateDir()),

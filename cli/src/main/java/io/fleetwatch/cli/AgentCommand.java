@@ -2,15 +2,9 @@ package io.fleetwatch.cli;
 
 import io.fleetwatch.agent.Agent;
 import io.fleetwatch.agent.AgentSettings;
-import io.fleetwatch.agent.HostIdentity;
-import io.fleetwatch.agent.HostPaths;
-import io.fleetwatch.agent.NetworkIdentity;
 import io.fleetwatch.agent.ThisHost;
-import io.fleetwatch.agent.collect.ProcSampler;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.messages.MessageCodec;
-import io.fleetwatch.messages.MetricsMessage;
-import io.fleetwatch.messages.SchemaVersion;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,22 +26,12 @@ final class AgentCommand extends EnvAware implements Callable<Integer> {
     public Integer call() throws Exception {
         AgentSettings settings = AgentSettings.fromEnv(env);
         if (once) {
-            spec.commandLine().getOut().println(MessageCodec.encodeToString(once(settings)));
+            spec.commandLine().getOut().println(MessageCodec.encodeToString(ThisHost.once(settings, env)));
             return 0;
         }
         Agent agent = start(settings, BrokerSettings.fromEnv(env));
         Services.runUntilShutdown(List.of(agent));
         return 0;
-    }
-
-    MetricsMessage once(AgentSettings settings) throws InterruptedException {
-        HostIdentity id = HostIdentity.detect(HostPaths.system());
-        NetworkIdentity net = NetworkIdentity.detect();
-        ProcSampler sampler = ThisHost.sampler(settings.mount(), env);
-        sampler.sample();
-        Thread.sleep(1_000);
-        return new MetricsMessage(SchemaVersion.CURRENT, null, id.hostId(), id.hostname(), null,
-                Clock.systemUTC().instant(), sampler.sample(), net.ipAddress(), net.macAddress(), null);
     }
 
     Agent start(AgentSettings settings, BrokerSettings broker) {
