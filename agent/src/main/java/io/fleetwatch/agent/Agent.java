@@ -3,7 +3,7 @@ package io.fleetwatch.agent;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
-import io.fleetwatch.messages.MessageCodec;
+import io.fleetwatch.messages.MetricsJson;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
@@ -111,7 +111,7 @@ public final class Agent implements AutoCloseable {
                 sequence.next(), clock.instant(), m, network.ipAddress(), network.macAddress(),
                 cloneSuspected ? Boolean.TRUE : null);
         sampled++;
-        int dropped = spool.add(msg.seq(), MessageCodec.encode(msg));
+        int dropped = spool.add(msg.seq(), MetricsJson.encode(msg));
         if (dropped > 0) {
             LOG.warn("spool full ({} bytes, max age {}): dropped the {} oldest sample(s), {} dropped in all",
                     spool.bytes(), settings.spoolMaxAge(), dropped, spool.dropped());

@@ -1,7 +1,8 @@
 package io.fleetwatch.agent;
 
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.messages.MessageCodec;
+import io.fleetwatch.messages.MetricsJson;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +38,7 @@ public final class AgentMain {
             }
             AgentSettings settings = AgentSettings.fromEnv(env);
             if (args.length == 1 && args[0].equals("--once")) {
-                System.out.println(MessageCodec.encodeToString(ThisHost.once(settings, env)));
+                System.out.println(new String(MetricsJson.encode(ThisHost.once(settings, env)), StandardCharsets.UTF_8));
                 return 0;
             }
             if (args.length > 0) {

@@ -48,7 +48,8 @@ class AgentPackageIT {
         String contents = run("dpkg-deb", "-c", deb.toString()).out();
         assertThat(contents).contains("./usr/bin/fleetwatch-agent", "./lib/systemd/system/fleetwatch-agent.service",
                 "./etc/fleetwatch/agent.env", "./usr/share/fleetwatch-agent/lib/fleetwatch-agent-",
-                "./usr/share/fleetwatch-agent/lib/oshi-core-", "./usr/share/fleetwatch-agent/lib/amqp-client-");
+                "./usr/share/fleetwatch-agent/lib/oshi-core-", "./usr/share/fleetwatch-agent/lib/amqp-client-",
+                "./usr/share/fleetwatch-agent/jvm.options");
         assertThat(contents).as("the agent's own closure only").doesNotContain("micronaut", "postgresql", "netty",
                 "HikariCP", "flyway", "picocli");
         assertThat(contents).containsPattern("-rw-r----- root/root .* \\./etc/fleetwatch/agent\\.env")
