@@ -6,6 +6,7 @@ import io.fleetwatch.broker.ConfirmingPublisher;
 import io.fleetwatch.messages.MetricsJson;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
+import io.github.resilience4j.core.IntervalFunction;
 import io.fleetwatch.messages.SchemaVersion;
 import java.io.IOException;
 import java.time.Clock;
@@ -57,6 +58,10 @@ public final class Agent implements AutoCloseable {
     private Instant lastPublish;
     private Instant lastStatusLine;
     private boolean brokerDownLogged;
+    // Reconnect backoff: 1 s, 2 s, 4 s … at most a minute between connection attempts while the broker is away.
+    private final IntervalFunction reconnectBackoff = IntervalFunction.ofExponentialBackoff(1_000, 2.0, 60_000);
+    private int failedConnects;
+    private Instant nextConnectAttempt = Instant.MIN;
 
     public Agent(AgentSettings settings, BrokerSettings broker, MetricsSampler sampler, HostIdentity identity,
                  SequenceStore sequence, Clock clock) {
@@ -87,7 +92,8 @@ public final class Agent implements AutoCloseable {
     public void start() {
         sampler.sample(); // primes the rate counters; the first real sample comes one interval later
         long ms = settings.interval().toMillis();
-        timer.scheduleAtFixedRate(this::tickSafely, ms, ms, TimeUnit.MILLISECONDS);
+        long first = ms + (settings.jitter() ? java.util.concurrent.ThreadLocalRandom.current().nextLong(ms) : 0);
+        timer.scheduleAtFixedRate(this::tickSafely, first, ms, TimeUnit.MILLISECONDS);
         LOG.info("agent started: host_id={} hostname={} interval={} broker={}", identity.hostId(), identity.hostname(),
                 settings.interval(), broker.describe());
     }
@@ -171,7 +177,18 @@ public final class Agent implements AutoCloseable {
         dropPublisher();
         if (connection == null || !connection.isOpen()) {
             closeConnection();
-            connection = broker.connectionFactory().newConnection("fleetwatch-agent@" + identity.hostname());
+            Instant now = clock.instant();
+            if (now.isBefore(nextConnectAttempt)) {
+                throw new IOException("broker unreachable; next connection attempt at " + nextConnectAttempt);
+            }
+            try {
+                connection = broker.connectionFactory().newConnection("fleetwatch-agent@" + identity.hostname());
+                failedConnects = 0;
+            } catch (IOException | TimeoutException e) {
+                failedConnects++;
+                nextConnectAttempt = now.plusMillis(reconnectBackoff.apply(Math.min(failedConnects, 10)));
+                throw e;
+            }
         }
         publisher = new ConfirmingPublisher(connection, "fleetwatch-agent", settings.confirmTimeout(), clock);
     }

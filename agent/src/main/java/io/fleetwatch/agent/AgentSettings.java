@@ -15,15 +15,18 @@ import java.util.regex.Pattern;
  *   <li>{@code FLEETWATCH_AGENT_STATE_DIR}: sequence number and (later) spool; default
  *       {@code /var/lib/fleetwatch-agent} when writable, else {@code ~/.local/state/fleetwatch-agent}</li>
  *   <li>{@code FLEETWATCH_AGENT_MOUNT}: the mount point whose use is {@code disk_percent} (default {@code /})</li>
+ *   <li>{@code FLEETWATCH_AGENT_JITTER} (true): start at a random point within the first interval, so agents started
+ *       together (a lab powering on) do not all publish in the same second</li>
  *   <li>{@code FLEETWATCH_AGENT_SPOOL_MAX_MB} (64) and {@code FLEETWATCH_AGENT_SPOOL_MAX_AGE} (7d): bounds of the
  *       on-disk spool that holds samples while the broker is away; past them the oldest are dropped and counted</li>
  * </ul>
  */
 public record AgentSettings(Duration interval, Path stateDir, String mount, long spoolMaxBytes, Duration spoolMaxAge,
-                            Duration confirmTimeout) {
+                            Duration confirmTimeout, boolean jitter) {
     public static final String ENV_INTERVAL = "FLEETWATCH_AGENT_INTERVAL";
     public static final String ENV_STATE_DIR = "FLEETWATCH_AGENT_STATE_DIR";
     public static final String ENV_MOUNT = "FLEETWATCH_AGENT_MOUNT";
+    public static final String ENV_JITTER = "FLEETWATCH_AGENT_JITTER";
     public static final String ENV_SPOOL_MAX_MB = "FLEETWATCH_AGENT_SPOOL_MAX_MB";
     public static final String ENV_SPOOL_MAX_AGE = "FLEETWATCH_AGENT_SPOOL_MAX_AGE";
 
@@ -44,6 +47,12 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, long
         }
     }
 
+    /** Without start jitter (tests, one-off runs). */
+    public AgentSettings(Duration interval, Path stateDir, String mount, long spoolMaxBytes, Duration spoolMaxAge,
+                         Duration confirmTimeout) {
+        this(interval, stateDir, mount, spoolMaxBytes, spoolMaxAge, confirmTimeout, false);
+    }
+
     public static AgentSettings fromEnv(Map<String, String> env) {
         Duration interval = duration(ENV_INTERVAL, env.getOrDefault(ENV_INTERVAL, "10s"));
         String dir = env.get(ENV_STATE_DIR);
@@ -55,7 +64,16 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, long
             throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": '" + env.get(ENV_SPOOL_MAX_MB) + "' is not a number");
         }
         return new AgentSettings(interval, state, env.getOrDefault(ENV_MOUNT, "/"), maxMb * 1024 * 1024,
-                duration(ENV_SPOOL_MAX_AGE, env.getOrDefault(ENV_SPOOL_MAX_AGE, "7d")), Duration.ofSeconds(5));
+                duration(ENV_SPOOL_MAX_AGE, env.getOrDefault(ENV_SPOOL_MAX_AGE, "7d")), Duration.ofSeconds(5),
+                bool(ENV_JITTER, env.getOrDefault(ENV_JITTER, "true")));
+    }
+
+    private static boolean bool(String key, String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new IllegalArgumentException(key + ": '" + value + "' is not true or false");
+        };
     }
 
     private static Path defaultStateDir() {

@@ -23,5 +23,18 @@ class AgentSettingsTest {
                 .hasMessageStartingWith("FLEETWATCH_AGENT_INTERVAL: must be between 100ms and 1h");
         assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_MOUNT", "data")))
                 .hasMessageStartingWith("FLEETWATCH_AGENT_MOUNT:");
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_JITTER", "maybe")))
+                .hasMessage("FLEETWATCH_AGENT_JITTER: 'maybe' is not true or false");
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_SPOOL_MAX_AGE", "30s")))
+                .hasMessageStartingWith("FLEETWATCH_AGENT_SPOOL_MAX_AGE: must be at least 1m");
+    }
+
+    @Test
+    void defaults() {
+        AgentSettings s = AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_STATE_DIR", "/tmp/x"));
+        assertThat(s.interval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.jitter()).isTrue();
+        assertThat(s.spoolMaxBytes()).isEqualTo(64L << 20);
+        assertThat(s.spoolMaxAge()).isEqualTo(Duration.ofDays(7));
     }
 }
