@@ -1,5 +1,6 @@
 package io.fleetwatch.agent.collect;
 
+import io.fleetwatch.procfs.Df;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -24,12 +25,6 @@ public final class DiskCollector implements Collector {
     @Override
     public void collect(Reading r) throws IOException {
         FileStore fs = Files.getFileStore(mount);
-        r.diskPercent = dfPercent(fs.getTotalSpace(), fs.getUnallocatedSpace(), fs.getUsableSpace());
-    }
-
-    static double dfPercent(long total, long free, long available) {
-        long used = total - free;
-        long denominator = used + available;
-        return denominator <= 0 ? 0.0 : Reading.clampPercent(Math.ceil(100.0 * used / denominator));
+        r.diskPercent = Df.percent(fs.getTotalSpace(), fs.getUnallocatedSpace(), fs.getUsableSpace());
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetwatch.agent.collect;
 
+import io.fleetwatch.procfs.NvidiaSmi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +15,6 @@ import java.util.concurrent.TimeUnit;
  * never 0; a GPU reporting "[N/A]" is left out of the mean.
  */
 public final class GpuCollector implements Collector {
-    static final List<String> COMMAND = List.of("nvidia-smi", "--query-gpu=utilization.gpu",
-            "--format=csv,noheader,nounits");
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final Path nvidiaSmi;
@@ -48,8 +47,8 @@ public final class GpuCollector implements Collector {
         if (nvidiaSmi == null) {
             return;
         }
-        List<String> cmd = new java.util.ArrayList<>(COMMAND);
-        cmd.set(0, nvidiaSmi.toString());
+        List<String> cmd = new java.util.ArrayList<>(List.of(nvidiaSmi.toString()));
+        cmd.addAll(NvidiaSmi.QUERY);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
         try {
             if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -61,21 +60,7 @@ public final class GpuCollector implements Collector {
             throw new IOException("interrupted waiting for nvidia-smi", e);
         }
         if (p.exitValue() == 0) {
-            r.gpuPercent = meanUtilisation(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            r.gpuPercent = NvidiaSmi.meanUtilisation(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
-    }
-
-    static Double meanUtilisation(String output) {
-        double sum = 0;
-        int n = 0;
-        for (String line : output.split("\n")) {
-            String v = line.trim();
-            if (v.isEmpty() || v.startsWith("[")) {
-                continue; // "[N/A]", "[Not Supported]"
-            }
-            sum += Double.parseDouble(v);
-            n++;
-        }
-        return n == 0 ? null : Reading.round2(Reading.clampPercent(sum / n));
     }
 }

@@ -1,5 +1,7 @@
 package io.fleetwatch.agent.collect;
 
+import io.fleetwatch.procfs.NetDev;
+import io.fleetwatch.procfs.Percent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,39 +30,14 @@ public final class NetworkCollector implements Collector {
 
     @Override
     public void collect(Reading r) throws IOException {
-        long[] now = bytes(Files.readString(procNetDev));
+        long[] now = NetDev.bytes(Files.readString(procNetDev));
         long t = nanoTime.getAsLong();
         if (previous != null) {
             double seconds = Math.max((t - previousNanos) / 1e9, 1e-3);
-            r.networkRecvMbps = Reading.round2(mbps(now[0] - previous[0], seconds));
-            r.networkSentMbps = Reading.round2(mbps(now[1] - previous[1], seconds));
+            r.networkRecvMbps = Percent.round2(NetDev.mbps(now[0] - previous[0], seconds));
+            r.networkSentMbps = Percent.round2(NetDev.mbps(now[1] - previous[1], seconds));
         }
         previous = now;
         previousNanos = t;
-    }
-
-    /** {received, transmitted} bytes, summed over the non-loopback interfaces. */
-    static long[] bytes(String netDev) {
-        long rx = 0;
-        long tx = 0;
-        for (String line : netDev.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0 || line.contains("|")) {
-                continue; // the two header lines
-            }
-            String iface = line.substring(0, colon).trim();
-            if (iface.equals("lo")) {
-                continue;
-            }
-            // "eth0:216387086 8299 …": large counters may touch the colon, so split after it
-            String[] f = line.substring(colon + 1).trim().split("\\s+");
-            rx += Long.parseLong(f[0]);
-            tx += Long.parseLong(f[8]);
-        }
-        return new long[] {rx, tx};
-    }
-
-    static double mbps(long deltaBytes, double seconds) {
-        return deltaBytes <= 0 ? 0.0 : deltaBytes * 8.0 / 1_000_000.0 / seconds;
     }
 }

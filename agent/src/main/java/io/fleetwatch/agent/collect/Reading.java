@@ -25,12 +25,4 @@ public final class Reading {
         return new MetricsMessage.Metrics(cpuPercent, ramPercent, diskPercent, networkSentMbps, networkRecvMbps,
                 gpuPercent, uptimeSeconds, loggedInUsers);
     }
-
-    static double round2(double v) {
-        return Math.round(v * 100.0) / 100.0;
-    }
-
-    static double clampPercent(double v) {
-        return Double.isFinite(v) ? Math.max(0.0, Math.min(100.0, v)) : 0.0;
-    }
 }

@@ -1,5 +1,6 @@
 package io.fleetwatch.agent.collect;
 
+import io.fleetwatch.procfs.Uptime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +20,6 @@ public final class UptimeCollector implements Collector {
 
     @Override
     public void collect(Reading r) throws IOException {
-        r.uptimeSeconds = seconds(Files.readString(procUptime));
-    }
-
-    static long seconds(String uptime) {
-        return (long) Double.parseDouble(uptime.trim().split("\\s+")[0]);
+        r.uptimeSeconds = Uptime.seconds(Files.readString(procUptime));
     }
 }

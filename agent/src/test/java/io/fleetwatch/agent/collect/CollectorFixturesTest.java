@@ -41,7 +41,7 @@ class CollectorFixturesTest {
         Reading r = new Reading();
         new MemoryCollector(fx("memory/meminfo")).collect(r);
         assertThat(r.ramPercent).isEqualTo(2.76); // (24684092 - 24001624) / 24684092
-        assertThat(MemoryCollector.usedPercent("MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n"))
+        assertThat(io.fleetwatch.procfs.MemInfo.usedPercent("MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n"))
                 .as("old kernels without MemAvailable").isEqualTo(60.0);
     }
 
@@ -64,9 +64,9 @@ class CollectorFixturesTest {
         double seconds = (t2 - t1) / 1e9;
         assertThat(r.networkRecvMbps).isCloseTo(9_349_566 * 8 / 1e6 / seconds, Offset.offset(0.01));
         assertThat(r.networkSentMbps).isCloseTo(23_221 * 8 / 1e6 / seconds, Offset.offset(0.01));
-        assertThat(NetworkCollector.bytes("Inter-| R\n face |b\n  eth0:216387086 8299 0 0 0 0 0 0 1326626 7370 0 0 0 0 0 0\n"))
+        assertThat(io.fleetwatch.procfs.NetDev.bytes("Inter-| R\n face |b\n  eth0:216387086 8299 0 0 0 0 0 0 1326626 7370 0 0 0 0 0 0\n"))
                 .as("counter touching the colon").containsExactly(216387086L, 1326626L);
-        assertThat(NetworkCollector.mbps(-500, 1.0)).as("counter reset").isZero();
+        assertThat(io.fleetwatch.procfs.NetDev.mbps(-500, 1.0)).as("counter reset").isZero();
     }
 
     @Test
@@ -89,7 +89,7 @@ class CollectorFixturesTest {
     void diskIsWhatDfPrints() throws Exception {
         String[] f = Files.readString(fx("disk/statvfs")).trim().split(" ");
         long bs = Long.parseLong(f[0]);
-        double pct = DiskCollector.dfPercent(bs * Long.parseLong(f[1]), bs * Long.parseLong(f[2]),
+        double pct = io.fleetwatch.procfs.Df.percent(bs * Long.parseLong(f[1]), bs * Long.parseLong(f[2]),
                 bs * Long.parseLong(f[3]));
         String dfCapacity = Files.readAllLines(fx("disk/df.txt")).get(1).trim().split("\\s+")[4];
         assertThat(pct).isEqualTo(Double.parseDouble(dfCapacity.replace("%", ""))); // 23
@@ -100,9 +100,9 @@ class CollectorFixturesTest {
 
     @Test
     void gpuIsTheMeanOfTheGpusThatReportAndNullWithoutAny() throws Exception {
-        assertThat(GpuCollector.meanUtilisation(Files.readString(fx("gpu/one-gpu.txt")))).isEqualTo(45.0);
-        assertThat(GpuCollector.meanUtilisation(Files.readString(fx("gpu/four-gpus-one-na.txt")))).isEqualTo(45.67);
-        assertThat(GpuCollector.meanUtilisation(Files.readString(fx("gpu/no-gpu.txt")))).isNull();
+        assertThat(io.fleetwatch.procfs.NvidiaSmi.meanUtilisation(Files.readString(fx("gpu/one-gpu.txt")))).isEqualTo(45.0);
+        assertThat(io.fleetwatch.procfs.NvidiaSmi.meanUtilisation(Files.readString(fx("gpu/four-gpus-one-na.txt")))).isEqualTo(45.67);
+        assertThat(io.fleetwatch.procfs.NvidiaSmi.meanUtilisation(Files.readString(fx("gpu/no-gpu.txt")))).isNull();
         Reading r = new Reading();
         new GpuCollector(null).collect(r);
         assertThat(r.gpuPercent).as("no nvidia-smi: no GPU, not 0").isNull();
