@@ -1,0 +1,234 @@
+package io.fleetwatch.collector;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.rabbitmq.client.Connection;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.AlertMessage;
+import io.fleetwatch.messages.MetricsMessage;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.messages.SchemaVersion;
+import io.fleetwatch.messages.Severity;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects from many hosts at once: each round runs {@link RemoteScript#COMMAND} on every host in a bounded pool,
+ * reusing each host's SSH session, and publishes the samples with publisher confirms. A host that fails three rounds
+ * in a row is skipped for a minute by its circuit breaker, and a slow host can never hold a round past
+ * connect + command timeout. New connections are rate-limited. A host from the database that becomes unreachable
+ * gets a {@code host_unreachable} alert (and a resolved one when it answers again).
+ */
+public final class CollectorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorService.class);
+
+    /** Pool size and connection rate. */
+    public record Settings(int parallel, int newConnectionsPerSecond) {
+        public Settings {
+            if (parallel < 1 || newConnectionsPerSecond < 1) {
+                throw new IllegalArgumentException("collector parallelism and connection rate must be positive");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(64, 50);
+        }
+    }
+
+    /** What one round did. */
+    public record Round(int hosts, List<MetricsMessage> samples, Map<HostTarget, HostFailure> failures, Duration took) {}
+
+    private final List<HostTarget> targets;
+    private final SshSettings ssh;
+    private final BrokerSettings broker;
+    private final Clock clock;
+    private final JSch jsch = new JSch();
+    private final ExecutorService pool;
+    private final RateLimiter connects;
+    private final Map<HostTarget, SshConnection> connections = new LinkedHashMap<>();
+    private final Map<HostTarget, HostSampler> samplers = new LinkedHashMap<>();
+    private final Map<HostTarget, CircuitBreaker> breakers = new LinkedHashMap<>();
+    private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
+    private Connection amqp;
+    private ConfirmingPublisher publisher;
+
+    public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
+                            Clock clock) throws JSchException {
+        this.targets = List.copyOf(targets);
+        this.ssh = ssh;
+        this.broker = broker;
+        this.clock = clock;
+        for (var key : ssh.identities()) {
+            jsch.addIdentity(key.toString());
+        }
+        jsch.setKnownHosts(ssh.knownHosts().toString());
+        if (ssh.tofu()) {
+            jsch.setHostKeyRepository(new TofuHostKeys(jsch.getHostKeyRepository()));
+        }
+        this.pool = Executors.newFixedThreadPool(Math.min(settings.parallel(), Math.max(1, targets.size())), r -> {
+            Thread t = new Thread(r, "fleetwatch-collect");
+            t.setDaemon(true);
+            return t;
+        });
+        this.connects = RateLimiter.of("ssh-connect", RateLimiterConfig.custom()
+                .limitForPeriod(settings.newConnectionsPerSecond())
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(ssh.connectTimeout())
+                .build());
+        CircuitBreakerConfig cb = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(3)
+                .minimumNumberOfCalls(3)
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(Duration.ofMinutes(1))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build();
+        for (HostTarget t : this.targets) {
+            connections.put(t, new SshConnection(jsch, t, ssh));
+            samplers.put(t, new HostSampler(t));
+            breakers.put(t, CircuitBreaker.of("ssh-" + t, cb));
+        }
+    }
+
+    /** One round over every host; publishes the samples (with confirms) before it returns. */
+    public Round round() throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
+        long t0 = System.nanoTime();
+        Map<HostTarget, Future<MetricsMessage>> running = new LinkedHashMap<>();
+        for (HostTarget t : targets) {
+            running.put(t, pool.submit(() -> collect(t)));
+        }
+        List<MetricsMessage> samples = new ArrayList<>();
+        Map<HostTarget, HostFailure> failures = new LinkedHashMap<>();
+        // No host can hold the round longer than its own connect + command timeout (plus queueing in the pool).
+        long budget = ssh.connectTimeout().plus(ssh.commandTimeout()).plusSeconds(2).toNanos()
+                * (long) Math.ceil((double) targets.size() / Math.max(1, poolSize()));
+        long deadline = t0 + budget;
+        for (Map.Entry<HostTarget, Future<MetricsMessage>> e : running.entrySet()) {
+            try {
+                MetricsMessage m = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (m != null) {
+                    samples.add(m);
+                }
+                reachable(e.getKey(), true, null);
+            } catch (java.util.concurrent.ExecutionException ex) {
+                HostFailure f = ex.getCause() instanceof HostFailure hf ? hf
+                        : new HostFailure(HostFailure.Kind.COMMAND, e.getKey() + ": " + ex.getCause(), ex.getCause());
+                failures.put(e.getKey(), f);
+                reachable(e.getKey(), false, f);
+            } catch (TimeoutException ex) {
+                e.getValue().cancel(true);
+                HostFailure f = new HostFailure(HostFailure.Kind.TIMEOUT, e.getKey() + ": no answer within the round",
+                        null);
+                failures.put(e.getKey(), f);
+                reachable(e.getKey(), false, f);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        publish(samples);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
+        LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
+                failures.size());
+        return new Round(targets.size(), samples, failures, took);
+    }
+
+    private int poolSize() {
+        return ((java.util.concurrent.ThreadPoolExecutor) pool).getMaximumPoolSize();
+    }
+
+    private MetricsMessage collect(HostTarget t) throws HostFailure {
+        CircuitBreaker cb = breakers.get(t);
+        if (!cb.tryAcquirePermission()) {
+            throw new HostFailure(HostFailure.Kind.SKIPPED, t + ": skipped after repeated failures (circuit open,"
+                    + " retried within a minute)", null);
+        }
+        long start = System.nanoTime();
+        try {
+            SshConnection c = connections.get(t);
+            if (!c.connected() && !connects.acquirePermission()) {
+                throw new HostFailure(HostFailure.Kind.TIMEOUT, t + ": connection rate limit", null);
+            }
+            String out = c.run(RemoteScript.COMMAND);
+            MetricsMessage m = samplers.get(t).sample(out, System.nanoTime(), clock.instant());
+            cb.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return m;
+        } catch (HostFailure | RuntimeException e) {
+            cb.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            if (e instanceof HostFailure hf) {
+                throw hf;
+            }
+            throw new HostFailure(HostFailure.Kind.COMMAND, t + ": unexpected output: " + e.getMessage(), e);
+        }
+    }
+
+    /** Tracks up/down per host; a database host that goes down (or comes back) gets an alert. */
+    private void reachable(HostTarget t, boolean up, HostFailure why) {
+        Boolean wasDown = down.put(t, !up);
+        boolean changed = wasDown == null ? !up : wasDown == up;
+        if (!changed || t.systemId() == null || (why != null && why.kind() == HostFailure.Kind.SKIPPED)) {
+            return;
+        }
+        pendingAlerts.add(new AlertMessage(SchemaVersion.CURRENT, null, t.systemId(), "host_unreachable",
+                Severity.WARNING, up ? "resolved" : "firing", null, null, clock.instant()));
+    }
+
+    private final List<AlertMessage> pendingAlerts = new ArrayList<>();
+
+    private void publish(List<MetricsMessage> samples) throws ConfirmingPublisher.NotConfirmedException, IOException,
+            TimeoutException {
+        if (samples.isEmpty() && pendingAlerts.isEmpty()) {
+            return;
+        }
+        if (publisher == null || !publisher.isOpen()) {
+            if (amqp == null || !amqp.isOpen()) {
+                amqp = broker.connectionFactory().newConnection("fleetwatch-collector");
+            }
+            publisher = new ConfirmingPublisher(amqp, "fleetwatch-collector", Duration.ofSeconds(10), clock);
+        }
+        List<ConfirmingPublisher.Outgoing> out = new ArrayList<>();
+        for (MetricsMessage m : samples) {
+            out.add(ConfirmingPublisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
+        }
+        for (AlertMessage a : pendingAlerts) {
+            out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));
+        }
+        publisher.publishAll(out);
+        pendingAlerts.clear();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        connections.values().forEach(SshConnection::close);
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (amqp != null) {
+            try {
+                amqp.close(2_000);
+            } catch (IOException | RuntimeException ignored) {
+                // already closed
+            }
+        }
+    }
+}

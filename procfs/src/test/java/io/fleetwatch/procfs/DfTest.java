@@ -1,0 +1,35 @@
+package io.fleetwatch.procfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** df -P captured on a host with a long device name and a mount point with spaces in it. */
+class DfTest {
+    static final String ODD = read("fixtures/df-odd.txt");
+
+    static String read(String name) {
+        try {
+            return Files.readString(Path.of("src/test/resources").resolve(name));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void capacityOfTheRightLineEvenWithSpacesAndLongNames() {
+        assertThat(Df.percentOf(ODD, "/")).isEqualTo(23.0);
+        assertThat(Df.percentOf(ODD, "/tmp/mnt with spaces")).isEqualTo(37.0);
+        assertThat(Df.percentOf(ODD, "/dev")).isEqualTo(0.0);
+        assertThatThrownBy(() -> Df.percentOf(ODD, "/data")).hasMessageContaining("no line for mount point /data");
+    }
+
+    @Test
+    void statvfsGivesWhatDfPrints() {
+        // /tmp/mnt with spaces: 4096 KiB, 1500 used, 2596 available -> 1500 / 4096 = 36.6 -> 37 %
+        assertThat(Df.percent(4096, 4096 - 1500, 2596)).isEqualTo(37.0);
+    }
+}
