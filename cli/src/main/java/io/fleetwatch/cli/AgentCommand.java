@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "agent", description = {"Collect this host's eight metrics every interval and publish them.",
+@Command(name = "agent", mixinStandardHelpOptions = true, description = {"Collect this host's eight metrics every interval and publish them.",
     "Env: FLEETWATCH_AGENT_INTERVAL (10s), FLEETWATCH_AGENT_STATE_DIR, FLEETWATCH_AGENT_MOUNT (/)."})
 final class AgentCommand extends EnvAware implements Callable<Integer> {
     @Spec

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
-@Command(name = "api", description = {"Serve the REST API (bearer token from FLEETWATCH_API_TOKEN).",
+@Command(name = "api", mixinStandardHelpOptions = true, description = {"Serve the REST API (bearer token from FLEETWATCH_API_TOKEN).",
     "Env: FLEETWATCH_API_HOST (127.0.0.1), FLEETWATCH_API_PORT (8080)."})
 final class ApiCommand extends EnvAware implements Callable<Integer> {
     @Override

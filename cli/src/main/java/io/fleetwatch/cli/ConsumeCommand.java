@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
-@Command(name = "consume", description = {
+@Command(name = "consume", mixinStandardHelpOptions = true, description = {
     "Consume the discovery, metrics and alert queues into the database, deliver alert notifications",
     "(FLEETWATCH_WEBHOOK_URL, SMTP_*), run the metrics maintenance job and the queue-backlog watch",
     "(one instance at a time each, by advisory lock).",

@@ -9,11 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "db", description = "Database schema: migrate, status.",
+@Command(name = "db", mixinStandardHelpOptions = true, description = "Database schema: migrate, status.",
         subcommands = {DbCommand.Migrate.class, DbCommand.Status.class})
 final class DbCommand {
 
-    @Command(name = "migrate", description = {"Apply pending migrations (Flyway).",
+    @Command(name = "migrate", mixinStandardHelpOptions = true, description = {"Apply pending migrations (Flyway).",
         "FLEETWATCH_TIMESCALEDB=auto|require|off picks the metrics storage (default auto)."})
     static final class Migrate extends EnvAware implements Callable<Integer> {
         @Spec
@@ -31,7 +31,7 @@ final class DbCommand {
         }
     }
 
-    @Command(name = "status", description = "Show every migration with its state, and the metrics storage in use.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show every migration with its state, and the metrics storage in use.")
     static final class Status extends EnvAware implements Callable<Integer> {
         @Spec
         CommandSpec spec;

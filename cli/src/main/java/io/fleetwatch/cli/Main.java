@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** {@code fleetwatch}: one launcher for every Fleetwatch component. */
 @Command(name = "fleetwatch", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fleet monitoring pipeline: scanner, collector, agent, RabbitMQ, PostgreSQL/TimescaleDB, API.",
-        subcommands = {QueueSetupCommand.class, DbCommand.class, AgentCommand.class, ConsumeCommand.class,
+        subcommands = {QueueSetupCommand.class, DbCommand.class, AgentCommand.class, CollectCommand.class,
+                       ConsumeCommand.class,
                        RelayCommand.class, ApiCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Configuration comes from the environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",
                   "QUEUE_PASSWORD, QUEUE_URI, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE (seed 002),",

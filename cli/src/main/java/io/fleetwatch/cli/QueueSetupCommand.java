@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "queue-setup", description = {
+@Command(name = "queue-setup", mixinStandardHelpOptions = true, description = {
     "Declare the RabbitMQ exchanges, queues, bindings and dead-letter queues (idempotent).",
     "A queue that exists with other arguments is left alone and reported (exit 3)."})
 final class QueueSetupCommand extends EnvAware implements Callable<Integer> {

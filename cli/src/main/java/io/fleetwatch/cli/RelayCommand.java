@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "relay", description = {
+@Command(name = "relay", mixinStandardHelpOptions = true, description = {
     "Publish threshold alerts from the database outbox to alerts.{severity} (LISTEN fleetwatch_alerts).",
     "Several relays may run; each alert is claimed by one."})
 final class RelayCommand extends EnvAware implements Callable<Integer> {

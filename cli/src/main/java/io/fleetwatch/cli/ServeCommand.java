@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", description = {
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {
     "Run this host's share of the pipeline in one process: set up queues and schema, then the consumer,",
     "notifier, maintenance job, alert relay, API and agent. Stops cleanly on SIGTERM / Ctrl-C."})
 final class ServeCommand extends EnvAware implements Callable<Integer> {

@@ -1,0 +1,120 @@
+package io.fleetwatch.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.collector.CollectorService;
+import io.fleetwatch.collector.HostTarget;
+import io.fleetwatch.collector.SshSettings;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "collect", mixinStandardHelpOptions = true, description = {
+    "Collect the eight metrics from hosts over SSH (no agent needed) and publish them.",
+    "Host keys are verified against FLEETWATCH_SSH_KNOWN_HOSTS; see the collector README for the FLEETWATCH_SSH_* keys."},
+    footer = {"", "Examples:", "  fleetwatch collect ops@lab-pc-01 lab-pc-02:2222",
+              "  fleetwatch collect --all --interval 30s"})
+final class CollectCommand extends EnvAware implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "HOST", arity = "0..*", description = "[user@]host[:port]")
+    List<String> hosts = new ArrayList<>();
+
+    @Option(names = "--all", description = "Every system in the database with an SSH user (systems.ssh_user).")
+    boolean all;
+
+    @Option(names = "--inventory", paramLabel = "FILE", description = "One [user@]host[:port] per line (# comments).")
+    Path inventory;
+
+    @Option(names = "--interval", paramLabel = "DURATION",
+            description = "Run as a service, one round per interval (e.g. 30s). Without it: two rounds a second"
+                    + " apart (CPU and network are rates), then exit.")
+    String interval;
+
+    @Override
+    public Integer call() throws Exception {
+        SshSettings ssh = SshSettings.fromEnv(env);
+        List<HostTarget> targets = new ArrayList<>();
+        for (String h : hosts) {
+            targets.add(HostTarget.parse(h, ssh.defaultUser()));
+        }
+        if (inventory != null) {
+            for (String line : Files.readAllLines(inventory)) {
+                String l = line.replaceAll("#.*", "").strip();
+                if (!l.isEmpty()) {
+                    targets.add(HostTarget.parse(l, ssh.defaultUser()));
+                }
+            }
+        }
+        if (all) {
+            targets.addAll(fromDatabase());
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("no hosts: name some, or use --all / --inventory");
+        }
+        Duration every = interval == null ? null : io.fleetwatch.agent.AgentSettings.duration("--interval", interval);
+        PrintWriter out = spec.commandLine().getOut();
+        try (CollectorService svc = new CollectorService(targets, ssh, BrokerSettings.fromEnv(env),
+                CollectorService.Settings.defaults(), Clock.systemUTC())) {
+            if (every == null) {
+                svc.round(); // primes the rates
+                Thread.sleep(1_000);
+                CollectorService.Round r = svc.round();
+                out.printf("collect: %d of %d host(s) published in %d ms%n", r.samples().size(), r.hosts(),
+                        r.took().toMillis());
+                r.failures().values().forEach(f -> out.println("collect: " + f.getMessage()));
+                return r.failures().isEmpty() ? 0 : 1;
+            }
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.set(false);
+                main.interrupt();
+            }));
+            while (running.get()) {
+                long t0 = System.nanoTime();
+                try {
+                    svc.round();
+                } catch (Exception e) {
+                    spec.commandLine().getErr().println("fleetwatch: collect round failed: " + Errors.describe(e));
+                }
+                long sleep = every.toMillis() - (System.nanoTime() - t0) / 1_000_000;
+                try {
+                    Thread.sleep(Math.max(0, sleep));
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            return 0;
+        }
+    }
+
+    private List<HostTarget> fromDatabase() throws Exception {
+        List<HostTarget> out = new ArrayList<>();
+        try (HikariDataSource ds = Services.database(env, "fleetwatch-collect"); Connection c = ds.getConnection();
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, coalesce(host(ip_address), hostname) AS host, ssh_user,"
+                     + " coalesce(ssh_port, 22) FROM systems WHERE ssh_user IS NOT NULL"
+                     + " AND coalesce(host(ip_address), hostname) IS NOT NULL ORDER BY id")) {
+            while (rs.next()) {
+                out.add(new HostTarget(rs.getString(2), rs.getInt(4), rs.getString(3), rs.getLong(1)));
+            }
+        }
+        return out;
+    }
+}
