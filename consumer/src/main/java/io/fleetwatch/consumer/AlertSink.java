@@ -16,6 +16,8 @@ import org.jdbi.v3.core.Jdbi;
  * producers without one, by system/type/severity/time), and a closed incident is not closed again.
  */
 public final class AlertSink implements Sink<AlertMessage> {
+    static final String HOST_UNREACHABLE = "host_unreachable";
+
     private final Jdbi jdbi;
     private final List<String> channels;
 
@@ -31,6 +33,13 @@ public final class AlertSink implements Sink<AlertMessage> {
             for (AlertMessage a : batch) {
                 Optional<Long> row = "resolved".equals(a.state()) ? resolve(h, a) : open(h, a);
                 row.ifPresent(id -> queueNotifications(h, id, a.state()));
+                if (HOST_UNREACHABLE.equals(a.alertType()) && row.isPresent()) {
+                    // the collector could not reach the host: that is the system's status too (GET /api/systems)
+                    h.createUpdate("UPDATE systems SET status = :s, updated_at = now() WHERE id = :id")
+                            .bind("s", "resolved".equals(a.state()) ? "up" : "down")
+                            .bind("id", a.systemId())
+                            .execute();
+                }
             }
         });
     }

@@ -173,6 +173,20 @@ class ConsumerIT {
         assertThat(count("SELECT count(*) FROM systems WHERE host_id = '5e1f0c0ffee0c0ffee0c0ffee0c0ffee'")).isEqualTo(1);
     }
 
+    @Test
+    void anUnreachableHostIsDownUntilItAnswersAgain() throws Exception {
+        String down = "{\"system_id\":42,\"alert_type\":\"host_unreachable\",\"severity\":\"warning\","
+                + "\"state\":\"firing\",\"timestamp\":\"2025-11-25T10:40:00Z\"}";
+        publish("alerts.warning", down);
+        Await.until(Duration.ofSeconds(10), "system down",
+                () -> count("SELECT count(*) FROM systems WHERE id = 42 AND status = 'down'") == 1);
+        publish("alerts.warning", down.replace("firing", "resolved").replace("10:40", "10:45"));
+        Await.until(Duration.ofSeconds(10), "system up again",
+                () -> count("SELECT count(*) FROM systems WHERE id = 42 AND status = 'up'") == 1);
+        assertThat(count("SELECT count(*) FROM alerts WHERE alert_type = 'host_unreachable' AND state = 'resolved'"))
+                .isEqualTo(1);
+    }
+
     private static String reason(GetResponse r) {
         AMQP.BasicProperties p = r.getProps();
         return p.getHeaders().get(Routing.ERROR_HEADER).toString();
