@@ -144,36 +144,23 @@ public final class MetricsSink implements Sink<MetricsMessage> {
                 }
             }
             // First sight of an agent whose MAC the scanner already found: that system is this host.
-            h.createQuery("UPDATE systems SET host_id = x.h, hostname = coalesce(x.n, systems.hostname),"
+            NewHosts fresh = new NewHosts(newHosts, newNames, newTimes, newMacs, newIps);
+            fresh.resolve(h, "UPDATE systems SET host_id = x.h, hostname = coalesce(x.n, systems.hostname),"
                             + " ip_address = coalesce(x.ip::inet, systems.ip_address), status = 'up',"
                             + " last_seen = greatest(systems.last_seen, " + ts("x.t") + "), updated_at = now()"
                             + " FROM unnest(:h, :n, :t, :mac, :ip) AS x(h, n, t, mac, ip)"
                             + " WHERE x.mac IS NOT NULL AND systems.mac_address = x.mac::macaddr AND systems.host_id IS NULL"
-                            + " RETURNING id, host_id")
-                    .bindArray("h", String.class, newHosts)
-                    .bindArray("n", String.class, newNames)
-                    .bindArray("t", Long.class, newTimes)
-                    .bindArray("mac", String.class, newMacs)
-                    .bindArray("ip", String.class, newIps)
-                    .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
-                    .forEach(e -> written.put(e.getKey(), e.getValue()));
+                            + " RETURNING id, host_id", written);
             // Otherwise a new system. DO UPDATE (not DO NOTHING) so RETURNING yields the id when another worker won
             // the race; a MAC some other system already has is not repeated (it is unique).
-            h.createQuery("INSERT INTO systems (host_id, hostname, status, last_seen, mac_address, ip_address)"
+            fresh.resolve(h, "INSERT INTO systems (host_id, hostname, status, last_seen, mac_address, ip_address)"
                             + " SELECT h, n, 'up', " + ts("t") + ", CASE WHEN EXISTS (SELECT 1 FROM systems o"
                             + " WHERE o.mac_address = x.mac::macaddr) THEN NULL ELSE x.mac::macaddr END, x.ip::inet"
                             + " FROM unnest(:h, :n, :t, :mac, :ip) AS x(h, n, t, mac, ip)"
                             + " WHERE NOT EXISTS (SELECT 1 FROM systems s WHERE s.host_id = x.h)"
                             + " ON CONFLICT (host_id) DO UPDATE SET hostname = coalesce(EXCLUDED.hostname, systems.hostname),"
                             + " last_seen = greatest(systems.last_seen, EXCLUDED.last_seen), status = 'up', updated_at = now()"
-                            + " RETURNING id, host_id")
-                    .bindArray("h", String.class, newHosts)
-                    .bindArray("n", String.class, newNames)
-                    .bindArray("t", Long.class, newTimes)
-                    .bindArray("mac", String.class, newMacs)
-                    .bindArray("ip", String.class, newIps)
-                    .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
-                    .forEach(e -> written.put(e.getKey(), e.getValue()));
+                            + " RETURNING id, host_id", written);
         }
         ids.putAll(written);
         for (Map.Entry<String, Long> e : written.entrySet()) {
@@ -181,6 +168,22 @@ public final class MetricsSink implements Sink<MetricsMessage> {
             pendingCache.put(e.getKey(), new Known(e.getValue(), m.hostname(), m.ipAddress(), m.collectedAt()));
         }
         return ids;
+    }
+
+    /** Agent hosts seen for the first time, as the columns of an {@code unnest(:h, :n, :t, :mac, :ip)}. */
+    private record NewHosts(List<String> hosts, List<String> names, List<Long> times, List<String> macs,
+                            List<String> ips) {
+        /** Runs a statement over them that returns {@code (id, host_id)} and collects those into {@code ids}. */
+        void resolve(Handle h, String sql, Map<String, Long> ids) {
+            h.createQuery(sql)
+                    .bindArray("h", String.class, hosts)
+                    .bindArray("n", String.class, names)
+                    .bindArray("t", Long.class, times)
+                    .bindArray("mac", String.class, macs)
+                    .bindArray("ip", String.class, ips)
+                    .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
+                    .forEach(e -> ids.put(e.getKey(), e.getValue()));
+        }
     }
 
     /**

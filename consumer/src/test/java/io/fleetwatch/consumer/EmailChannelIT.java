@@ -37,7 +37,7 @@ class EmailChannelIT {
                     "SMTP_PASSWORD", "s3cret-smtp", "SMTP_FROM", "fleetwatch@lab.example",
                     "SMTP_TO", "ops@lab.example, oncall@lab.example"));
             assertThat(channels).hasSize(1);
-            channels.get(0).send(new Notice(7, "firing", 42, "lab-pc-01", "10.30.5.10", "cpu_high", "critical", 97.5,
+            channels.get(0).send(new Notice(7, "firing", 42, "lab-pc-01", "198.18.0.10", "cpu_high", "critical", 97.5,
                     90.0, Instant.parse("2025-11-25T10:40:00Z"), null));
             MimeMessage[] got = smtp.getReceivedMessages();
             assertThat(got).hasSize(2); // one per recipient
