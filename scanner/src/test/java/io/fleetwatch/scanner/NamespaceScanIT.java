@@ -44,16 +44,38 @@ class NamespaceScanIT {
             for (String line : r.output().split("\n")) {
                 if (line.startsWith("{")) {
                     DiscoveryMessage m = MessageCodec.decode(line.getBytes(), DiscoveryMessage.class);
-                    assertThat(m.scanType()).isEqualTo("arp_cache");
+                    assertThat(m.scanType()).as("on-link hosts answer ARP before anything else").isEqualTo("arp_cache");
                     assertThat(m.deptId()).isEqualTo(1);
                     found.put(m.ipAddress(), m.macAddress());
                 }
             }
             assertThat(found).as("exactly the live hosts, with their MACs").isEqualTo(lab.hosts());
-            assertThat(r.output()).contains("scan: 254 address(es) probed, 8 live"); // its own address is probed, never reported
+            assertThat(r.output()).contains("scan: 253 address(es) probed, 8 live"); // its own address is left out
 
             Path out = Path.of("target/neighbour-table-after-scan.txt");
             Files.writeString(out, lab.inNs(lab.scannerNamespace(), "cat", "/proc/net/arp").output());
+        }
+    }
+
+    @Test
+    void theTcpProbeFindsHostsByTheirAnswerEvenARefusal() throws Exception {
+        Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
+        try (NetnsLab lab = NetnsLab.create(10, 11, 12, 40)) {
+            NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--probes", "tcp", "198.18.0.0/26"),
+                    false);
+            assertThat(r.code()).as(r.output()).isZero();
+            Map<String, String> how = new HashMap<>();
+            for (String line : r.output().split("\n")) {
+                if (line.startsWith("{")) {
+                    DiscoveryMessage m = MessageCodec.decode(line.getBytes(), DiscoveryMessage.class);
+                    how.put(m.ipAddress(), m.scanType());
+                    assertThat(m.macAddress()).as("on-link: the MAC comes from the neighbour table")
+                            .isEqualTo(lab.hosts().get(m.ipAddress()));
+                }
+            }
+            // no host listens on any probed port: each answered with a refusal, which is an answer
+            assertThat(how).as(r.output()).containsOnlyKeys("198.18.0.10", "198.18.0.11", "198.18.0.12", "198.18.0.40");
+            assertThat(how.values()).containsOnly("tcp");
         }
     }
 
