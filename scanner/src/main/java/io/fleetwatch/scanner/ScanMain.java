@@ -6,32 +6,18 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The scanner's minimal entry point while issue 3 is in progress (the {@code fleetwatch scan} command comes with
- * publishing): {@code --allow CIDR… [--deny CIDR…] [--exclude CIDR…] [--dept N] [--seed N] [--probes arp,tcp] CIDR…}.
- * Prints one discovery message (seed 002 JSON) per live host, with the probe that found it first and the MAC the
- * neighbour table holds for it. A sweep the policy refuses exits 2 with one line, before anything is sent.
+ * The scanner without broker or database, for running inside a network namespace (the tests' labs) or by hand:
+ * {@code --allow CIDR… [--deny CIDR…] [--exclude CIDR…] [--dept N] [--seed N] [--probes arp,tcp] CIDR…}. Prints one
+ * discovery message (seed 002 JSON) per live host. A sweep the policy refuses exits 2 with one line, before anything
+ * is sent. {@code fleetwatch scan} is the same sweep with the scan job and publishing.
  */
 public final class ScanMain {
     private ScanMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args, Clock.systemUTC()));
-    }
-
-    /** This host's own IPv4 addresses, as /32s. */
-    static List<Cidr> ownAddresses() throws java.net.SocketException {
-        List<Cidr> own = new ArrayList<>();
-        for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-            for (java.net.InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-                if (a instanceof java.net.Inet4Address) {
-                    own.add(Cidr.parse(a.getHostAddress()));
-                }
-            }
-        }
-        return own;
     }
 
     static int run(String[] args, Clock clock) {
@@ -54,38 +40,13 @@ public final class ScanMain {
                     default -> targets.add(Cidr.parse(args[i]));
                 }
             }
-            ScanPolicy policy = (allow.isEmpty() ? ScanPolicy.defaults()
-                    : ScanPolicy.defaults().withNetworks(allow, deny));
-            policy.check(targets);
-            exclude.addAll(ownAddresses()); // the scanner does not discover itself
-            TargetList list = TargetList.of(targets, exclude, seed, TargetList.DEFAULT_MAX_ADDRESSES, false);
-            Path arpTable = Path.of("/proc/net/arp");
-            ArpCacheProbe arp = new ArpCacheProbe(policy, arpTable);
-            int found = 0;
-            try (TcpProbe tcp = new TcpProbe(policy, TcpProbe.DEFAULT_PORTS)) {
-                for (int[] batch : list.batches(TargetList.MAX_BATCH)) {
-                    Map<String, String> how = new java.util.LinkedHashMap<>();
-                    Map<String, String> macs = probes.contains("arp") ? arp.probe(batch) : Map.of();
-                    macs.keySet().forEach(ip -> how.put(ip, "arp_cache"));
-                    if (probes.contains("tcp")) {
-                        for (String ip : tcp.probe(batch)) {
-                            how.putIfAbsent(ip, "tcp");
-                        }
-                    }
-                    Map<String, String> table = new java.util.HashMap<>();
-                    for (NeighbourTable.Entry e : NeighbourTable.parse(java.nio.file.Files.readString(arpTable))) {
-                        if (e.complete()) {
-                            table.put(e.ip(), e.mac());
-                        }
-                    }
-                    for (Map.Entry<String, String> e : how.entrySet()) {
-                        System.out.println(MessageCodec.encodeToString(DiscoveryMessage.of(null, dept, e.getKey(), null,
-                                table.get(e.getKey()), clock.instant(), e.getValue())));
-                        found++;
-                    }
-                }
+            ScanPolicy policy = allow.isEmpty() ? ScanPolicy.defaults() : ScanPolicy.defaults().withNetworks(allow, deny);
+            Scanner.Result r = new Scanner(policy, probes, Path.of("/proc/net/arp"), clock)
+                    .sweep(targets, exclude, seed, false, null, dept);
+            for (DiscoveryMessage m : r.hosts()) {
+                System.out.println(MessageCodec.encodeToString(m));
             }
-            System.err.println("scan: " + list.size() + " address(es) probed, " + found + " live");
+            System.err.println("scan: " + r.summary().addresses() + " address(es) probed, " + r.summary().live() + " live");
             return 0;
         } catch (ScanPolicy.Refused | IllegalArgumentException e) {
             System.err.println("fleetwatch scan: " + e.getMessage());
