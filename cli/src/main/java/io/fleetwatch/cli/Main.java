@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** {@code fleetwatch}: one launcher for every Fleetwatch component. */
 @Command(name = "fleetwatch", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fleet monitoring pipeline: scanner, collector, agent, RabbitMQ, PostgreSQL/TimescaleDB, API.",
-        subcommands = {QueueSetupCommand.class, DbCommand.class, AgentCommand.class, CollectCommand.class,
+        subcommands = {QueueSetupCommand.class, DbCommand.class, ScanCommand.class, AgentCommand.class, CollectCommand.class,
                        ConsumeCommand.class,
                        RelayCommand.class, ApiCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Configuration comes from the environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",

@@ -1,0 +1,228 @@
+package io.fleetwatch.cli;
+
+import com.rabbitmq.client.Connection;
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.DiscoveryMessage;
+import io.fleetwatch.messages.MessageCodec;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.scanner.Cidr;
+import io.fleetwatch.scanner.ScanPolicy;
+import io.fleetwatch.scanner.Scanner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "scan", mixinStandardHelpOptions = true, subcommands = {ScanCommand.ListJobs.class,
+    ScanCommand.Status.class}, description = {
+        "Sweep CIDR ranges (ARP, TCP) and publish one discovery message per live host; the sweep is recorded as a",
+        "scan job. Only ranges inside FLEETWATCH_SCAN_ALLOW (comma-separated CIDRs; default 127.0.0.0/8) and outside",
+        "FLEETWATCH_SCAN_DENY are ever probed: anything else is refused before a packet is sent."},
+        footer = {"", "Examples:", "  FLEETWATCH_SCAN_ALLOW=198.18.0.0/24 fleetwatch scan 198.18.0.0/24 --dept 1",
+                  "  fleetwatch scan list", "  fleetwatch scan status 12"})
+final class ScanCommand extends EnvAware implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "CIDR", arity = "0..*", description = "Networks or addresses to sweep.")
+    List<String> cidrs = new ArrayList<>();
+
+    @Option(names = "--dept", defaultValue = "1", description = "Department the range belongs to (default 1).")
+    int dept;
+
+    @Option(names = "--exclude", paramLabel = "CIDR", description = "Leave these out (repeatable).")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--probes", defaultValue = "arp,tcp", split = ",", description = "arp, tcp (default both).")
+    List<String> probes;
+
+    @Option(names = "--profile", defaultValue = "polite", description = "polite (default), normal, aggressive.")
+    String profile;
+
+    @Option(names = "--seed", description = "Order of the addresses (default: random).")
+    Long seed;
+
+    @Option(names = "--force", description = "Allow more than a /16.")
+    boolean force;
+
+    @Option(names = {"--json", "--no-queue"}, description = "Print the discovery messages instead of publishing them.")
+    boolean json;
+
+    static ScanPolicy policy(Map<String, String> env) {
+        List<Cidr> allow = cidrList(env, "FLEETWATCH_SCAN_ALLOW", "127.0.0.0/8");
+        List<Cidr> deny = cidrList(env, "FLEETWATCH_SCAN_DENY", "");
+        return ScanPolicy.defaults().withNetworks(allow, deny);
+    }
+
+    private static List<Cidr> cidrList(Map<String, String> env, String key, String fallback) {
+        List<Cidr> out = new ArrayList<>();
+        for (String c : env.getOrDefault(key, fallback).split(",")) {
+            if (!c.isBlank()) {
+                try {
+                    out.add(Cidr.parse(c));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(key + ": " + e.getMessage());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (cidrs.isEmpty()) {
+            throw new IllegalArgumentException("scan: name the range(s) to sweep, e.g. fleetwatch scan 198.18.0.0/24");
+        }
+        List<Cidr> targets = cidrs.stream().map(Cidr::parse).toList();
+        List<Cidr> skip = exclude.stream().map(Cidr::parse).toList();
+        ScanPolicy policy = policy(env).withProfile(profile);
+        try {
+            policy.check(targets); // before any job, connection or packet
+        } catch (ScanPolicy.Refused e) {
+            spec.commandLine().getErr().println("fleetwatch: " + e.getMessage());
+            return 2;
+        }
+        Scanner scanner = new Scanner(policy, probes, Path.of("/proc/net/arp"), Clock.systemUTC());
+        long order = seed != null ? seed : System.nanoTime();
+        if (json) {
+            Scanner.Result r = scanner.sweep(targets, skip, order, force, null, dept);
+            r.hosts().forEach(m -> out.println(MessageCodec.encodeToString(m)));
+            spec.commandLine().getErr().println(summary(null, r.summary()));
+            return 0;
+        }
+        try (HikariDataSource ds = Services.database(env, "fleetwatch-scan");
+             Connection amqp = Services.connect(env, "fleetwatch-scan")) {
+            long scanId = startJob(ds, targets);
+            try {
+                Scanner.Result r = scanner.sweep(targets, skip, order, force, scanId, dept);
+                try (ConfirmingPublisher pub = new ConfirmingPublisher(amqp, "fleetwatch-scan", Duration.ofSeconds(10),
+                        Clock.systemUTC())) {
+                    List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
+                    for (DiscoveryMessage m : r.hosts()) {
+                        batch.add(ConfirmingPublisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
+                    }
+                    pub.publishAll(batch);
+                }
+                finishJob(ds, scanId, r.summary(), null);
+                out.println(summary(scanId, r.summary()));
+                return 0;
+            } catch (Exception e) {
+                finishJob(ds, scanId, null, Errors.describe(e));
+                throw e;
+            }
+        }
+    }
+
+    private long startJob(HikariDataSource ds, List<Cidr> targets) throws Exception {
+        try (var c = ds.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT fw_adopt_ids('departments', ?)")) {
+                ps.setArray(1, c.createArrayOf("int8", new Long[] {(long) dept}));
+                ps.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO scans (dept_id, targets, status, requested_by,"
+                    + " started_at) VALUES (?, ?, 'running', ?, now()) RETURNING id")) {
+                ps.setInt(1, dept);
+                ps.setString(2, String.join(" ", targets.stream().map(Cidr::toString).toList()));
+                ps.setString(3, System.getProperty("user.name"));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+    }
+
+    private static void finishJob(HikariDataSource ds, long id, Scanner.Summary s, String error) throws Exception {
+        try (var c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE scans SET status = ?,"
+                + " probes_sent = ?, answered = ?, hosts_found = ?, retries = 0, error = ?, finished_at = now()"
+                + " WHERE id = ?")) {
+            ps.setString(1, error == null ? "succeeded" : "failed");
+            ps.setObject(2, s == null ? null : s.probesSent());
+            ps.setObject(3, s == null ? null : s.live());
+            ps.setObject(4, s == null ? null : s.live());
+            ps.setString(5, error);
+            ps.setLong(6, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static String summary(Long id, Scanner.Summary s) {
+        return "scan" + (id == null ? "" : " " + id) + ": " + s.addresses() + " address(es), " + s.live() + " live, "
+                + s.probesSent() + " probe(s) sent, " + s.took().toMillis() + " ms";
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "The most recent scan jobs.")
+    static final class ListJobs extends EnvAware implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--limit", defaultValue = "20")
+        int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan"); var c = ds.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT id, status, coalesce(targets, '?'), dept_id,"
+                         + " coalesce(hosts_found::text, '-'), started_at, finished_at - started_at FROM scans"
+                         + " ORDER BY id DESC LIMIT ?")) {
+                ps.setInt(1, limit);
+                out.printf("%-6s %-10s %-5s %-6s %-28s %s%n", "ID", "STATUS", "DEPT", "HOSTS", "STARTED", "TARGETS");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.printf("%-6d %-10s %-5s %-6s %-28s %s%n", rs.getLong(1), rs.getString(2),
+                                rs.getObject(4), rs.getString(5),
+                                rs.getTimestamp(6) == null ? "-" : rs.getTimestamp(6).toInstant(), rs.getString(3));
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "One scan job.")
+    static final class Status extends EnvAware implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID")
+        long id;
+
+        @Override
+        public Integer call() throws Exception {
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan"); var c = ds.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT status, targets, dept_id, requested_by, probes_sent,"
+                         + " hosts_found, started_at, finished_at, error FROM scans WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
+                        return 1;
+                    }
+                    PrintWriter out = spec.commandLine().getOut();
+                    String[] names = {"status", "targets", "dept", "requested_by", "probes_sent", "hosts_found",
+                        "started_at", "finished_at", "error"};
+                    for (int i = 0; i < names.length; i++) {
+                        Object v = rs.getObject(i + 1);
+                        out.printf("%-13s %s%n", names[i] + ":", v == null ? "-" : v);
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+}
