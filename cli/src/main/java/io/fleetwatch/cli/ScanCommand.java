@@ -2,10 +2,7 @@ package io.fleetwatch.cli;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
-import io.fleetwatch.broker.ConfirmingPublisher;
-import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.MessageCodec;
-import io.fleetwatch.messages.Routing;
 import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
 import io.fleetwatch.scanner.Scanner;
@@ -26,12 +23,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "scan", mixinStandardHelpOptions = true, subcommands = {ScanCommand.ListJobs.class,
-    ScanCommand.Status.class}, description = {
-        "Sweep CIDR ranges (ARP, TCP) and publish one discovery message per live host; the sweep is recorded as a",
+    ScanCommand.Status.class, ScanCommand.Logs.class}, description = {
+        "Sweep CIDR ranges (ARP, ICMP, TCP) and publish one discovery message per live host; the sweep is recorded as a",
         "scan job. Only ranges inside FLEETWATCH_SCAN_ALLOW (comma-separated CIDRs; default 127.0.0.0/8) and outside",
         "FLEETWATCH_SCAN_DENY are ever probed: anything else is refused before a packet is sent."},
         footer = {"", "Examples:", "  FLEETWATCH_SCAN_ALLOW=198.18.0.0/24 fleetwatch scan 198.18.0.0/24 --dept 1",
-                  "  fleetwatch scan list", "  fleetwatch scan status 12"})
+                  "  fleetwatch scan 198.18.0.0/24 --exclude 198.18.0.0/28 --probes icmp,tcp -n --json",
+                  "  fleetwatch scan list", "  fleetwatch scan status 12", "  fleetwatch scan logs 12"})
 final class ScanCommand extends EnvAware implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,8 +43,12 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "CIDR", description = "Leave these out (repeatable).")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--probes", defaultValue = "arp,tcp", split = ",", description = "arp, tcp (default both).")
+    @Option(names = "--probes", defaultValue = "arp,icmp,tcp", split = ",",
+            description = "Any of arp, icmp, tcp (default all three).")
     List<String> probes;
+
+    @Option(names = "-n", description = "No reverse DNS lookups.")
+    boolean noDns;
 
     @Option(names = "--profile", defaultValue = "polite", description = "polite (default), normal, aggressive.")
     String profile;
@@ -95,71 +97,29 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
             spec.commandLine().getErr().println("fleetwatch: " + e.getMessage());
             return 2;
         }
-        Scanner scanner = new Scanner(policy, probes, Path.of("/proc/net/arp"), Clock.systemUTC());
+        ScanLog log = new ScanLog(spec.commandLine().getErr(), Clock.systemUTC());
+        Scanner scanner = new Scanner(policy, probes, Path.of("/proc/net/arp"), Clock.systemUTC())
+                .events(log).reverseDns(!noDns, Duration.ofSeconds(2));
         long order = seed != null ? seed : System.nanoTime();
         if (json) {
-            Scanner.Result r = scanner.sweep(targets, skip, order, force, null, dept);
+            Scanner.Result r;
+            try (log) {
+                r = scanner.sweep(targets, skip, order, force, null, dept);
+            }
             r.hosts().forEach(m -> out.println(MessageCodec.encodeToString(m)));
             spec.commandLine().getErr().println(summary(null, r.summary()));
             return 0;
         }
         try (HikariDataSource ds = Services.database(env, "fleetwatch-scan");
              Connection amqp = Services.connect(env, "fleetwatch-scan")) {
-            long scanId = startJob(ds, targets);
-            try {
-                Scanner.Result r = scanner.sweep(targets, skip, order, force, scanId, dept);
-                try (ConfirmingPublisher pub = new ConfirmingPublisher(amqp, "fleetwatch-scan", Duration.ofSeconds(10),
-                        Clock.systemUTC())) {
-                    List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
-                    for (DiscoveryMessage m : r.hosts()) {
-                        batch.add(ConfirmingPublisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
-                    }
-                    pub.publishAll(batch);
-                }
-                finishJob(ds, scanId, r.summary(), null);
-                out.println(summary(scanId, r.summary()));
-                return 0;
-            } catch (Exception e) {
-                finishJob(ds, scanId, null, Errors.describe(e));
-                throw e;
-            }
+            ScanJob.Outcome o = ScanJob.run(ds, amqp, scanner, log, targets, skip, order, force, dept,
+                    System.getProperty("user.name"));
+            out.println(summary(o.scanId(), o.result().summary()));
+            return 0;
         }
     }
 
-    private long startJob(HikariDataSource ds, List<Cidr> targets) throws Exception {
-        try (var c = ds.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT fw_adopt_ids('departments', ?)")) {
-                ps.setArray(1, c.createArrayOf("int8", new Long[] {(long) dept}));
-                ps.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO scans (dept_id, targets, status, requested_by,"
-                    + " started_at) VALUES (?, ?, 'running', ?, now()) RETURNING id")) {
-                ps.setInt(1, dept);
-                ps.setString(2, String.join(" ", targets.stream().map(Cidr::toString).toList()));
-                ps.setString(3, System.getProperty("user.name"));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        }
-    }
-
-    private static void finishJob(HikariDataSource ds, long id, Scanner.Summary s, String error) throws Exception {
-        try (var c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE scans SET status = ?,"
-                + " probes_sent = ?, answered = ?, hosts_found = ?, retries = 0, error = ?, finished_at = now()"
-                + " WHERE id = ?")) {
-            ps.setString(1, error == null ? "succeeded" : "failed");
-            ps.setObject(2, s == null ? null : s.probesSent());
-            ps.setObject(3, s == null ? null : s.live());
-            ps.setObject(4, s == null ? null : s.live());
-            ps.setString(5, error);
-            ps.setLong(6, id);
-            ps.executeUpdate();
-        }
-    }
-
-    private static String summary(Long id, Scanner.Summary s) {
+    static String summary(Long id, Scanner.Summary s) {
         return "scan" + (id == null ? "" : " " + id) + ": " + s.addresses() + " address(es), " + s.live() + " live, "
                 + s.probesSent() + " probe(s) sent, " + s.took().toMillis() + " ms";
     }
@@ -225,4 +185,36 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
         }
     }
 
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "What a scan job logged while it ran.")
+    static final class Logs extends EnvAware implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID")
+        long id;
+
+        @Override
+        public Integer call() throws Exception {
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan"); var c = ds.getConnection();
+                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM scans WHERE id = ?");
+                 PreparedStatement ps = c.prepareStatement("SELECT at, level, message FROM scan_logs WHERE scan_id = ?"
+                         + " ORDER BY seq")) {
+                exists.setLong(1, id);
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (!rs.next()) {
+                        spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
+                        return 1;
+                    }
+                }
+                ps.setLong(1, id);
+                PrintWriter out = spec.commandLine().getOut();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.printf("%s %-5s %s%n", rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3));
+                    }
+                }
+            }
+            return 0;
+        }
+    }
 }

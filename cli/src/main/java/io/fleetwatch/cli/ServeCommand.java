@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
     "Run this host's share of the pipeline in one process: set up queues and schema, then the consumer,",
-    "notifier, maintenance job, alert relay, API and agent. Stops cleanly on SIGTERM / Ctrl-C."})
+    "notifier, maintenance job, alert relay, scheduled scans (FLEETWATCH_SCAN_SCHEDULES), API and agent.",
+    "Stops cleanly on SIGTERM / Ctrl-C."})
 final class ServeCommand extends EnvAware implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -42,6 +43,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         BrokerSettings broker = BrokerSettings.fromEnv(env);
         ConsumerSettings consumerSettings = ConsumerSettings.fromEnv(env);
         List<Channel> channels = NotifySettings.channels(env);
+        List<io.fleetwatch.scanner.ScanSchedule> schedules = ScheduledScans.fromEnv(env);
         List<AutoCloseable> started = new ArrayList<>();
         HikariDataSource ds = Services.database(env, "fleetwatch");
         started.add(ds);
@@ -54,6 +56,9 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         }
         started.addAll(ConsumeCommand.start(env, ds, consumerSettings, channels));
         started.addAll(RelayCommand.start(env, ds));
+        if (!schedules.isEmpty()) {
+            started.add(ScheduledScans.start(env, ds, schedules));
+        }
         ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC());
         started.add(api);
         if (!noAgent) {

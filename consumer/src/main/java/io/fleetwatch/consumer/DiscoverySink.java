@@ -31,10 +31,11 @@ public final class DiscoverySink implements Sink<DiscoveryMessage> {
 
     private static void upsert(Handle h, DiscoveryMessage m) {
         if (m.macAddress() != null) {
-            h.createUpdate("INSERT INTO systems (mac_address, ip_address, hostname, dept_id, status, last_seen, last_scan_id)"
-                            + " VALUES (:mac::macaddr, :ip::inet, :hn, :dept, 'up', :t, :scan)"
+            h.createUpdate("INSERT INTO systems (mac_address, ip_address, hostname, vendor, dept_id, status, last_seen,"
+                            + " last_scan_id) VALUES (:mac::macaddr, :ip::inet, :hn, :vendor, :dept, 'up', :t, :scan)"
                             + " ON CONFLICT (mac_address) WHERE mac_address IS NOT NULL DO UPDATE SET"
                             + " ip_address = EXCLUDED.ip_address, hostname = coalesce(EXCLUDED.hostname, systems.hostname),"
+                            + " vendor = coalesce(EXCLUDED.vendor, systems.vendor),"
                             + " dept_id = EXCLUDED.dept_id, status = 'up', last_scan_id = coalesce(EXCLUDED.last_scan_id,"
                             + " systems.last_scan_id), last_seen = greatest(systems.last_seen, EXCLUDED.last_seen),"
                             + " updated_at = now()")
@@ -62,6 +63,7 @@ public final class DiscoverySink implements Sink<DiscoveryMessage> {
         p.put("mac", m.macAddress());
         p.put("ip", m.ipAddress());
         p.put("hn", m.hostname());
+        p.put("vendor", m.vendor());
         p.put("dept", m.deptId());
         p.put("t", java.time.OffsetDateTime.ofInstant(m.discoveredAt(), java.time.ZoneOffset.UTC));
         p.put("scan", m.scanId());

@@ -5,6 +5,7 @@ import static io.fleetwatch.messages.internal.Checks.ip;
 import static io.fleetwatch.messages.internal.Checks.macOrNull;
 import static io.fleetwatch.messages.internal.Checks.positiveOrNull;
 import static io.fleetwatch.messages.internal.Checks.required;
+import static io.fleetwatch.messages.internal.Checks.textOrNull;
 import static io.fleetwatch.messages.internal.Checks.token;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -18,6 +19,7 @@ import java.time.Instant;
  * @param scanId      the scan job that found it (null for a host reported outside a scan)
  * @param deptId      department the scanned range belongs to
  * @param scanType    the probe that found the host: {@code arp}, {@code arp_cache}, {@code icmp}, {@code tcp}, {@code ping}
+ * @param vendor      the MAC's registered vendor (IEEE OUI), when known; an addition to the seed's fields
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -29,7 +31,8 @@ public record DiscoveryMessage(
         @JsonProperty("hostname") String hostname,
         @JsonProperty("mac_address") String macAddress,
         @JsonProperty("discovered_at") Instant discoveredAt,
-        @JsonProperty("scan_type") String scanType) {
+        @JsonProperty("scan_type") String scanType,
+        @JsonProperty("vendor") String vendor) {
 
     public DiscoveryMessage {
         schemaVersion = SchemaVersion.check(schemaVersion);
@@ -43,10 +46,18 @@ public record DiscoveryMessage(
         macAddress = macOrNull("mac_address", macAddress);
         required("discovered_at", discoveredAt);
         scanType = token("scan_type", scanType);
+        vendor = textOrNull("vendor", vendor, 200);
     }
 
     public static DiscoveryMessage of(Long scanId, int deptId, String ip, String hostname, String mac,
                                       Instant discoveredAt, String scanType) {
-        return new DiscoveryMessage(SchemaVersion.CURRENT, scanId, deptId, ip, hostname, mac, discoveredAt, scanType);
+        return new DiscoveryMessage(SchemaVersion.CURRENT, scanId, deptId, ip, hostname, mac, discoveredAt, scanType,
+                null);
+    }
+
+    /** The same host with its identity filled in (name from reverse DNS, vendor from the OUI table). */
+    public DiscoveryMessage withIdentity(String hostname, String vendor) {
+        return new DiscoveryMessage(schemaVersion, scanId, deptId, ipAddress, hostname, macAddress, discoveredAt, scanType,
+                vendor);
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public final class ArpCacheProbe {
     private final ScanPolicy policy;
+    private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
     private final Path procNetArp;
 
     public ArpCacheProbe(ScanPolicy policy, Path procNetArp) {
@@ -28,26 +29,19 @@ public final class ArpCacheProbe {
     public Map<String, String> probe(int[] batch) throws IOException, InterruptedException {
         Map<String, String> found = new LinkedHashMap<>();
         for (int attempt = 0; attempt <= policy.retries(); attempt++) {
-            int sent = 0;
             try (DatagramChannel ch = DatagramChannel.open()) {
-                long nanosPerPacket = 1_000_000_000L / policy.packetsPerSecond();
-                long next = System.nanoTime();
+                Pacer pacer = new Pacer(policy, sent);
                 for (int a : batch) {
                     String ip = Ipv4.format(a);
                     if (found.containsKey(ip)) {
                         continue;
                     }
-                    long wait = next - System.nanoTime();
-                    if (wait > 0 && sent % policy.burst() == 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    }
-                    next += nanosPerPacket;
+                    pacer.await();
                     try {
                         ch.send(ByteBuffer.wrap(new byte[] {0}), new InetSocketAddress(InetAddress.getByAddress(bytes(a)), 9));
                     } catch (IOException e) {
                         // unreachable right away (no route): not on link, nothing to learn
                     }
-                    sent++;
                 }
             }
             Thread.sleep(policy.probeTimeout().toMillis());
@@ -76,4 +70,9 @@ public final class ArpCacheProbe {
         return new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a};
     }
 
+
+    /** Packets this probe has sent so far. */
+    public long sent() {
+        return sent.sum();
+    }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The scanner without broker or database, for running inside a network namespace (the tests' labs) or by hand:
- * {@code --allow CIDR… [--deny CIDR…] [--exclude CIDR…] [--dept N] [--seed N] [--probes arp,tcp] CIDR…}. Prints one
+ * {@code --allow CIDR… [--deny CIDR…] [--exclude CIDR…] [--dept N] [--seed N] [--probes arp,icmp,tcp]
+ * [--profile polite|normal|aggressive] [-n] CIDR…}. Prints one
  * discovery message (seed 002 JSON) per live host. A sweep the policy refuses exits 2 with one line, before anything
  * is sent. {@code fleetwatch scan} is the same sweep with the scan job and publishing.
  */
@@ -27,7 +28,9 @@ public final class ScanMain {
         List<Cidr> exclude = new ArrayList<>();
         int dept = 1;
         long seed = System.nanoTime();
-        List<String> probes = List.of("arp", "tcp");
+        List<String> probes = Scanner.PROBES;
+        String profile = "polite";
+        boolean names = true;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -37,11 +40,21 @@ public final class ScanMain {
                     case "--dept" -> dept = Integer.parseInt(args[++i]);
                     case "--seed" -> seed = Long.parseLong(args[++i]);
                     case "--probes" -> probes = List.of(args[++i].split(","));
+                    case "--profile" -> profile = args[++i];
+                    case "-n" -> names = false;
                     default -> targets.add(Cidr.parse(args[i]));
                 }
             }
-            ScanPolicy policy = allow.isEmpty() ? ScanPolicy.defaults() : ScanPolicy.defaults().withNetworks(allow, deny);
+            ScanPolicy policy = (allow.isEmpty() ? ScanPolicy.defaults() : ScanPolicy.defaults().withNetworks(allow, deny))
+                    .withProfile(profile);
             Scanner.Result r = new Scanner(policy, probes, Path.of("/proc/net/arp"), clock)
+                    .events(new ScanEvents() {
+                        @Override
+                        public void log(String level, String message) {
+                            System.err.println("scan: " + level + ": " + message);
+                        }
+                    })
+                    .reverseDns(names, java.time.Duration.ofSeconds(2))
                     .sweep(targets, exclude, seed, false, null, dept);
             for (DiscoveryMessage m : r.hosts()) {
                 System.out.println(MessageCodec.encodeToString(m));

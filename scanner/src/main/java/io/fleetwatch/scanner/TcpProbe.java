@@ -41,6 +41,8 @@ public final class TcpProbe implements AutoCloseable {
     private static final Nothing NOTHING = new Nothing();
 
     private final ScanPolicy policy;
+    private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+    private Rtt rtt;
     private final List<Integer> ports;
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelType;
@@ -48,6 +50,7 @@ public final class TcpProbe implements AutoCloseable {
     public TcpProbe(ScanPolicy policy, List<Integer> ports) {
         this.policy = policy;
         this.ports = List.copyOf(ports);
+        this.rtt = new Rtt(policy.probeTimeout());
         boolean epoll = Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
@@ -59,11 +62,9 @@ public final class TcpProbe implements AutoCloseable {
         Semaphore inFlight = new Semaphore(policy.maxParallelProbes());
         CountDownLatch done = new CountDownLatch(batch.length * ports.size());
         Bootstrap b = new Bootstrap().group(group).channel(channelType)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) policy.probeTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, rtt.timeout().toMillis()))
                 .handler(NOTHING);
-        long nanosPerPacket = 1_000_000_000L / policy.packetsPerSecond();
-        long next = System.nanoTime();
-        int started = 0;
+        Pacer pacer = new Pacer(policy, sent);
         for (int port : ports) {
             for (int a : batch) {
                 String ip = Ipv4.format(a);
@@ -71,13 +72,8 @@ public final class TcpProbe implements AutoCloseable {
                     done.countDown();
                     continue;
                 }
-                long wait = next - System.nanoTime();
-                if (wait > 0 && started % policy.burst() == 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                next += nanosPerPacket;
+                pacer.await();
                 inFlight.acquire();
-                started++;
                 InetSocketAddress target;
                 try {
                     target = new InetSocketAddress(InetAddress.getByAddress(new byte[] {(byte) (a >>> 24),
@@ -85,13 +81,16 @@ public final class TcpProbe implements AutoCloseable {
                 } catch (java.net.UnknownHostException e) {
                     throw new IllegalStateException(e); // four bytes are always an address
                 }
+                long t0 = System.nanoTime();
                 ChannelFuture f = b.connect(target);
                 f.addListener(done2 -> {
                     try {
                         if (done2.isSuccess()) {
+                            rtt.sample(System.nanoTime() - t0);
                             alive.add(ip);
                             f.channel().close();
                         } else if (refused(done2.cause())) {
+                            rtt.sample(System.nanoTime() - t0);
                             alive.add(ip);
                         }
                     } finally {
@@ -114,5 +113,16 @@ public final class TcpProbe implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Packets this probe has sent so far. */
+    public long sent() {
+        return sent.sum();
+    }
+
+    /** Shares the sweep's round-trip estimate (answers seen by other probes shorten this one's waits). */
+    TcpProbe rtt(Rtt shared) {
+        this.rtt = shared;
+        return this;
     }
 }

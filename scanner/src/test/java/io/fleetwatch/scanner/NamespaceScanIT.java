@@ -9,16 +9,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The scanner inside a network-namespace lab (198.18.0.0/24 only, no route out): every live host found with its
- * MAC, no dead address reported, a sweep outside the allow-list refused with nothing sent.
+ * MAC, no dead address reported, hosts that drop ICMP or all IP found by ARP, proxy-ARP answers not taken for hosts,
+ * a sweep outside the allow-list refused with nothing sent.
  */
 class NamespaceScanIT {
+    /** MAC with a registered prefix (00:1B:44, SanDisk in the IEEE registry), for the vendor lookup. */
+    private static final String SANDISK_MAC = "00:1b:44:00:00:0d";
+
+    @BeforeAll
+    static void root() {
+        Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
+    }
 
     private static List<String> scan(NetnsLab lab, String... args) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.scannerNamespace(),
@@ -28,50 +38,132 @@ class NamespaceScanIT {
         return cmd;
     }
 
-    @Test
-    void everyLiveHostFoundWithItsMacAndNoDeadAddress() throws Exception {
-        Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
-        try (NetnsLab lab = NetnsLab.create(10, 11, 12, 13, 20, 21, 30, 200)) {
-            // one host ignores ICMP echo: the ARP probe must still find it
-            lab.inNs(lab.hostNamespace(30), "sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=1");
+    private static Map<String, DiscoveryMessage> hosts(NetnsLab.Exec r) throws Exception {
+        Map<String, DiscoveryMessage> found = new LinkedHashMap<>();
+        for (String line : r.output().split("\n")) {
+            if (line.startsWith("{")) {
+                DiscoveryMessage m = MessageCodec.decode(line.getBytes(), DiscoveryMessage.class);
+                assertThat(found.put(m.ipAddress(), m)).as("one message per host").isNull();
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The issue's topology: plain hosts, one with TCP 22 open, one dropping ICMP (nftables), one answering only ARP (all
+     * IPv4 input dropped), one doing proxy ARP for a /29 of dead addresses, gaps of dead addresses everywhere.
+     */
+    static NetnsLab topology() throws Exception {
+        NetnsLab lab = NetnsLab.create(10, 11, 12, 13, 20, 21, 22, 50, 200);
+        try {
+            lab.setMac(13, SANDISK_MAC);
+            lab.background(lab.hostNamespace(20), "socat", "TCP-LISTEN:22,fork,reuseaddr", "SYSTEM:echo SSH-2.0-lab");
+            lab.nft(lab.hostNamespace(21), """
+                    table ip lab {
+                        chain in {
+                            type filter hook input priority 0;
+                            ip protocol icmp drop
+                        }
+                    }
+                    """);
+            lab.nft(lab.hostNamespace(22), """
+                    table ip lab {
+                        chain in {
+                            type filter hook input priority 0; policy drop;
+                        }
+                    }
+                    """);
+            String proxy = lab.hostNamespace(50);
+            // a route for the /29 out of another interface (a veth pair with nothing behind it): what proxy ARP needs
+            lab.inNs(proxy, "ip", "link", "add", "px0", "type", "veth", "peer", "name", "px1");
+            lab.inNs(proxy, "ip", "link", "set", "px0", "up");
+            lab.inNs(proxy, "ip", "link", "set", "px1", "up");
+            lab.inNs(proxy, "ip", "route", "add", "198.18.0.240/29", "dev", "px0");
+            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.proxy_arp=1");
+            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.neigh.eth0.proxy_delay=0");
+            lab.hostNames(Map.of("198.18.0.10", "lab-pc-10.lab.test", "198.18.0.20", "ssh-box.lab.test"));
             String routes = lab.inNs(lab.scannerNamespace(), "ip", "route").output();
             assertThat(routes.strip()).as("no route out of the lab").isEqualTo(
                     "198.18.0.0/24 dev eth0 proto kernel scope link src 198.18.0.1");
+            return lab;
+        } catch (Exception | AssertionError e) {
+            lab.close();
+            throw e;
+        }
+    }
 
+    @Test
+    void everyLiveHostFoundWithItsMacAndNoDeadAddressNorProxyAnswer() throws Exception {
+        try (NetnsLab lab = topology()) {
             NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--seed", "7", "198.18.0.0/24"), false);
             assertThat(r.code()).as(r.output()).isZero();
-            Map<String, String> found = new HashMap<>();
-            for (String line : r.output().split("\n")) {
-                if (line.startsWith("{")) {
-                    DiscoveryMessage m = MessageCodec.decode(line.getBytes(), DiscoveryMessage.class);
-                    assertThat(m.scanType()).as("on-link hosts answer ARP before anything else").isEqualTo("arp_cache");
-                    assertThat(m.deptId()).isEqualTo(1);
-                    found.put(m.ipAddress(), m.macAddress());
-                }
-            }
-            assertThat(found).as("exactly the live hosts, with their MACs").isEqualTo(lab.hosts());
-            assertThat(r.output()).contains("scan: 253 address(es) probed, 8 live"); // its own address is left out
+            Map<String, DiscoveryMessage> found = hosts(r);
+            Map<String, String> macs = new HashMap<>();
+            found.forEach((ip, m) -> macs.put(ip, m.macAddress()));
+            assertThat(macs).as("exactly the live hosts, with their MACs\n" + r.output()).isEqualTo(lab.hosts());
 
-            Path out = Path.of("target/neighbour-table-after-scan.txt");
-            Files.writeString(out, lab.inNs(lab.scannerNamespace(), "cat", "/proc/net/arp").output());
+            assertThat(r.output()).contains("scan: info: arp: raw ARP requests (AF_PACKET)");
+            for (DiscoveryMessage m : found.values()) {
+                assertThat(m.deptId()).isEqualTo(1);
+                // ARP answers first; the proxy-ARP host shares its MAC with the dead /29 and needed ICMP to count
+                assertThat(m.scanType()).as(m.ipAddress()).isEqualTo(m.ipAddress().equals("198.18.0.50") ? "icmp" : "arp");
+            }
+            assertThat(r.output()).contains("proxy ARP suspected: 02:F0:00:00:01:32 answered ARP for 9 addresses;"
+                    + " 1 confirmed by ICMP/TCP, 8 left out (198.18.0.240, 198.18.0.241");
+            assertThat(found.get("198.18.0.10").hostname()).isEqualTo("lab-pc-10.lab.test");
+            assertThat(found.get("198.18.0.20").hostname()).isEqualTo("ssh-box.lab.test");
+            assertThat(found.get("198.18.0.11").hostname()).as("no name known").isNull();
+            assertThat(found.get("198.18.0.13").vendor()).isEqualTo("SanDisk Corporation");
+            assertThat(found.get("198.18.0.10").vendor()).as("locally administered MAC").isNull();
+            assertThat(r.output()).contains("scan: info: 253 address(es), "); // its own address is left out
+
+            Files.writeString(Path.of("target/neighbour-table-after-scan.txt"),
+                    lab.inNs(lab.scannerNamespace(), "cat", "/proc/net/arp").output());
+        }
+    }
+
+    @Test
+    void withoutArpIcmpFindsTheAnsweringHostsAndTcpTheOneThatDropsIcmp() throws Exception {
+        try (NetnsLab lab = topology()) {
+            NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--probes", "icmp,tcp", "-n",
+                    "198.18.0.0/24"), false);
+            assertThat(r.code()).as(r.output()).isZero();
+            // root in a fresh namespace: ping_group_range is empty, so the raw socket is used
+            assertThat(r.output()).contains("scan: info: icmp: echo over a raw socket");
+            Map<String, String> how = new HashMap<>();
+            hosts(r).forEach((ip, m) -> how.put(ip, m.scanType()));
+            assertThat(how).as(r.output()).isEqualTo(Map.of(
+                    "198.18.0.10", "icmp", "198.18.0.11", "icmp", "198.18.0.12", "icmp", "198.18.0.13", "icmp",
+                    "198.18.0.20", "icmp", "198.18.0.21", "tcp", // drops ICMP, refuses TCP: alive
+                    "198.18.0.50", "icmp", "198.18.0.200", "icmp"));
+            // 198.18.0.22 answers nothing above ARP: only the ARP probe can see it (previous test)
+        }
+    }
+
+    @Test
+    void anUnprivilegedIcmpDatagramSocketIsUsedWhereTheKernelAllowsIt() throws Exception {
+        try (NetnsLab lab = NetnsLab.create(10, 11, 12)) {
+            lab.inNs(lab.scannerNamespace(), "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647");
+            NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--probes", "icmp", "-n",
+                    "198.18.0.0/28"), false);
+            assertThat(r.code()).as(r.output()).isZero();
+            assertThat(r.output()).contains("scan: info: icmp: echo over a datagram socket");
+            assertThat(hosts(r)).containsOnlyKeys("198.18.0.10", "198.18.0.11", "198.18.0.12");
         }
     }
 
     @Test
     void theTcpProbeFindsHostsByTheirAnswerEvenARefusal() throws Exception {
-        Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
         try (NetnsLab lab = NetnsLab.create(10, 11, 12, 40)) {
-            NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--probes", "tcp", "198.18.0.0/26"),
-                    false);
+            NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--probes", "tcp", "-n",
+                    "198.18.0.0/26"), false);
             assertThat(r.code()).as(r.output()).isZero();
             Map<String, String> how = new HashMap<>();
-            for (String line : r.output().split("\n")) {
-                if (line.startsWith("{")) {
-                    DiscoveryMessage m = MessageCodec.decode(line.getBytes(), DiscoveryMessage.class);
-                    how.put(m.ipAddress(), m.scanType());
-                    assertThat(m.macAddress()).as("on-link: the MAC comes from the neighbour table")
-                            .isEqualTo(lab.hosts().get(m.ipAddress()));
-                }
+            for (DiscoveryMessage m : hosts(r).values()) {
+                how.put(m.ipAddress(), m.scanType());
+                assertThat(m.macAddress()).as("on-link: the MAC comes from the neighbour table")
+                        .isEqualTo(lab.hosts().get(m.ipAddress()));
             }
             // no host listens on any probed port: each answered with a refusal, which is an answer
             assertThat(how).as(r.output()).containsOnlyKeys("198.18.0.10", "198.18.0.11", "198.18.0.12", "198.18.0.40");
@@ -81,7 +173,6 @@ class NamespaceScanIT {
 
     @Test
     void aSweepOutsideTheAllowListIsRefusedAndSendsNothing() throws Exception {
-        Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
         try (NetnsLab lab = NetnsLab.create(10, 11)) {
             NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/28", "198.18.0.0/24"), false);
             assertThat(r.code()).isEqualTo(2);

@@ -19,6 +19,8 @@ public final class NetnsLab implements AutoCloseable {
 
     private final String prefix;
     private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> background = new ArrayList<>();
+    private final List<java.nio.file.Path> files = new ArrayList<>();
     private final Map<String, String> hostMacs = new LinkedHashMap<>();
 
     private NetnsLab(String prefix) {
@@ -88,6 +90,15 @@ public final class NetnsLab implements AutoCloseable {
         return prefix + "h" + octet;
     }
 
+    /** Gives a host another MAC (e.g. one with a registered vendor prefix). */
+    public void setMac(int octet, String mac) throws IOException, InterruptedException {
+        String ns = hostNamespace(octet);
+        inNs(ns, "ip", "link", "set", "eth0", "down");
+        inNs(ns, "ip", "link", "set", "eth0", "address", mac);
+        inNs(ns, "ip", "link", "set", "eth0", "up");
+        hostMacs.put("198.18.0." + octet, mac.toUpperCase(java.util.Locale.ROOT));
+    }
+
     /** Live host address → its MAC (upper case). */
     public Map<String, String> hosts() {
         return Map.copyOf(hostMacs);
@@ -98,6 +109,66 @@ public final class NetnsLab implements AutoCloseable {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(List.of(cmd));
         return run(full, true);
+    }
+
+    /** Starts a long-running command inside a namespace (a listener, a relay); it is killed by {@link #close()}. */
+    public Process background(String namespace, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(full).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        background.add(p);
+        return p;
+    }
+
+    /** Loads an nftables ruleset into a namespace (e.g. one that drops ICMP, or all IPv4 input). */
+    public void nft(String namespace, String ruleset) throws IOException, InterruptedException {
+        java.nio.file.Path f = Files.createTempFile("fw-nft", ".nft");
+        try {
+            Files.writeString(f, ruleset);
+            inNs(namespace, "nft", "-f", f.toString());
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    /**
+     * Names for reverse lookups made inside the scanner namespace: {@code ip netns exec} mounts
+     * /etc/netns/NAME/hosts over /etc/hosts; resolv.conf points at the namespace's own loopback, so no query leaves.
+     */
+    public void hostNames(Map<String, String> ipToName) throws IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("/etc/netns", scannerNamespace());
+        Files.createDirectories(dir);
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+        ipToName.forEach((ip, name) -> hosts.append(ip).append(' ').append(name).append('\n'));
+        files.add(dir.resolve("hosts"));
+        files.add(dir.resolve("resolv.conf"));
+        files.add(dir);
+        Files.writeString(dir.resolve("hosts"), hosts.toString());
+        Files.writeString(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+    }
+
+    /**
+     * Makes a TCP port of this machine's loopback (RabbitMQ, PostgreSQL) reachable on the scanner namespace's own
+     * loopback, through a Unix socket and two socat relays. The namespace still has no route anywhere: only its
+     * 127.0.0.1:port leads out, and only to that one local service.
+     */
+    public void relayLoopbackPort(int port) throws IOException, InterruptedException {
+        String sock = "/tmp/" + prefix + port + ".sock";
+        files.add(java.nio.file.Path.of(sock));
+        Process host = new ProcessBuilder("socat", "UNIX-LISTEN:" + sock + ",fork,unlink-early",
+                "TCP:127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        background.add(host);
+        background(scannerNamespace(), "socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr",
+                "UNIX-CONNECT:" + sock);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(java.nio.file.Path.of(sock))
+                || !inNs(scannerNamespace(), "ss", "-Hltn", "sport = :" + port).output().contains("127.0.0.1")) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("relay for port " + port + " did not come up");
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** The result of a command. */
@@ -126,6 +197,17 @@ public final class NetnsLab implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Process p : background) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (int i = files.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(files.get(i));
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             try {
                 run(List.of("ip", "netns", "del", namespaces.get(i)), false);

@@ -110,6 +110,20 @@ public final class Checks {
         return value;
     }
 
+    /** Optional free text of at most {@code max} characters, without control characters. */
+    public static String textOrNull(String field, String value, int max) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.length() > max) {
+            throw new IllegalArgumentException(field + " is longer than " + max + " characters");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(field + " contains control characters: '" + abbreviate(value) + "'");
+        }
+        return value;
+    }
+
     /** Keeps error messages (which end up in DLQ headers and logs) short even for hostile input. */
     public static String abbreviate(String value) {
         return value.length() <= 64 ? value : value.substring(0, 61) + "...";

@@ -1,0 +1,63 @@
+package io.fleetwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.testing.Await;
+import io.fleetwatch.testing.TestBroker;
+import io.fleetwatch.testing.TestDatabase;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Scan schedules of the long-running service, against the real RabbitMQ and PostgreSQL, on loopback only. */
+class ScheduledScansIT {
+
+    @Test
+    void aScheduleSweepsAgainAndAgainAsJobsAndPublishes() throws Exception {
+        try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>(tb.env());
+            env.put("DATABASE_URL", db.jdbcUrl());
+            env.put(ScheduledScans.KEY, "127.0.0.1/32 dept=4 every=1s probes=tcp");
+            assertThat(ScanCommandIT.run(env, "queue-setup").code()).isZero();
+            assertThat(ScanCommandIT.run(env, "db", "migrate").code()).isZero();
+            try (HikariDataSource ds = Services.database(env, "test");
+                 ScheduledScans s = ScheduledScans.start(env, ds, ScheduledScans.fromEnv(env))) {
+                Await.until(Duration.ofSeconds(30), "two scheduled scan jobs", () -> count(db, "SELECT count(*) FROM scans WHERE status ="
+                        + " 'succeeded' AND requested_by = 'schedule' AND dept_id = 4 AND hosts_found = 1") >= 2);
+            }
+            assertThat(count(db, "SELECT count(*) FROM scan_logs l JOIN scans s ON s.id = l.scan_id"
+                    + " WHERE l.message LIKE '1 address(es), 5 probe(s) sent, 1 live'")).isGreaterThanOrEqualTo(2);
+            try (var c = io.fleetwatch.broker.BrokerSettings.fromEnv(env).connectionFactory().newConnection();
+                 var ch = c.createChannel()) {
+                assertThat(ch.queueDeclarePassive("discovery_queue").getMessageCount()).as("one host per sweep")
+                        .isGreaterThanOrEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void badSchedulesFailAtStartNamingTheKey() {
+        assertThatThrownBy(() -> ScheduledScans.fromEnv(Map.of(ScheduledScans.KEY, "127.0.0.1/32 dept=1")))
+                .hasMessage("FLEETWATCH_SCAN_SCHEDULES: schedule 1 ('127.0.0.1/32 dept=1'): every=… is required"
+                        + " (e.g. every=15m)");
+        assertThatThrownBy(() -> ScheduledScans.fromEnv(Map.of(ScheduledScans.KEY,
+                "127.0.0.1/32 every=1m; 127.0.0.2/32 every=5x")))
+                .hasMessage("FLEETWATCH_SCAN_SCHEDULES: schedule 2 ('127.0.0.2/32 every=5x'): duration '5x' must end in"
+                        + " s, m or h");
+        assertThatThrownBy(() -> ScheduledScans.fromEnv(Map.of(ScheduledScans.KEY, "198.51.100.0/24 every=1h")))
+                .hasMessageStartingWith("FLEETWATCH_SCAN_SCHEDULES: 198.51.100.0/24 dept=1 every=3600s probes=arp,icmp,tcp"
+                        + " profile=polite: scan refused, nothing was sent: 198.51.100.0/24 is not inside any network");
+    }
+
+    private static long count(TestDatabase db, String sql) throws Exception {
+        try (var c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
