@@ -31,7 +31,8 @@ class ScheduledScansIT {
                         + " 'succeeded' AND requested_by = 'schedule' AND dept_id = 4 AND hosts_found = 1") >= 2);
             }
             assertThat(count(db, "SELECT count(*) FROM scan_logs l JOIN scans s ON s.id = l.scan_id"
-                    + " WHERE l.message LIKE '1 address(es), 5 probe(s) sent, 1 live'")).isGreaterThanOrEqualTo(2);
+                    + " WHERE l.message LIKE '1 address(es), % probe(s) sent, 1 live'")).as("a summary line per sweep (retries vary)")
+                    .isGreaterThanOrEqualTo(2);
             try (var c = io.fleetwatch.broker.BrokerSettings.fromEnv(env).connectionFactory().newConnection();
                  var ch = c.createChannel()) {
                 assertThat(ch.queueDeclarePassive("discovery_queue").getMessageCount()).as("one host per sweep")
