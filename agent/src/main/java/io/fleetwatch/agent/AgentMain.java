@@ -1,11 +1,11 @@
 package io.fleetwatch.agent;
 
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.lifecycle.Signals;
 import io.fleetwatch.messages.MetricsJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code fleetwatch-agent}: the agent's own small launcher (the .deb's), without the server's CLI, web server or
@@ -47,12 +47,8 @@ public final class AgentMain {
             }
             Agent agent = ThisHost.agent(settings, BrokerSettings.fromEnv(env), env, Clock.systemUTC());
             agent.start();
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                agent.close(); // flushes to the broker, or leaves the rest in the spool
-                stopped.countDown();
-            }, "fleetwatch-agent-shutdown"));
-            stopped.await();
+            Signals.awaitStop();
+            agent.close(); // flushes to the broker, or leaves the rest in the spool
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("fleetwatch-agent: " + e.getMessage());

@@ -5,6 +5,7 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.CollectorService;
 import io.fleetwatch.collector.HostTarget;
 import io.fleetwatch.collector.SshSettings;
+import io.fleetwatch.lifecycle.Signals;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,10 +83,17 @@ final class CollectCommand extends EnvAware implements Callable<Integer> {
             }
             AtomicBoolean running = new AtomicBoolean(true);
             Thread main = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Thread waiter = new Thread(() -> {
+                try {
+                    Signals.awaitStop();
+                } catch (InterruptedException e) {
+                    return;
+                }
                 running.set(false);
-                main.interrupt();
-            }));
+                main.interrupt(); // ends the sleep; a round in progress finishes first
+            }, "collect-signals");
+            waiter.setDaemon(true);
+            waiter.start();
             while (running.get()) {
                 long t0 = System.nanoTime();
                 try {

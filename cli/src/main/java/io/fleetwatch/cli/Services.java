@@ -3,6 +3,7 @@ package io.fleetwatch.cli;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.lifecycle.Signals;
 import io.fleetwatch.sql.Database;
 import io.fleetwatch.sql.DatabaseSettings;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 
 /** Shared plumbing of the commands: connections with operator-friendly errors, and run-until-SIGTERM. */
@@ -33,23 +33,20 @@ final class Services {
     }
 
     /**
-     * Blocks until the JVM is asked to stop (SIGTERM, SIGINT), then closes the services in reverse start order,
-     * each finishing its work in hand.
+     * Blocks until SIGTERM or SIGINT, then closes the services in reverse start order, each finishing its work in hand,
+     * and returns (the process then exits 0).
      */
     static void runUntilShutdown(List<AutoCloseable> started) throws InterruptedException {
         List<AutoCloseable> order = new ArrayList<>(started);
         Collections.reverse(order);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (AutoCloseable c : order) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.err.println("fleetwatch: error while stopping: " + Errors.describe(e));
-                }
+        String signal = Signals.awaitStop();
+        org.slf4j.LoggerFactory.getLogger(Services.class).info("{}: draining and stopping", signal);
+        for (AutoCloseable c : order) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("fleetwatch: error while stopping: " + Errors.describe(e));
             }
-            stopped.countDown();
-        }, "fleetwatch-shutdown"));
-        stopped.await();
+        }
     }
 }

@@ -1,6 +1,10 @@
 package io.fleetwatch.messages;
 
-/** Version of the message schema; seed 002 messages carry none and are version 1. */
+/**
+ * Version of the message schema; seed 002 messages carry none and are version 1. Fields are only ever added within a
+ * version (readers ignore unknown fields), so a higher version means a change this reader cannot interpret: it is
+ * refused (dead-lettered, to be replayed by an upgraded consumer) rather than stored half understood.
+ */
 public final class SchemaVersion {
     private SchemaVersion() {}
 
@@ -12,6 +16,10 @@ public final class SchemaVersion {
         }
         if (version < 1) {
             throw new IllegalArgumentException("schema_version must be >= 1, not " + version);
+        }
+        if (version > CURRENT) {
+            throw new IllegalArgumentException("schema_version " + version + " is newer than this reader understands ("
+                    + CURRENT + "); upgrade the consumer and replay the dead-letter queue");
         }
         return version;
     }

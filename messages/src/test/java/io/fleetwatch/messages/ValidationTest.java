@@ -52,6 +52,15 @@ class ValidationTest {
     }
 
     @Test
+    void aNewerSchemaVersionIsRefusedNotHalfUnderstood() throws Exception {
+        String json = new String(metrics("1", "1", "1"), StandardCharsets.UTF_8).replace("{", "{\"schema_version\": 2,");
+        assertThatThrownBy(() -> MessageCodec.decode(json.getBytes(), MetricsMessage.class))
+                .hasMessageContaining("schema_version 2 is newer than this reader understands (1)");
+        String v1 = json.replace("\"schema_version\": 2", "\"schema_version\": 1");
+        assertThat(MessageCodec.decode(v1.getBytes(), MetricsMessage.class).schemaVersion()).isEqualTo(1);
+    }
+
+    @Test
     void hostIdIsAccepted() throws Exception {
         String json = new String(metrics("1", "1", "1"), StandardCharsets.UTF_8)
                 .replace("\"system_id\": 42,", "\"host_id\": \"0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a\", \"seq\": 7,");

@@ -19,4 +19,17 @@ public final class Await {
             Thread.sleep(25);
         }
     }
+
+    /** Polls until {@code actual} equals {@code expected}; the failure shows both, as last observed. */
+    public static <T> void equal(Duration timeout, String what, T expected, Callable<T> actual) throws Exception {
+        Object[] last = new Object[1];
+        try {
+            until(timeout, what, () -> {
+                last[0] = actual.call();
+                return expected.equals(last[0]);
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n  expected: " + expected + "\n  last seen: " + last[0], e);
+        }
+    }
 }

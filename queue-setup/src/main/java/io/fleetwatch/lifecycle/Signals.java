@@ -1,0 +1,38 @@
+package io.fleetwatch.lifecycle;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import sun.misc.Signal;
+
+/**
+ * How a long-running Fleetwatch process waits for SIGTERM or SIGINT. Handling the signal ourselves, rather than in a JVM
+ * shutdown hook, lets the caller drain (finish and ack the batch in hand, flush the spool) and then return, so the
+ * process exits 0 as systemd and {@code docker stop} expect; a JVM killed by a signal exits 143. A second signal
+ * while draining ends the process at once (an impatient Ctrl-C).
+ */
+public final class Signals {
+    private Signals() {}
+
+    /** Blocks until SIGTERM or SIGINT, and returns the name of the signal. */
+    public static String awaitStop() throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(1);
+        AtomicInteger received = new AtomicInteger();
+        String[] name = new String[1];
+        for (String sig : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(sig), s -> {
+                if (received.incrementAndGet() > 1) {
+                    Runtime.getRuntime().halt(130); // second signal: stop draining, stop now
+                }
+                name[0] = "SIG" + s.getName();
+                latch.countDown();
+            });
+        }
+        latch.await();
+        return name[0];
+    }
+
+    /** Calls {@code action} on every SIGHUP (reload), on the signal-dispatch thread. */
+    public static void onHangup(Runnable action) {
+        Signal.handle(new Signal("HUP"), s -> action.run());
+    }
+}
