@@ -25,8 +25,14 @@ final class Fleet implements AutoCloseable {
 
     /** Starts {@code fleetwatch ARGS…} with the fleet's environment plus {@code extra}. */
     Process start(String name, Map<String, String> extra, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        return start(name, List.of(), extra, args);
+    }
+
+    /** As {@link #start(String, Map, String...)}, with JVM options (system properties, heap) before the class. */
+    Process start(String name, List<String> jvm, Map<String, String> extra, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Path logs = Path.of("target/reliability-logs");
         Files.createDirectories(logs);
@@ -64,6 +70,49 @@ final class Fleet implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /**
+     * A managed host for an agent process: a root directory whose {@code proc}, {@code sys} and {@code run} are this
+     * machine's, with its own {@code etc/machine-id} and {@code etc/hostname}, so several agents on one machine are
+     * several hosts with real metrics. Its state directory (sequence, spool) is {@code dir/state}.
+     */
+    record Host(String hostId, Path root, Path state) {
+        static Host create(Path dir, String hostname) throws IOException {
+            Path root = dir.resolve("root");
+            Files.createDirectories(root.resolve("etc"));
+            for (String linked : List.of("proc", "sys", "run")) {
+                Path l = root.resolve(linked);
+                if (!Files.exists(l, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createSymbolicLink(l, Path.of("/", linked));
+                }
+            }
+            String id = java.util.UUID.nameUUIDFromBytes(hostname.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .toString().replace("-", "");
+            Files.writeString(root.resolve("etc/machine-id"), id + "\n");
+            Files.writeString(root.resolve("etc/hostname"), hostname + "\n");
+            return new Host(id, root, dir.resolve("state"));
+        }
+
+        /** The agent's last sequence number: every sample it ever took, when numbering started at 1. */
+        long lastSeq() throws IOException {
+            Path f = state.resolve("seq");
+            return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
+        }
+
+        long spoolDropped() throws IOException {
+            Path f = state.resolve("spool/dropped");
+            return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
+        }
+    }
+
+    /** Starts {@code fleetwatch agent} as {@code host}, sampling every {@code interval}, with {@code extra} env. */
+    Process agent(String name, Host host, String interval, Map<String, String> extra) throws IOException {
+        Map<String, String> e = new java.util.HashMap<>(extra);
+        e.put("FLEETWATCH_AGENT_INTERVAL", interval);
+        e.put("FLEETWATCH_AGENT_JITTER", "false");
+        e.put("FLEETWATCH_AGENT_STATE_DIR", host.state().toString());
+        return start(name, List.of("-Dfleetwatch.host.root=" + host.root()), e, "agent");
     }
 
     @Override
