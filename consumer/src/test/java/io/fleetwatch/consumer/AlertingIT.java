@@ -230,6 +230,35 @@ class AlertingIT {
     }
 
     @Test
+    void aResolutionThatOvertakesItsFiringEventStillClosesTheIncident() throws Exception {
+        hotThenCool(5);
+        AlertRelay relay = relay();
+        relay.start();
+        Await.until(Duration.ofSeconds(15), "10 alerts relayed", () -> ch.messageCount("alert_queue") == 10);
+        relay.close();
+        List<AlertMessage> inOrder = drainAlertQueue();
+        List<AlertMessage> reversed = new ArrayList<>(inOrder);
+        java.util.Collections.reverse(reversed); // every resolution first, as parallel relays can deliver them
+        reversed.add(inOrder.get(0)); // and a redelivered firing event after its resolution
+        for (AlertMessage a : reversed) {
+            ch.basicPublish(Routing.EXCHANGE, a.routingKey(), MessageProperties.PERSISTENT_BASIC, MessageCodec.encode(a));
+        }
+        assertThat(reversed.get(0).state()).isEqualTo("resolved");
+        ConsumerService consumer = closeLater(new ConsumerService(bs, Routing.QueueNames.defaults(), ds,
+                new BatchWorker.Settings(4, Duration.ofMillis(50), 12, Duration.ofMillis(50), Duration.ofSeconds(1)),
+                List.of("webhook"), Clock.systemUTC()));
+        consumer.start();
+        Await.until(Duration.ofSeconds(20), "all consumed", () -> ch.messageCount("alert_queue") == 0
+                && queryInt("SELECT count(*) FROM notifications") == 10);
+        consumer.close();
+        assertThat(queryInt("SELECT count(*) FROM alerts")).isEqualTo(5);
+        assertThat(queryInt("SELECT count(*) FROM alerts WHERE state = 'resolved' AND resolved_at > occurred_at"
+                + " AND value = 97 AND resolved_value = 12")).as("every incident closed, with both values").isEqualTo(5);
+        assertThat(queryString("SELECT string_agg(event_state, ',' ORDER BY event_state) FROM notifications"))
+                .isEqualTo("firing,firing,firing,firing,firing,resolved,resolved,resolved,resolved,resolved");
+    }
+
+    @Test
     void aWebhookThatNeverAnswersWellEndsDeadWithTheLastError() throws Exception {
         HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hook.createContext("/", ex -> {

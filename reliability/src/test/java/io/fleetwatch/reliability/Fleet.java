@@ -38,7 +38,7 @@ final class Fleet implements AutoCloseable {
         Files.createDirectories(logs);
         File log = logs.resolve(name + ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+                .redirectOutput(ProcessBuilder.Redirect.to(log));
         pb.environment().putAll(env);
         pb.environment().putAll(extra);
         Process p = pb.start();

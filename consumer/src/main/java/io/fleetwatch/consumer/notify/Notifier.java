@@ -76,7 +76,7 @@ public final class Notifier implements AutoCloseable {
                     FROM notifications n JOIN alerts a ON a.id = n.alert_row JOIN systems s ON s.id = a.system_id
                     WHERE n.status = 'pending' AND n.next_attempt_at <= :now
                       AND (a.silenced_until IS NULL OR a.silenced_until <= :now)
-                    ORDER BY n.next_attempt_at LIMIT :limit
+                    ORDER BY n.next_attempt_at, n.id LIMIT :limit
                     FOR UPDATE OF n SKIP LOCKED""")
                     .bind("now", now())
                     .bind("limit", settings.batchSize())
