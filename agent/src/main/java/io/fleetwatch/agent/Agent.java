@@ -46,6 +46,8 @@ public final class Agent implements AutoCloseable {
     private final HostIdentity identity;
     private final SequenceStore sequence;
     private final Clock clock;
+    private Instant lastDropWarning;
+    private long droppedSinceWarning;
     private volatile NetworkIdentity network = new NetworkIdentity(null, null, new java.util.TreeSet<>());
     private volatile boolean cloneSuspected;
     private final ScheduledExecutorService timer;
@@ -119,8 +121,16 @@ public final class Agent implements AutoCloseable {
         sampled++;
         int dropped = spool.add(msg.seq(), MetricsJson.encode(msg));
         if (dropped > 0) {
-            LOG.warn("spool full ({} bytes, max age {}): dropped the {} oldest sample(s), {} dropped in all",
-                    spool.bytes(), settings.spoolMaxAge(), dropped, spool.dropped());
+            droppedSinceWarning += dropped;
+            Instant now = clock.instant();
+            // once a minute at most: a long outage drops a sample every interval, the log must stay readable
+            if (lastDropWarning == null || !now.isBefore(lastDropWarning.plusSeconds(60))) {
+                LOG.warn("spool full ({} bytes, max {} bytes, max age {}): dropped the {} oldest sample(s) since the last"
+                                + " warning, {} dropped in all", spool.bytes(), settings.spoolMaxBytes(),
+                        settings.spoolMaxAge(), droppedSinceWarning, spool.dropped());
+                lastDropWarning = now;
+                droppedSinceWarning = 0;
+            }
         }
         flush();
         statusLine();

@@ -40,7 +40,8 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, long
             throw new IllegalArgumentException(ENV_MOUNT + ": must be an absolute mount point, not '" + mount + "'");
         }
         if (spoolMaxBytes < 64 * 1024) {
-            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": must be at least 1 MB");
+            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": must be at least 0.0625 (64 KiB), not "
+                    + spoolMaxBytes + " bytes");
         }
         if (spoolMaxAge.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException(ENV_SPOOL_MAX_AGE + ": must be at least 1m, not " + spoolMaxAge);
@@ -57,13 +58,18 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, long
         Duration interval = duration(ENV_INTERVAL, env.getOrDefault(ENV_INTERVAL, "10s"));
         String dir = env.get(ENV_STATE_DIR);
         Path state = dir != null && !dir.isBlank() ? Path.of(dir) : defaultStateDir();
-        long maxMb;
+        double maxMb;
+        String rawMb = env.getOrDefault(ENV_SPOOL_MAX_MB, "64").trim();
         try {
-            maxMb = Long.parseLong(env.getOrDefault(ENV_SPOOL_MAX_MB, "64").trim());
+            maxMb = Double.parseDouble(rawMb); // fractions allowed: small devices, and tests that overflow it
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": '" + env.get(ENV_SPOOL_MAX_MB) + "' is not a number");
+            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": '" + rawMb + "' is not a number");
         }
-        return new AgentSettings(interval, state, env.getOrDefault(ENV_MOUNT, "/"), maxMb * 1024 * 1024,
+        if (!(maxMb >= 0.0625) || maxMb > 1_000_000) {
+            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": must be at least 0.0625 (64 KiB) and at most"
+                    + " 1000000, not " + rawMb);
+        }
+        return new AgentSettings(interval, state, env.getOrDefault(ENV_MOUNT, "/"), (long) (maxMb * 1024 * 1024),
                 duration(ENV_SPOOL_MAX_AGE, env.getOrDefault(ENV_SPOOL_MAX_AGE, "7d")), Duration.ofSeconds(5),
                 bool(ENV_JITTER, env.getOrDefault(ENV_JITTER, "true")));
     }

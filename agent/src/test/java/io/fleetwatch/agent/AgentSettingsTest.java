@@ -27,6 +27,12 @@ class AgentSettingsTest {
                 .hasMessage("FLEETWATCH_AGENT_JITTER: 'maybe' is not true or false");
         assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_SPOOL_MAX_AGE", "30s")))
                 .hasMessageStartingWith("FLEETWATCH_AGENT_SPOOL_MAX_AGE: must be at least 1m");
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_SPOOL_MAX_MB", "0.01")))
+                .hasMessage("FLEETWATCH_AGENT_SPOOL_MAX_MB: must be at least 0.0625 (64 KiB) and at most 1000000, not 0.01");
+        assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_SPOOL_MAX_MB", "lots")))
+                .hasMessage("FLEETWATCH_AGENT_SPOOL_MAX_MB: 'lots' is not a number");
+        assertThat(AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_SPOOL_MAX_MB", "0.5")).spoolMaxBytes())
+                .isEqualTo(512 * 1024);
     }
 
     @Test
