@@ -76,7 +76,7 @@ class CliIT {
             assertThat(run(env, "db", "status").code()).isEqualTo(4); // pending migrations
             Result m = run(env, "db", "migrate");
             assertThat(m.code()).isZero();
-            assertThat(m.out()).contains("db migrate: 5 applied");
+            assertThat(m.out()).contains("db migrate: 6 applied");
             Result s = run(env, "db", "status");
             assertThat(s.code()).isZero();
             assertThat(s.out()).contains("metrics storage: postgresql");

@@ -22,6 +22,10 @@ public final class ApiServer implements AutoCloseable {
 
     public static ApiServer start(ApiSettings settings, DataSource dataSource, Clock clock) {
         Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        if (settings.tokens().isEmpty() && !io.fleetwatch.api.internal.TokenCheck.anyInDatabase(jdbi)) {
+            throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
+                    + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
+        }
         ApplicationContext ctx = Micronaut.build(new String[0])
                 .banner(false)
                 .deduceEnvironment(false)

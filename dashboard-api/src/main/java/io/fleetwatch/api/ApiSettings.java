@@ -11,8 +11,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code FLEETWATCH_API_HOST} / {@code FLEETWATCH_API_PORT}: listen address (default 127.0.0.1:8080)</li>
- *   <li>{@code FLEETWATCH_API_TOKEN}: bearer token(s), comma-separated; or {@code FLEETWATCH_API_TOKEN_FILE}, a file
- *       readable by the owner only. Required: the API does not start open.</li>
+ *   <li>{@code FLEETWATCH_API_TOKEN}: admin bearer token(s), comma-separated; or {@code FLEETWATCH_API_TOKEN_FILE}, a
+ *       file readable by the owner only. Optional when {@code fleetwatch admin create-token} has made tokens; the API
+ *       does not start with no token at all (see {@link ApiServer#start}).</li>
  * </ul>
  */
 public record ApiSettings(String host, int port, List<String> tokens) {
@@ -26,10 +27,6 @@ public record ApiSettings(String host, int port, List<String> tokens) {
             throw new IllegalArgumentException(ENV_PORT + ": " + port + " is not a TCP port");
         }
         tokens = List.copyOf(tokens);
-        if (tokens.isEmpty()) {
-            throw new IllegalArgumentException(ENV_TOKEN + ": not set; the API needs at least one bearer token"
-                    + " (e.g. FLEETWATCH_API_TOKEN=$(openssl rand -hex 24))");
-        }
         for (String t : tokens) {
             if (t.length() < 16) {
                 throw new IllegalArgumentException(ENV_TOKEN + ": tokens must be at least 16 characters");

@@ -2,36 +2,52 @@ package io.fleetwatch.api;
 
 import io.fleetwatch.api.internal.TokenCheck;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import jakarta.inject.Singleton;
-import java.util.Map;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
 
-/** Everything under /api needs a bearer token; health endpoints stay open for probes. */
+/**
+ * Everything under /api needs a bearer token; reading needs the viewer role or more, anything else (acknowledge,
+ * silence, rules, scans) the admin role. Health endpoints stay open for probes.
+ */
 @ServerFilter("/api/**")
 @Singleton
 public final class AuthFilter {
+    /** The request attribute that holds the {@link TokenCheck.Caller}, for controllers that record who acted. */
+    static final String CALLER = "fleetwatch.caller";
+    private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
     private final TokenCheck check;
 
-    public AuthFilter(ApiSettings settings) {
-        this.check = new TokenCheck(settings.tokens());
+    public AuthFilter(ApiSettings settings, Jdbi jdbi, Clock clock) {
+        this.check = new TokenCheck(settings.tokens(), jdbi, clock);
     }
 
     @RequestFilter
     @Nullable
     public MutableHttpResponse<?> authenticate(HttpRequest<?> request) {
-        if (check.accepts(request.getHeaders().get("Authorization"))) {
-            return null; // proceed
+        Optional<TokenCheck.Caller> caller = check.caller(request.getHeaders().get("Authorization"));
+        if (caller.isEmpty()) {
+            return Problems.of(HttpStatus.UNAUTHORIZED, "a valid bearer token is required")
+                    .header("WWW-Authenticate", "Bearer realm=\"fleetwatch\"");
         }
-        return HttpResponse.status(HttpStatus.UNAUTHORIZED)
-                .header("WWW-Authenticate", "Bearer realm=\"fleetwatch\"")
-                .contentType(MediaType.of("application/problem+json"))
-                .body(Map.of("type", "about:blank", "title", "Unauthorized", "status", 401,
-                        "detail", "a valid bearer token is required"));
+        if (!READS.contains(request.getMethod()) && caller.get().role() != TokenCheck.Role.ADMIN) {
+            return Problems.of(HttpStatus.FORBIDDEN, "this needs a token with the admin role; '" + caller.get().name()
+                    + "' is a viewer");
+        }
+        request.setAttribute(CALLER, caller.get());
+        return null; // proceed
+    }
+
+    static String callerName(HttpRequest<?> request) {
+        return request.getAttribute(CALLER, TokenCheck.Caller.class).map(TokenCheck.Caller::name).orElse("unknown");
     }
 }

@@ -43,4 +43,12 @@ final class Rows {
         Timestamp t = rs.getTimestamp(col);
         return t == null ? null : t.toInstant().toString();
     }
+
+    /** A mapToMap row with its timestamps as ISO-8601 UTC strings (JDBC gives java.sql.Timestamp). */
+    static Map<String, Object> isoTimes(Map<String, Object> row) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        row.forEach((k, v) -> m.put(k, v instanceof Timestamp t ? t.toInstant().toString()
+                : v instanceof java.time.OffsetDateTime o ? o.toInstant().toString() : v));
+        return m;
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.fleetwatch.cli.Main;
 import io.fleetwatch.testing.Await;
+import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;
 import java.net.InetSocketAddress;

@@ -12,6 +12,7 @@ import io.fleetwatch.broker.ConfirmingPublisher;
 import io.fleetwatch.cli.Main;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.testing.Await;
+import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;
 import java.time.Clock;

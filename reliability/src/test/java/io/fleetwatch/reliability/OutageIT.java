@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.fleetwatch.cli.Main;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.testing.Await;
+import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetwatch.cli.Main;
 import io.fleetwatch.testing.Await;
+import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TcpProxy;
 import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;

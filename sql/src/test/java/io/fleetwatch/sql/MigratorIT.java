@@ -21,9 +21,9 @@ class MigratorIT {
         try (TestDatabase db = TestDatabase.create();
              HikariDataSource ds = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", db.jdbcUrl())), "it")) {
             Migrator m = new Migrator(ds, "auto");
-            assertThat(m.pending()).isEqualTo(5);
+            assertThat(m.pending()).isEqualTo(6);
             List<String> applied = m.migrate();
-            assertThat(applied).hasSize(5);
+            assertThat(applied).hasSize(6);
             assertThat(m.migrate()).isEmpty();
             assertThat(m.status()).last().isEqualTo("metrics storage: postgresql");
             assertThat(m.status().get(0)).contains("base tables").contains("Success");

@@ -2,29 +2,92 @@ package io.fleetwatch.api.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
 
-/** Bearer token comparison in constant time (no early exit that would leak a prefix match). */
+/**
+ * Who a bearer token is: the tokens from the environment are admins (the bootstrap tokens); the others are looked up
+ * by SHA-256 digest in {@code api_tokens} (made by {@code fleetwatch admin create-token}). The environment tokens are
+ * compared in constant time; database lookups are by digest, so no comparison of secrets happens there, and a hit is
+ * cached for {@link #CACHE} (a revocation takes effect within that time).
+ */
 public final class TokenCheck {
-    private final List<byte[]> digests;
+    public enum Role { VIEWER, ADMIN }
 
-    public TokenCheck(List<String> tokens) {
-        this.digests = tokens.stream().map(TokenCheck::sha256).toList();
+    public record Caller(String name, Role role) {}
+
+    static final Duration CACHE = Duration.ofSeconds(30);
+
+    private final List<byte[]> envDigests;
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Caller caller, Instant until) {}
+
+    public TokenCheck(List<String> envTokens, Jdbi jdbi, Clock clock) {
+        this.envDigests = envTokens.stream().map(TokenCheck::sha256).toList();
+        this.jdbi = jdbi;
+        this.clock = clock;
     }
 
-    public boolean accepts(String authorizationHeader) {
+    public Optional<Caller> caller(String authorizationHeader) {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+            return Optional.empty();
         }
-        byte[] given = sha256(authorizationHeader.substring(7).strip());
-        boolean ok = false;
-        for (byte[] d : digests) {
-            ok |= MessageDigest.isEqual(d, given);
+        String token = authorizationHeader.substring(7).strip();
+        if (token.isEmpty() || token.length() > 256) {
+            return Optional.empty();
         }
-        return ok;
+        byte[] given = sha256(token);
+        boolean env = false;
+        for (byte[] d : envDigests) {
+            env |= MessageDigest.isEqual(d, given);
+        }
+        if (env) {
+            return Optional.of(new Caller("env", Role.ADMIN));
+        }
+        if (jdbi == null) {
+            return Optional.empty();
+        }
+        String key = HexFormat.of().formatHex(given);
+        Instant now = clock.instant();
+        Cached c = cache.get(key);
+        if (c != null && now.isBefore(c.until())) {
+            return Optional.of(c.caller());
+        }
+        Optional<Caller> found = jdbi.withHandle(h -> h.createQuery("UPDATE api_tokens SET last_used_at = now()"
+                        + " WHERE token_sha256 = :d AND revoked_at IS NULL RETURNING name, role")
+                .bind("d", given)
+                .map((rs, ctx) -> new Caller(rs.getString(1), Role.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT))))
+                .findOne());
+        found.ifPresentOrElse(f -> cache.put(key, new Cached(f, now.plus(CACHE))), () -> cache.remove(key));
+        return found;
     }
 
-    private static byte[] sha256(String s) {
+    /** Whether the database holds any usable token (the API refuses to start with none at all). */
+    public static boolean anyInDatabase(Jdbi jdbi) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
+                .mapTo(Long.class).one() > 0);
+    }
+
+    /** A new token: 32 random bytes, URL-safe, with a prefix that secret scanners can recognise. */
+    public static String newToken() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return "fwt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    public static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {

@@ -1,6 +1,5 @@
-package io.fleetwatch.reliability;
+package io.fleetwatch.testing;
 
-import io.fleetwatch.cli.Main;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,26 +14,35 @@ import java.util.concurrent.TimeUnit;
  * so a test can kill one with SIGKILL as a crash would, or stop it with SIGTERM as systemd does. Output goes to
  * target/reliability-logs/NAME.log.
  */
-final class Fleet implements AutoCloseable {
+public final class Fleet implements AutoCloseable {
+    /** The {@code fleetwatch} command's entry point (the cli module), on the caller's class path. */
+    private static final String MAIN = "io.fleetwatch.cli.Main";
+
     private final Map<String, String> env;
     private final List<Process> started = new ArrayList<>();
 
-    Fleet(Map<String, String> env) {
+    private final Path logs;
+
+    public Fleet(Map<String, String> env) {
+        this(env, Path.of("target/reliability-logs"));
+    }
+
+    public Fleet(Map<String, String> env, Path logs) {
         this.env = Map.copyOf(env);
+        this.logs = logs;
     }
 
     /** Starts {@code fleetwatch ARGS…} with the fleet's environment plus {@code extra}. */
-    Process start(String name, Map<String, String> extra, String... args) throws IOException {
+    public Process start(String name, Map<String, String> extra, String... args) throws IOException {
         return start(name, List.of(), extra, args);
     }
 
     /** As {@link #start(String, Map, String...)}, with JVM options (system properties, heap) before the class. */
-    Process start(String name, List<String> jvm, Map<String, String> extra, String... args) throws IOException {
+    public Process start(String name, List<String> jvm, Map<String, String> extra, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
         cmd.addAll(jvm);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
         cmd.addAll(List.of(args));
-        Path logs = Path.of("target/reliability-logs");
         Files.createDirectories(logs);
         File log = logs.resolve(name + ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -46,14 +54,29 @@ final class Fleet implements AutoCloseable {
         return p;
     }
 
+    /** Runs {@code fleetwatch ARGS…} to completion and returns its standard output; a non-zero exit throws. */
+    public String output(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), MAIN));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("fleetwatch " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no ack; what a power cut or the OOM killer does. */
-    static void kill(Process p) throws InterruptedException {
+    public static void kill(Process p) throws InterruptedException {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** SIGTERM, then waits for the exit code (the drain has {@code seconds} to finish). */
-    static int stop(Process p, int seconds) throws InterruptedException {
+    public static int stop(Process p, int seconds) throws InterruptedException {
         p.destroy();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -63,7 +86,7 @@ final class Fleet implements AutoCloseable {
     }
 
     /** Resident set size of a process, from /proc (kB). */
-    static long rssKb(Process p) throws IOException {
+    public static long rssKb(Process p) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));
@@ -77,8 +100,8 @@ final class Fleet implements AutoCloseable {
      * machine's, with its own {@code etc/machine-id} and {@code etc/hostname}, so several agents on one machine are
      * several hosts with real metrics. Its state directory (sequence, spool) is {@code dir/state}.
      */
-    record Host(String hostId, Path root, Path state) {
-        static Host create(Path dir, String hostname) throws IOException {
+    public record Host(String hostId, Path root, Path state) {
+        public static Host create(Path dir, String hostname) throws IOException {
             Path root = dir.resolve("root");
             Files.createDirectories(root.resolve("etc"));
             for (String linked : List.of("proc", "sys", "run")) {
@@ -95,19 +118,19 @@ final class Fleet implements AutoCloseable {
         }
 
         /** The agent's last sequence number: every sample it ever took, when numbering started at 1. */
-        long lastSeq() throws IOException {
+        public long lastSeq() throws IOException {
             Path f = state.resolve("seq");
             return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
         }
 
-        long spoolDropped() throws IOException {
+        public long spoolDropped() throws IOException {
             Path f = state.resolve("spool/dropped");
             return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
         }
     }
 
     /** Starts {@code fleetwatch agent} as {@code host}, sampling every {@code interval}, with {@code extra} env. */
-    Process agent(String name, Host host, String interval, Map<String, String> extra) throws IOException {
+    public Process agent(String name, Host host, String interval, Map<String, String> extra) throws IOException {
         Map<String, String> e = new java.util.HashMap<>(extra);
         e.put("FLEETWATCH_AGENT_INTERVAL", interval);
         e.put("FLEETWATCH_AGENT_JITTER", "false");

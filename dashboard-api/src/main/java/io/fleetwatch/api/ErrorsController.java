@@ -1,0 +1,33 @@
+package io.fleetwatch.api;
+
+import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Error;
+import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
+
+/**
+ * Framework errors as problem+json like every other error of the API: a parameter that does not convert (a path id
+ * that is not a number) is a 400 naming the parameter, an unknown path a 404; the raw value is not echoed back.
+ */
+@Controller
+public final class ErrorsController {
+    @Error(global = true)
+    public HttpResponse<?> conversion(HttpRequest<?> request, ConversionErrorException e) {
+        return Problems.badRequest("parameter '" + e.getArgument().getName() + "' has the wrong type (expected "
+                + e.getArgument().getType().getSimpleName().replace("Long", "integer").replace("Integer", "integer")
+                + ")");
+    }
+
+    @Error(global = true)
+    public HttpResponse<?> unsatisfied(HttpRequest<?> request, UnsatisfiedRouteException e) {
+        return Problems.badRequest("parameter '" + e.getArgument().getName() + "' is missing or invalid");
+    }
+
+    @Error(status = HttpStatus.NOT_FOUND, global = true)
+    public HttpResponse<?> notFound(HttpRequest<?> request) {
+        return Problems.of(HttpStatus.NOT_FOUND, "no such resource");
+    }
+}
