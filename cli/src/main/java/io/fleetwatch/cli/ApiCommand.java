@@ -9,14 +9,14 @@ import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
-@Command(name = "api", mixinStandardHelpOptions = true, description = {"Serve the REST API (bearer token from FLEETWATCH_API_TOKEN).",
+@Command(name = "api", mixinStandardHelpOptions = true, description = {"Serve the REST API and the web dashboard (/ui; tokens: FLEETWATCH_API_TOKEN or admin create-token).",
     "Env: FLEETWATCH_API_HOST (127.0.0.1), FLEETWATCH_API_PORT (8080)."})
 final class ApiCommand extends EnvAware implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ApiSettings settings = ApiSettings.fromEnv(env);
         HikariDataSource ds = Services.database(env, "fleetwatch-api");
-        ApiServer api = ApiServer.start(settings, ds, Clock.systemUTC());
+        ApiServer api = ApiServer.start(settings, ds, Clock.systemUTC(), io.fleetwatch.broker.BrokerSettings.fromEnv(env));
         LoggerFactory.getLogger(ApiCommand.class).info("API listening on {}", api.uri());
         Services.runUntilShutdown(List.of(ds, api));
         return 0;

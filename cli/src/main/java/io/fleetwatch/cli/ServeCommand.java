@@ -59,7 +59,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         if (!schedules.isEmpty()) {
             started.add(ScheduledScans.start(env, ds, schedules));
         }
-        ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC());
+        ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC(), io.fleetwatch.broker.BrokerSettings.fromEnv(env));
         started.add(api);
         if (!noAgent) {
             Agent agent = ThisHost.agent(agentSettings, broker, env, Clock.systemUTC());

@@ -21,6 +21,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(ApiSettings settings, DataSource dataSource, Clock clock) {
+        return start(settings, dataSource, clock, null);
+    }
+
+    /** With a broker, {@code /api/queues} reports the queues' depths; without one it says the broker is not configured. */
+    public static ApiServer start(ApiSettings settings, DataSource dataSource, Clock clock,
+                                  io.fleetwatch.broker.BrokerSettings broker) {
         Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
         if (settings.tokens().isEmpty() && !io.fleetwatch.api.internal.TokenCheck.anyInDatabase(jdbi)) {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
@@ -34,10 +40,15 @@ public final class ApiServer implements AutoCloseable {
                         "micronaut.server.host", settings.host(),
                         "micronaut.server.port", settings.port(),
                         "micronaut.server.max-request-size", "1MB",
+                        // the web dashboard: static files from the jar (Chart.js copied in by the build)
+                        "micronaut.router.static-resources.ui.enabled", true,
+                        "micronaut.router.static-resources.ui.paths", "classpath:public",
+                        "micronaut.router.static-resources.ui.mapping", "/ui/**",
                         "jackson.serialization.write-dates-as-timestamps", false,
                         // "gpu_percent": null means "no GPU"; dropping nulls would hide that
                         "jackson.serialization-inclusion", "ALWAYS"))
-                .singletons(settings, jdbi, clock)
+                .singletons(broker == null ? new Object[] {settings, jdbi, clock, new QueuesController.NoBroker()}
+                        : new Object[] {settings, jdbi, clock, broker})
                 .start();
         return new ApiServer(ctx);
     }

@@ -13,6 +13,18 @@ final class Rows {
     private static final String[] METRICS = {"cpu_percent", "ram_percent", "disk_percent", "network_sent_mbps",
         "network_recv_mbps", "gpu_percent", "uptime_seconds", "logged_in_users"};
 
+    /** Systems with their latest sample, the columns {@link #system} reads; callers add WHERE / ORDER BY. */
+    static final String SYSTEM_WITH_LATEST = """
+            SELECT s.id AS system_id, s.host_id, s.hostname, host(s.ip_address) AS ip_address,
+                   upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen,
+                   m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.network_sent_mbps,
+                   m.network_recv_mbps, m.gpu_percent, m.uptime_seconds, m.logged_in_users,
+                   (SELECT count(*) FROM alerts a WHERE a.system_id = s.id AND a.resolved_at IS NULL) AS open_alerts
+            FROM systems s
+            LEFT JOIN LATERAL (SELECT * FROM metrics WHERE system_id = s.id
+                               ORDER BY collected_at DESC LIMIT 1) m ON true
+            """;
+
     static Map<String, Object> system(ResultSet rs) throws SQLException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("system_id", rs.getLong("system_id"));
@@ -24,6 +36,7 @@ final class Rows {
         m.put("status", rs.getString("status"));
         m.put("first_seen", time(rs, "first_seen"));
         m.put("last_seen", time(rs, "last_seen"));
+        m.put("open_alerts", rs.getLong("open_alerts"));
         m.put("latest", rs.getTimestamp("collected_at") == null ? null : sample(rs));
         return m;
     }

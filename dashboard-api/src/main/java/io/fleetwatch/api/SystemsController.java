@@ -17,12 +17,15 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /** Systems and their metrics. Field names follow the message contract (snake_case). */
 @Controller("/api/systems")
 public final class SystemsController {
     static final int MAX_LIMIT = 10_000;
+    static final Map<String, Duration> BUCKETS = Map.of("1m", Duration.ofMinutes(1), "5m", Duration.ofMinutes(5),
+            "1h", Duration.ofHours(1));
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -32,18 +35,64 @@ public final class SystemsController {
         this.clock = clock;
     }
 
-    /** Every system with its latest sample (null when none yet). */
+    /**
+     * Systems with their latest sample (null when none yet), by id; filters: {@code dept}, {@code status} (up, down,
+     * unknown), {@code search} (hostname, IP or MAC contains, case-insensitive); paged by {@code limit} (default
+     * 500, max 10 000) and {@code offset}; the total before paging is in {@code X-Total-Count}.
+     */
     @Get(produces = MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> list() {
-        return jdbi.withHandle(h -> h.createQuery("""
-                SELECT s.id AS system_id, s.host_id, s.hostname, host(s.ip_address) AS ip_address,
-                       upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen,
-                       m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.network_sent_mbps,
-                       m.network_recv_mbps, m.gpu_percent, m.uptime_seconds, m.logged_in_users
-                FROM systems s
-                LEFT JOIN LATERAL (SELECT * FROM metrics WHERE system_id = s.id
-                                   ORDER BY collected_at DESC LIMIT 1) m ON true
-                ORDER BY s.id""").map((rs, ctx) -> Rows.system(rs)).list());
+    public HttpResponse<?> list(@Nullable @QueryValue Integer dept, @Nullable @QueryValue String status,
+                                @Nullable @QueryValue String search, @Nullable @QueryValue Integer limit,
+                                @Nullable @QueryValue Integer offset) {
+        if (status != null && !List.of("up", "down", "unknown").contains(status)) {
+            return Problems.badRequest("status must be up, down or unknown");
+        }
+        if (search != null && search.length() > 200) {
+            return Problems.badRequest("search must be at most 200 characters");
+        }
+        if (search != null && search.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            // PostgreSQL text cannot hold NUL at all; no host name holds any control character
+            return Problems.badRequest("search must not contain control characters");
+        }
+        int n = limit == null ? 500 : limit;
+        int skip = offset == null ? 0 : offset;
+        if (n < 1 || n > MAX_LIMIT) {
+            return Problems.badRequest("limit must be between 1 and " + MAX_LIMIT);
+        }
+        if (skip < 0) {
+            return Problems.badRequest("offset must be 0 or more");
+        }
+        String where = " WHERE (CAST(:dept AS integer) IS NULL OR s.dept_id = :dept)"
+                + " AND (CAST(:status AS text) IS NULL OR s.status = :status)"
+                + " AND (CAST(:search AS text) IS NULL OR s.hostname ILIKE :like ESCAPE '!'"
+                + " OR host(s.ip_address) LIKE :like ESCAPE '!' OR s.mac_address::text ILIKE :like ESCAPE '!')";
+        // '!' escapes: a backslash inside a quoted literal confuses Jdbi's parser of :named parameters
+        String like = search == null ? null : "%" + search.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        long total = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM systems s" + where)
+                .bind("dept", dept).bind("status", status).bind("search", search).bind("like", like)
+                .mapTo(Long.class).one());
+        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery(Rows.SYSTEM_WITH_LATEST + where
+                        + " ORDER BY s.id LIMIT :limit OFFSET :offset")
+                .bind("dept", dept).bind("status", status).bind("search", search).bind("like", like)
+                .bind("limit", n).bind("offset", skip)
+                .map((rs, ctx) -> Rows.system(rs)).list());
+        return HttpResponse.ok(rows).header("X-Total-Count", Long.toString(total));
+    }
+
+    /** One system: identity, latest sample, and its identity history (IP, MAC, hostname changes), newest first. */
+    @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> one(@PathVariable long id) {
+        Optional<Map<String, Object>> system = jdbi.withHandle(h -> h.createQuery(Rows.SYSTEM_WITH_LATEST
+                + " WHERE s.id = :id").bind("id", id).map((rs, ctx) -> Rows.system(rs)).findOne());
+        if (system.isEmpty()) {
+            return Problems.of(HttpStatus.NOT_FOUND, "system " + id + " not found");
+        }
+        Map<String, Object> body = new LinkedHashMap<>(system.get());
+        body.put("identity_history", jdbi.withHandle(h -> h.createQuery("""
+                SELECT host(ip_address) AS ip_address, upper(mac_address::text) AS mac_address, hostname, observed_at
+                FROM system_identity_history WHERE system_id = :id ORDER BY observed_at DESC, id DESC LIMIT 100""")
+                .bind("id", id).mapToMap().list()).stream().map(Rows::isoTimes).toList());
+        return HttpResponse.ok(body);
     }
 
     /**
@@ -52,7 +101,12 @@ public final class SystemsController {
      */
     @Get(uri = "/{id}/metrics", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> metrics(@PathVariable long id, @Nullable @QueryValue String from,
-                                   @Nullable @QueryValue String to, @Nullable @QueryValue Integer limit) {
+                                   @Nullable @QueryValue String to, @Nullable @QueryValue Integer limit,
+                                   @Nullable @QueryValue String bucket) {
+        Duration width = bucket == null || bucket.equals("raw") ? null : BUCKETS.get(bucket);
+        if (bucket != null && !bucket.equals("raw") && width == null) {
+            return Problems.badRequest("bucket must be raw, 1m, 5m or 1h");
+        }
         Instant end;
         Instant start;
         try {
@@ -73,11 +127,22 @@ public final class SystemsController {
         if (!exists) {
             return Problems.of(HttpStatus.NOT_FOUND, "system " + id + " not found");
         }
-        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery("""
+        // Buckets: the mean of each metric (max for users, last for uptime) over [bucket start, + width), aligned to
+        // the epoch so the same range always gives the same buckets; a bucket's time is its start.
+        String sql = width == null ? """
                 SELECT collected_at, cpu_percent, ram_percent, disk_percent, network_sent_mbps, network_recv_mbps,
                        gpu_percent, uptime_seconds, logged_in_users
                 FROM metrics WHERE system_id = :id AND collected_at >= :from AND collected_at < :to
-                ORDER BY collected_at LIMIT :limit""")
+                ORDER BY collected_at LIMIT :limit""" : """
+                SELECT date_bin(CAST(:width AS interval), collected_at, TIMESTAMPTZ '1970-01-01') AS collected_at,
+                       avg(cpu_percent) AS cpu_percent, avg(ram_percent) AS ram_percent,
+                       avg(disk_percent) AS disk_percent, avg(network_sent_mbps) AS network_sent_mbps,
+                       avg(network_recv_mbps) AS network_recv_mbps, avg(gpu_percent) AS gpu_percent,
+                       max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
+                FROM metrics WHERE system_id = :id AND collected_at >= :from AND collected_at < :to
+                GROUP BY 1 ORDER BY 1 LIMIT :limit""";
+        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery(sql)
+                .bind("width", width == null ? null : width.toSeconds() + " seconds")
                 .bind("id", id)
                 .bind("from", OffsetDateTime.ofInstant(start, ZoneOffset.UTC))
                 .bind("to", OffsetDateTime.ofInstant(end, ZoneOffset.UTC))
@@ -88,6 +153,7 @@ public final class SystemsController {
         body.put("system_id", id);
         body.put("from", start.toString());
         body.put("to", end.toString());
+        body.put("bucket", bucket == null ? "raw" : bucket);
         body.put("metrics", rows);
         return HttpResponse.ok(body);
     }

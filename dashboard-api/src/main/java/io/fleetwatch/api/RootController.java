@@ -1,0 +1,15 @@
+package io.fleetwatch.api;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import java.net.URI;
+
+/** The web dashboard lives under /ui; the root sends a browser there. */
+@Controller
+public final class RootController {
+    @Get
+    public HttpResponse<?> root() {
+        return HttpResponse.seeOther(URI.create("/ui/index.html"));
+    }
+}

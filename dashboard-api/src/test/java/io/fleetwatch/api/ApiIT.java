@@ -1,0 +1,145 @@
+package io.fleetwatch.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.sql.Database;
+import io.fleetwatch.sql.DatabaseSettings;
+import io.fleetwatch.sql.Migrator;
+import io.fleetwatch.testing.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The REST API on a real PostgreSQL: bucketing checked against SQL written independently, paging, filters, errors. */
+class ApiIT {
+    static final String TOKEN = "api-it-token-0123456789abcdef";
+    static TestDatabase db;
+    static HikariDataSource ds;
+    static ApiServer api;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = TestDatabase.create();
+        ds = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", db.jdbcUrl())), "api-it");
+        new Migrator(ds, "auto").migrate();
+        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO departments (id, name) VALUES (7, 'physics') ON CONFLICT DO NOTHING");
+            st.execute("INSERT INTO systems (id, hostname, ip_address, status, dept_id) SELECT g, 'node-' || lpad(g::text, 2, '0'),"
+                    + " ('198.18.0.' || g)::inet, CASE WHEN g % 5 = 0 THEN 'down' ELSE 'up' END, CASE WHEN g <= 10 THEN 7 END"
+                    + " FROM generate_series(1, 25) g");
+            // 2 hours of irregular samples for system 1 (every 7 s, CPU a saw-tooth), fixed times
+            st.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
+                    + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users)"
+                    + " SELECT 1, TIMESTAMPTZ '2026-11-20 10:00:00Z' + g * interval '7 seconds', (g * 13) % 100, 50, 60,"
+                    + " g % 3, 1, NULL, 1000 + g * 7, g % 4 FROM generate_series(0, 1028) g");
+        }
+        api = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of(TOKEN)), ds, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+        ds.close();
+        db.close();
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void fiveMinuteBucketsEqualSqlWrittenByHand() throws Exception {
+        HttpResponse<String> r = get("/api/systems/1/metrics?from=2026-11-20T10:00:00Z&to=2026-11-20T12:00:00Z&bucket=5m");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode rows = JSON.readTree(r.body()).get("metrics");
+        // by hand: epoch seconds floored to 300, no date_bin
+        List<String> expected = new ArrayList<>();
+        try (var c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT to_timestamp(floor(extract(epoch FROM collected_at) / 300) * 300) AS b, avg(cpu_percent),"
+                        + " avg(network_sent_mbps), max(logged_in_users), count(*) FROM metrics WHERE system_id = 1"
+                        + " AND collected_at >= '2026-11-20 10:00:00Z' AND collected_at < '2026-11-20 12:00:00Z'"
+                        + " GROUP BY 1 ORDER BY 1")) {
+            while (rs.next()) {
+                expected.add(rs.getTimestamp(1).toInstant() + " " + round(rs.getDouble(2)) + " " + round(rs.getDouble(3))
+                        + " " + rs.getLong(4));
+            }
+        }
+        List<String> got = new ArrayList<>();
+        for (JsonNode row : rows) {
+            JsonNode m = row.get("metrics");
+            got.add(row.get("collected_at").asText() + " " + round(m.get("cpu_percent").asDouble()) + " "
+                    + round(m.get("network_sent_mbps").asDouble()) + " " + m.get("logged_in_users").asLong());
+        }
+        assertThat(got).hasSize(24).isEqualTo(expected);
+        assertThat(rows.get(0).get("metrics").get("gpu_percent").isNull()).as("no GPU stays null").isTrue();
+
+        JsonNode hourly = JSON.readTree(get("/api/systems/1/metrics?from=2026-11-20T10:00:00Z&to=2026-11-20T12:00:00Z"
+                + "&bucket=1h").body());
+        assertThat(hourly.get("metrics")).hasSize(2);
+        assertThat(hourly.get("bucket").asText()).isEqualTo("1h");
+        JsonNode raw = JSON.readTree(get("/api/systems/1/metrics?from=2026-11-20T10:00:00Z&to=2026-11-20T12:00:00Z"
+                + "&limit=10000").body());
+        assertThat(raw.get("metrics")).hasSize(1029);
+        assertThat(get("/api/systems/1/metrics?bucket=2m").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void pagingAndFilters() throws Exception {
+        HttpResponse<String> page1 = get("/api/systems?limit=10");
+        HttpResponse<String> page3 = get("/api/systems?limit=10&offset=20");
+        assertThat(page1.headers().firstValue("X-Total-Count")).hasValue("25");
+        assertThat(JSON.readTree(page1.body())).hasSize(10);
+        JsonNode last = JSON.readTree(page3.body());
+        assertThat(last).hasSize(5);
+        assertThat(last.get(0).get("system_id").asLong()).isEqualTo(21);
+        assertThat(JSON.readTree(get("/api/systems?status=down").body())).hasSize(5);
+        assertThat(get("/api/systems?dept=7&status=up").headers().firstValue("X-Total-Count")).hasValue("8");
+        JsonNode search = JSON.readTree(get("/api/systems?search=NODE-1").body());
+        assertThat(search).extracting(n -> n.get("hostname").asText()).containsExactly("node-10", "node-11", "node-12",
+                "node-13", "node-14", "node-15", "node-16", "node-17", "node-18", "node-19");
+        assertThat(JSON.readTree(get("/api/systems?search=%25").body())).as("% is a character, not a wildcard").isEmpty();
+        assertThat(get("/api/systems?status=sideways").statusCode()).isEqualTo(400);
+        assertThat(get("/api/systems?limit=0").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void oneSystemOverviewAndProblems() throws Exception {
+        JsonNode one = JSON.readTree(get("/api/systems/1").body());
+        assertThat(one.get("hostname").asText()).isEqualTo("node-01");
+        assertThat(one.get("latest").get("collected_at").asText()).isEqualTo("2026-11-20T11:59:56Z");
+        assertThat(one.get("identity_history")).hasSize(1);
+        JsonNode o = JSON.readTree(get("/api/overview").body());
+        assertThat(o.get("hosts_total").asLong()).isEqualTo(25);
+        assertThat(o.get("hosts_by_status").get("down").asLong()).isEqualTo(5);
+        assertThat(o.get("hosts").get(0).get("status").asText()).as("down hosts first").isEqualTo("down");
+        HttpResponse<String> missing = get("/api/systems/999");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/problem+json"));
+        HttpResponse<String> bad = get("/api/systems/abc/metrics");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(bad.body()).get("detail").asText()).contains("'id'").doesNotContain("abc");
+        assertThat(get("/ui/index.html").statusCode()).as("the page is open; its data is not").isEqualTo(200);
+        assertThat(get("/ui/vendor/chart.umd.min.js").body()).contains("Chart");
+    }
+
+    private static String round(double v) {
+        return String.format("%.6f", v);
+    }
+}

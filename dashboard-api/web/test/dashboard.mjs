@@ -1,0 +1,70 @@
+// Browser test of the web dashboard, driven by DashboardBrowserIT: Debian's Chromium, headless, through playwright-core.
+// Signs in with a token, checks the fleet table, opens a host page and checks that its CPU chart has drawn its points,
+// acknowledges an alert, and looks at the page on a phone-sized screen. Screenshots go to $SHOTS. Prints one JSON line.
+import { chromium } from "playwright-core";
+
+const { BASE_URL: base, TOKEN: token, SHOTS: shots, HOSTS: hosts, HOST_ID: hostId } = process.env;
+const errors = [];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  // no background traffic: this machine's network is closed, and a test must not talk to anything but localhost
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("pageerror", e => errors.push("pageerror: " + e.message));
+  let signedIn = false; // before that, the wrong token's 401 is expected
+  page.on("console", m => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push("console: " + m.text());
+  });
+  page.on("response", r => { if (r.status() >= 400 && signedIn) errors.push(r.status() + " " + r.url()); });
+  page.on("request", r => { if (!r.url().startsWith(base)) errors.push("left localhost: " + r.url()); });
+
+  await page.goto(base + "/");
+  await page.fill("#token", "not-a-token-0000000000000000");
+  await page.click("button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("login-error")?.textContent.includes("not accepted"));
+  await page.fill("#token", token);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#fleet tbody tr");
+  signedIn = true;
+  const rows = await page.locator("#fleet tbody tr").count();
+  await page.screenshot({ path: shots + "/overview.png", fullPage: true });
+
+  await page.click(`#fleet a[href="#/host/${hostId}"]`);
+  await page.waitForSelector("canvas[data-metric=cpu_percent]");
+  await page.waitForFunction(() => window.Chart && Chart.getChart(document.querySelector("canvas[data-metric=cpu_percent]")));
+  const chart = await page.evaluate(() => {
+    const canvas = document.querySelector("canvas[data-metric=cpu_percent]");
+    const c = Chart.getChart(canvas);
+    const px = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) painted++;
+    const meta = c.getDatasetMeta(0);
+    return { points: c.data.datasets[0].data.length, drawn: meta.data.filter(p => !p.skip).length, painted,
+      charts: document.querySelectorAll(".chart canvas").length };
+  });
+  await page.screenshot({ path: shots + "/host.png", fullPage: true });
+
+  await page.click("a[data-nav=alerts]");
+  await page.waitForSelector("#alerts button");
+  const alertId = await page.locator("#alerts tbody tr").first().getAttribute("data-alert");
+  await page.click(`#alerts tr[data-alert="${alertId}"] button`);
+  await page.waitForFunction(id => document.querySelector(`#alerts tr[data-alert="${id}"]`)?.textContent.includes("ops"), alertId);
+  await page.screenshot({ path: shots + "/alerts.png", fullPage: true });
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.click("a[data-nav=overview]");
+  await page.waitForSelector("#fleet tbody tr");
+  const phone = await page.evaluate(() => ({ bodyWidth: document.body.scrollWidth, viewport: window.innerWidth }));
+  await page.screenshot({ path: shots + "/phone.png", fullPage: true });
+
+  const result = { rows, expectedRows: Number(hosts), chart, alertId: Number(alertId), phone, errors };
+  console.log(JSON.stringify(result));
+  const ok = rows === Number(hosts) && chart.points > 0 && chart.drawn === chart.points && chart.painted > 500
+    && chart.charts === 8 && phone.bodyWidth <= phone.viewport + 1 && errors.length === 0;
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  await browser.close();
+}
