@@ -7,13 +7,66 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** Seed 003's probes: {@code /livez} (process up), {@code /readyz} (can serve: database reachable and migrated). */
+/**
+ * Seed 003's probes: {@code /livez} (process up), {@code /readyz} (can serve: database reachable and migrated),
+ * {@code /healthz} (the pipeline: database, broker, alert relay; 503 when any is down, each with its reason).
+ */
 @Controller
 public final class HealthController {
-    private final Jdbi jdbi;
+    /** Unsent alerts older than this mean no relay is running (or none can publish). */
+    static final java.time.Duration RELAY_STALE = java.time.Duration.ofMinutes(2);
 
-    public HealthController(Jdbi jdbi) {
+    private final Jdbi jdbi;
+    private final io.fleetwatch.broker.BrokerSettings broker;
+
+    public HealthController(Jdbi jdbi, io.micronaut.context.BeanProvider<io.fleetwatch.broker.BrokerSettings> broker) {
         this.jdbi = jdbi;
+        this.broker = broker.isPresent() ? broker.get() : null;
+    }
+
+    @Get("/healthz")
+    public HttpResponse<Map<String, Object>> healthz() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        String db = databaseProblem();
+        checks.put("database", db == null ? Map.of("status", "up") : Map.of("status", "down", "reason", db));
+        checks.put("broker", brokerCheck());
+        checks.put("relay", db != null ? Map.of("status", "unknown", "reason", "database unavailable") : relayCheck());
+        boolean down = checks.values().stream().anyMatch(c -> "down".equals(((Map<?, ?>) c).get("status")));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", down ? "down" : "up");
+        body.put("version", Version.get());
+        body.put("checks", checks);
+        return HttpResponse.<Map<String, Object>>status(down ? io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE
+                : io.micronaut.http.HttpStatus.OK).body(body);
+    }
+
+    private Map<String, Object> brokerCheck() {
+        if (broker == null) {
+            return Map.of("status", "unknown", "reason", "no broker configured for the API");
+        }
+        var cf = broker.connectionFactory();
+        cf.setConnectionTimeout(2_000);
+        cf.setAutomaticRecoveryEnabled(false);
+        try (var c = cf.newConnection("fleetwatch-healthz")) {
+            return Map.of("status", "up");
+        } catch (Exception e) {
+            return Map.of("status", "down", "reason", "broker " + broker.describe() + " unreachable: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    private Map<String, Object> relayCheck() {
+        try {
+            Long oldest = jdbi.withHandle(h -> h.createQuery("SELECT CAST(extract(epoch FROM now() - min(created_at))"
+                    + " AS bigint) FROM alert_outbox WHERE sent_at IS NULL").mapTo(Long.class).findOne().orElse(null));
+            if (oldest != null && oldest > RELAY_STALE.toSeconds()) {
+                return Map.of("status", "down", "reason", "an alert has waited " + oldest + " s in the outbox; is a"
+                        + " relay running (fleetwatch relay) and can it reach the broker?");
+            }
+            return Map.of("status", "up");
+        } catch (RuntimeException e) {
+            return Map.of("status", "unknown", "reason", "outbox unreadable");
+        }
     }
 
     @Get("/livez")

@@ -139,6 +139,41 @@ class ApiIT {
         assertThat(get("/ui/vendor/chart.umd.min.js").body()).contains("Chart");
     }
 
+    @Test
+    void healthAndPrometheusMetrics() throws Exception {
+        HttpResponse<String> h = get("/healthz");
+        assertThat(h.statusCode()).as(h.body()).isEqualTo(200);
+        assertThat(JSON.readTree(h.body()).get("checks").get("broker").get("status").asText()).isEqualTo("unknown");
+        // a broker that refuses, and an alert stuck in the outbox: 503, each with its reason
+        var nowhere = new io.fleetwatch.broker.BrokerSettings("127.0.0.1", 1, "guest", "guest", "/", 15672);
+        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO alert_events (id, system_id, alert_type, severity, state, occurred_at) OVERRIDING"
+                    + " SYSTEM VALUE VALUES (9001, 2, 'cpu_high', 'warning', 'firing', now())");
+            st.execute("INSERT INTO alert_outbox (event_id, created_at) VALUES (9001, now() - interval '10 minutes')");
+        }
+        try (ApiServer sick = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of(TOKEN)), ds, Clock.systemUTC(),
+                nowhere)) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sick.port()
+                    + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            JsonNode checks = JSON.readTree(r.body()).get("checks");
+            assertThat(checks.get("database").get("status").asText()).isEqualTo("up");
+            assertThat(checks.get("broker").get("reason").asText()).contains("unreachable");
+            assertThat(checks.get("relay").get("reason").asText()).contains("waited");
+        } finally {
+            try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM alert_events WHERE id = 9001");
+            }
+        }
+        get("/api/systems/3");
+        HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.body()).contains("fleetwatch_hosts{status=\"down\"} 5.0")
+                .contains("http_server_requests_seconds_count{method=\"GET\",route=\"/api/systems/{id}\",status=\"200\"}")
+                .contains("jvm_memory_used_bytes");
+    }
+
     private static String round(double v) {
         return String.format("%.6f", v);
     }

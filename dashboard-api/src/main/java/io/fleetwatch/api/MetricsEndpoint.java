@@ -1,0 +1,92 @@
+package io.fleetwatch.api;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.http.BasicHttpAttributes;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Prometheus {@code /metrics} (open, like the health probes; the API listens on 127.0.0.1 unless told otherwise):
+ * request timings per route template and status, JVM and process meters, and the fleet in numbers (hosts by status,
+ * open alerts by severity, read at scrape time).
+ */
+@Controller
+@ServerFilter("/**")
+@Singleton
+public final class MetricsEndpoint {
+    private static final String STARTED = "fleetwatch.started";
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Long> fleet = new ConcurrentHashMap<>();
+    private final Jdbi jdbi;
+
+    public MetricsEndpoint(Jdbi jdbi) {
+        this.jdbi = jdbi;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        for (String s : new String[] {"up", "down", "unknown"}) {
+            Gauge.builder("fleetwatch_hosts", fleet, f -> f.getOrDefault("status:" + s, 0L)).tag("status", s)
+                    .description("systems by status").register(registry);
+        }
+        for (String s : new String[] {"critical", "warning", "info"}) {
+            Gauge.builder("fleetwatch_open_alerts", fleet, f -> f.getOrDefault("severity:" + s, 0L)).tag("severity", s)
+                    .description("open alert incidents by severity").register(registry);
+        }
+    }
+
+    @Get(uri = "/metrics", produces = "text/plain; version=0.0.4; charset=utf-8")
+    public String scrape() {
+        try {
+            jdbi.useHandle(h -> {
+                fleet.clear();
+                h.createQuery("SELECT 'status:' || status, count(*) FROM systems GROUP BY status UNION ALL"
+                                + " SELECT 'severity:' || severity, count(*) FROM alerts WHERE resolved_at IS NULL"
+                                + " GROUP BY severity")
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+                        .forEach(e -> fleet.put(e.getKey(), e.getValue()));
+            });
+        } catch (RuntimeException e) {
+            fleet.clear(); // database down: the fleet gauges read 0, /healthz says why
+        }
+        return registry.scrape();
+    }
+
+    @RequestFilter
+    public void started(HttpRequest<?> request) {
+        request.setAttribute(STARTED, System.nanoTime());
+    }
+
+    @ResponseFilter
+    public void finished(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        Long t0 = request.getAttribute(STARTED, Long.class).orElse(null);
+        if (t0 == null) {
+            return;
+        }
+        // the route template, never the raw path: ids and hostile paths must not become label values
+        String route = BasicHttpAttributes.getUriTemplate(request).orElse(request.getPath().startsWith("/ui/") ? "/ui/**"
+                : "unmatched");
+        Timer.builder("http_server_requests").tag("method", request.getMethodName()).tag("route", route)
+                .tag("status", Integer.toString(response.code())).register(registry)
+                .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+}
