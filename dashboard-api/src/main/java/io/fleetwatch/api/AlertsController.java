@@ -51,7 +51,7 @@ public final class AlertsController {
         }
         List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery("""
                 SELECT a.id, a.alert_id, a.system_id, s.hostname, a.alert_type, a.severity, a.state, a.value,
-                       a.threshold, a.occurred_at, a.resolved_at, a.acknowledged_at, a.acknowledged_by
+                       a.threshold, a.occurred_at, a.resolved_at, a.acknowledged_at, a.acknowledged_by, a.silenced_until
                 FROM alerts a JOIN systems s ON s.id = a.system_id
                 WHERE""" + " " + where + " AND (CAST(:sys AS bigint) IS NULL OR a.system_id = :sys)"
                         + " ORDER BY a.occurred_at DESC, a.id DESC LIMIT :limit OFFSET :offset")
@@ -86,5 +86,18 @@ public final class AlertsController {
                 .mapTo(Integer.class).one() > 0);
         return exists ? Problems.of(HttpStatus.CONFLICT, "alert " + id + " is already acknowledged")
                 : Problems.of(HttpStatus.NOT_FOUND, "alert " + id + " not found");
+    }
+
+    /** Silences the incident's notifications until a time (admin); {"until": null} lifts the silence. */
+    @io.micronaut.http.annotation.Post(uri = "/{id}/silence", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> silence(@PathVariable long id,
+                                   @Nullable @io.micronaut.http.annotation.Body Map<String, Object> body) {
+        io.fleetwatch.api.internal.Fields f = new io.fleetwatch.api.internal.Fields(body);
+        java.time.OffsetDateTime until = f.has("until")
+                ? java.time.OffsetDateTime.ofInstant(f.time("until"), java.time.ZoneOffset.UTC) : null;
+        Optional<Map<String, Object>> row = jdbi.withHandle(h -> h.createQuery("UPDATE alerts SET silenced_until = :u"
+                + " WHERE id = :id RETURNING id, silenced_until").bind("u", until).bind("id", id).mapToMap().findOne());
+        return row.<HttpResponse<?>>map(r -> HttpResponse.ok(Rows.isoTimes(r)))
+                .orElseGet(() -> Problems.of(HttpStatus.NOT_FOUND, "alert " + id + " not found"));
     }
 }

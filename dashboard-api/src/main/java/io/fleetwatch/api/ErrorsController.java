@@ -26,6 +26,11 @@ public final class ErrorsController {
         return Problems.badRequest("parameter '" + e.getArgument().getName() + "' is missing or invalid");
     }
 
+    @Error(global = true)
+    public HttpResponse<?> invalidField(HttpRequest<?> request, io.fleetwatch.api.internal.Fields.Invalid e) {
+        return Problems.badRequest(e.getMessage());
+    }
+
     @Error(status = HttpStatus.NOT_FOUND, global = true)
     public HttpResponse<?> notFound(HttpRequest<?> request) {
         return Problems.of(HttpStatus.NOT_FOUND, "no such resource");

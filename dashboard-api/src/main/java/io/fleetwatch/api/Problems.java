@@ -20,4 +20,26 @@ final class Problems {
                 .body(Map.of("type", "about:blank", "title", status.getReason(), "status", status.getCode(),
                         "detail", detail));
     }
+
+    /**
+     * A write the database refused because of the request (a duplicate, a reference to nothing, a check): 409 or 400
+     * with the constraint's meaning; anything else is rethrown (a 500 is then a bug, or the database is down).
+     */
+    static MutableHttpResponse<Map<String, Object>> ofConstraint(RuntimeException e, String duplicate, String missing) {
+        Throwable t = e;
+        while (t != null && !(t instanceof java.sql.SQLException)) {
+            t = t.getCause();
+        }
+        String state = t == null ? null : ((java.sql.SQLException) t).getSQLState();
+        if ("23505".equals(state)) {
+            return of(HttpStatus.CONFLICT, duplicate);
+        }
+        if ("23503".equals(state)) {
+            return badRequest(missing);
+        }
+        if ("23514".equals(state)) {
+            return badRequest("the values break a rule of the table (e.g. clear_at <= fire_at, ends_at > starts_at)");
+        }
+        throw e;
+    }
 }

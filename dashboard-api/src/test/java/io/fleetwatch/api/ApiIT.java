@@ -174,6 +174,62 @@ class ApiIT {
                 .contains("jvm_memory_used_bytes");
     }
 
+    static HttpResponse<String> send(String method, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void alertRulesMaintenanceWindowsSilenceDepartmentsScans() throws Exception {
+        String rule = "{\"metric\":\"ram_percent\",\"alert_type\":\"ram_high\",\"dept_id\":7,\"fire_at\":85,"
+                + "\"clear_at\":75,\"min_samples\":2,\"severity\":\"critical\"}";
+        HttpResponse<String> created = send("POST", "/api/alert-rules", rule);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long id = JSON.readTree(created.body()).get("id").asLong();
+        assertThat(send("POST", "/api/alert-rules", rule).statusCode()).as("same scope twice").isEqualTo(409);
+        HttpResponse<String> inverted = send("POST", "/api/alert-rules", rule.replace("\"clear_at\":75", "\"clear_at\":95"));
+        assertThat(inverted.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(inverted.body()).get("detail").asText()).startsWith("clear_at must be at most fire_at");
+        assertThat(JSON.readTree(send("POST", "/api/alert-rules", rule.replace("ram_percent", "mood")).body())
+                .get("detail").asText()).startsWith("metric must be one of");
+        assertThat(send("POST", "/api/alert-rules", rule.replace("\"dept_id\":7", "\"dept_id\":999")).statusCode())
+                .isEqualTo(400);
+        assertThat(send("POST", "/api/alert-rules", "{not json").statusCode()).isEqualTo(400);
+        HttpResponse<String> put = send("PUT", "/api/alert-rules/" + id, rule.replace("\"fire_at\":85", "\"fire_at\":88"));
+        assertThat(JSON.readTree(put.body()).get("fire_at").asDouble()).isEqualTo(88.0);
+        assertThat(get("/api/alert-rules").body()).contains("\"fire_at\":88.0");
+        assertThat(send("DELETE", "/api/alert-rules/" + id, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", "/api/alert-rules/" + id, null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> window = send("POST", "/api/maintenance-windows", "{\"dept_id\":7,\"starts_at\":"
+                + "\"2026-11-22T20:00:00Z\",\"ends_at\":\"2099-01-01T00:00:00Z\",\"reason\":\"kernel updates\"}");
+        assertThat(window.statusCode()).as(window.body()).isEqualTo(201);
+        assertThat(JSON.readTree(window.body()).get("created_by").asText()).isEqualTo("env");
+        assertThat(send("POST", "/api/maintenance-windows", "{\"starts_at\":\"2026-11-22T20:00:00Z\","
+                + "\"ends_at\":\"2026-11-22T19:00:00Z\"}").statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(get("/api/maintenance-windows").body())).hasSize(1);
+        long wid = JSON.readTree(window.body()).get("id").asLong();
+        assertThat(send("DELETE", "/api/maintenance-windows/" + wid, null).statusCode()).isEqualTo(204);
+
+        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO alerts (id, system_id, alert_type, severity, occurred_at) VALUES (77, 4, 'cpu_high',"
+                    + " 'warning', now())");
+            st.execute("INSERT INTO scans (id, dept_id, targets, status, hosts_found) VALUES (5, 7, '198.18.0.0/24',"
+                    + " 'succeeded', 3)");
+            st.execute("INSERT INTO scan_logs (scan_id, seq, at, level, message) VALUES (5, 0, now(), 'info', 'swept')");
+        }
+        HttpResponse<String> silenced = send("POST", "/api/alerts/77/silence", "{\"until\":\"2099-01-01T00:00:00Z\"}");
+        assertThat(JSON.readTree(silenced.body()).get("silenced_until").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        assertThat(send("POST", "/api/alerts/78/silence", "{}").statusCode()).isEqualTo(404);
+        JsonNode depts = JSON.readTree(get("/api/departments").body());
+        assertThat(depts.findValues("hosts").stream().mapToLong(JsonNode::asLong).sum()).isEqualTo(10);
+        assertThat(JSON.readTree(get("/api/scans").body()).get(0).get("targets").asText()).isEqualTo("198.18.0.0/24");
+        assertThat(JSON.readTree(get("/api/scans/5").body()).get("log").get(0).get("message").asText()).isEqualTo("swept");
+        assertThat(get("/api/scans/6").statusCode()).isEqualTo(404);
+    }
+
     private static String round(double v) {
         return String.format("%.6f", v);
     }

@@ -85,6 +85,14 @@ class ApiSecurityIT {
                 assertThat(forbidden.body()).contains("admin role");
                 assertThat(forbidden.headers().firstValue("Content-Type")).hasValueSatisfying(
                         t -> assertThat(t).startsWith("application/problem+json"));
+                for (String[] w : new String[][] {{"POST", "/api/alert-rules"}, {"PUT", "/api/alert-rules/1"},
+                        {"DELETE", "/api/alert-rules/1"}, {"POST", "/api/maintenance-windows"},
+                        {"DELETE", "/api/maintenance-windows/1"}, {"POST", "/api/alerts/1/silence"}}) {
+                    HttpRequest r = HttpRequest.newBuilder(URI.create(base + w[1])).header("Authorization", "Bearer " + viewer)
+                            .header("Content-Type", "application/json")
+                            .method(w[0], HttpRequest.BodyPublishers.ofString("{}")).build();
+                    assertThat(send(r)).as("viewer %s %s", w[0], w[1]).isEqualTo(403);
+                }
                 HttpResponse<String> ack = http.send(post(base + "/api/alerts/1/acknowledge", admin, ""),
                         HttpResponse.BodyHandlers.ofString());
                 statuses.merge(ack.statusCode(), 1, Integer::sum);

@@ -1,0 +1,58 @@
+package io.fleetwatch.api;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Departments with their host counts, and scan jobs (list, one with its log). */
+@Controller("/api")
+public final class FleetController {
+    private final Jdbi jdbi;
+
+    public FleetController(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    @Get(uri = "/departments", produces = MediaType.APPLICATION_JSON)
+    public Object departments() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT d.id, d.name, count(s.id) AS hosts,"
+                + " count(s.id) FILTER (WHERE s.status = 'down') AS hosts_down FROM departments d"
+                + " LEFT JOIN systems s ON s.dept_id = d.id GROUP BY d.id ORDER BY d.id").mapToMap().list());
+    }
+
+    @Get(uri = "/scans", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> scans(@Nullable @QueryValue Integer limit, @Nullable @QueryValue Integer offset) {
+        int n = limit == null ? 50 : limit;
+        int skip = offset == null ? 0 : offset;
+        if (n < 1 || n > 1000 || skip < 0) {
+            return Problems.badRequest("limit must be between 1 and 1000, offset 0 or more");
+        }
+        return HttpResponse.ok(jdbi.withHandle(h -> h.createQuery("SELECT id, dept_id, targets, status, requested_by,"
+                + " probes_sent, answered, retries, hosts_found, error, created_at, started_at, finished_at FROM scans"
+                + " ORDER BY id DESC LIMIT :n OFFSET :o").bind("n", n).bind("o", skip).mapToMap().list())
+                .stream().map(Rows::isoTimes).toList());
+    }
+
+    @Get(uri = "/scans/{id}", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> scan(@PathVariable long id) {
+        Optional<Map<String, Object>> scan = jdbi.withHandle(h -> h.createQuery("SELECT id, dept_id, targets, status,"
+                + " requested_by, probes_sent, answered, retries, hosts_found, error, created_at, started_at, finished_at"
+                + " FROM scans WHERE id = :id").bind("id", id).mapToMap().findOne());
+        if (scan.isEmpty()) {
+            return Problems.of(HttpStatus.NOT_FOUND, "scan " + id + " not found");
+        }
+        Map<String, Object> body = new LinkedHashMap<>(Rows.isoTimes(scan.get()));
+        body.put("log", jdbi.withHandle(h -> h.createQuery("SELECT at, level, message FROM scan_logs WHERE scan_id = :id"
+                + " ORDER BY seq LIMIT 5000").bind("id", id).mapToMap().list()).stream().map(Rows::isoTimes).toList());
+        return HttpResponse.ok(body);
+    }
+}
