@@ -35,18 +35,24 @@ public final class ApiServer implements AutoCloseable {
         ApplicationContext ctx = Micronaut.build(new String[0])
                 .banner(false)
                 .deduceEnvironment(false)
-                .properties(Map.of(
-                        "micronaut.application.name", "fleetwatch-api",
-                        "micronaut.server.host", settings.host(),
-                        "micronaut.server.port", settings.port(),
-                        "micronaut.server.max-request-size", "1MB",
+                .properties(Map.ofEntries(
+                        Map.entry("micronaut.application.name", "fleetwatch-api"),
+                        Map.entry("micronaut.server.host", settings.host()),
+                        Map.entry("micronaut.server.port", settings.port()),
+                        Map.entry("micronaut.server.max-request-size", "1MB"),
                         // the web dashboard: static files from the jar (Chart.js copied in by the build)
-                        "micronaut.router.static-resources.ui.enabled", true,
-                        "micronaut.router.static-resources.ui.paths", "classpath:public",
-                        "micronaut.router.static-resources.ui.mapping", "/ui/**",
-                        "jackson.serialization.write-dates-as-timestamps", false,
+                        Map.entry("micronaut.router.static-resources.ui.enabled", true),
+                        Map.entry("micronaut.router.static-resources.ui.paths", "classpath:public"),
+                        Map.entry("micronaut.router.static-resources.ui.mapping", "/ui/**"),
+                        // the OpenAPI document generated at compile time (ApiDocument)
+                        Map.entry("micronaut.router.static-resources.openapi.enabled", true),
+                        Map.entry("micronaut.router.static-resources.openapi.paths", "classpath:META-INF/swagger"),
+                        Map.entry("micronaut.router.static-resources.openapi.mapping", "/openapi/**"),
+                        Map.entry("jackson.serialization.write-dates-as-timestamps", false),
+                        Map.entry("micronaut.server.cors.enabled", !settings.corsOrigins().isEmpty()),
+                        Map.entry("micronaut.server.cors.configurations.web.allowed-origins", settings.corsOrigins()),
                         // "gpu_percent": null means "no GPU"; dropping nulls would hide that
-                        "jackson.serialization-inclusion", "ALWAYS"))
+                        Map.entry("jackson.serialization-inclusion", "ALWAYS")))
                 .singletons(broker == null ? new Object[] {settings, jdbi, clock, new QueuesController.NoBroker()}
                         : new Object[] {settings, jdbi, clock, broker})
                 .start();

@@ -137,6 +137,9 @@ class ApiIT {
         assertThat(JSON.readTree(bad.body()).get("detail").asText()).contains("'id'").doesNotContain("abc");
         assertThat(get("/ui/index.html").statusCode()).as("the page is open; its data is not").isEqualTo(200);
         assertThat(get("/ui/vendor/chart.umd.min.js").body()).contains("Chart");
+        String openapi = get("/openapi/fleetwatch-api-1.yml").body();
+        assertThat(openapi).startsWith("openapi: 3").contains("/api/systems/{id}/metrics:").contains("/api/alert-rules/{id}:")
+                .contains("bearer");
     }
 
     @Test
@@ -228,6 +231,26 @@ class ApiIT {
         assertThat(JSON.readTree(get("/api/scans").body()).get(0).get("targets").asText()).isEqualTo("198.18.0.0/24");
         assertThat(JSON.readTree(get("/api/scans/5").body()).get("log").get(0).get("message").asText()).isEqualTo("swept");
         assertThat(get("/api/scans/6").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void corsOnlyForConfiguredOrigins() throws Exception {
+        assertThat(ApiSettings.fromEnv(Map.of(ApiSettings.ENV_TOKEN, TOKEN, ApiSettings.ENV_CORS,
+                "https://grafana.lab.example:3000")).corsOrigins()).containsExactly("https://grafana.lab.example:3000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiSettings.fromEnv(Map.of(ApiSettings.ENV_CORS, "*")))
+                .hasMessageContaining("FLEETWATCH_API_CORS_ORIGINS: '*' is not an origin");
+        try (ApiServer cors = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of(TOKEN),
+                List.of("https://grafana.lab.example:3000")), ds, Clock.systemUTC())) {
+            for (String origin : List.of("https://grafana.lab.example:3000", "https://evil.example")) {
+                HttpResponse<String> pre = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cors.port()
+                                + "/api/systems")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", origin).header("Access-Control-Request-Method", "GET")
+                        .header("Access-Control-Request-Headers", "authorization").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).as(origin)
+                        .isEqualTo(origin.contains("grafana") ? java.util.Optional.of(origin) : java.util.Optional.empty());
+            }
+        }
     }
 
     private static String round(double v) {
