@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
         subcommands = {QueueSetupCommand.class, DbCommand.class, ScanCommand.class, AgentCommand.class, CollectCommand.class,
                        ConsumeCommand.class,
                        RelayCommand.class, ApiCommand.class, ServeCommand.class, AdminCommand.class,
+                       BackupCommand.Backup.class, BackupCommand.Restore.class,
                        CommandLine.HelpCommand.class},
         footer = {"", "Configuration comes from the environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",
                   "QUEUE_PASSWORD, QUEUE_URI, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE (seed 002),",

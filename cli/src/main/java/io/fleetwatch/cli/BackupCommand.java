@@ -1,0 +1,201 @@
+package io.fleetwatch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.sql.DatabaseSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Backup and restore (seed 004): the database as a pg_dump custom-format archive, the RabbitMQ definitions of the
+ * virtual host (exchanges, queues, bindings, policies; from the management API), and a manifest with the files'
+ * SHA-256, so a restore refuses a damaged or tampered backup. Passwords go to pg_dump through PGPASSWORD, never on a
+ * command line; the backup directory is created mode 0700.
+ */
+final class BackupCommand {
+    private BackupCommand() {}
+
+    static final String DUMP = "database.dump";
+    static final String DEFINITIONS = "rabbitmq-definitions.json";
+    static final String MANIFEST = "manifest.json";
+
+    @Command(name = "backup", mixinStandardHelpOptions = true, description = {
+        "Back up the database (pg_dump) and the RabbitMQ definitions into a new directory, with a checksummed manifest.",
+        "", "Example: fleetwatch backup --to /var/backups/fleetwatch/2026-11-22"})
+    static final class Backup extends EnvAware implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--to", required = true, description = "Directory to create (must not exist).")
+        Path to;
+
+        @Option(names = "--no-broker", description = "Database only (no RabbitMQ definitions).")
+        boolean noBroker;
+
+        @Override
+        public Integer call() throws Exception {
+            if (Files.exists(to)) {
+                throw new IllegalArgumentException("--to: " + to + " exists; a backup goes into a new directory");
+            }
+            Files.createDirectories(to, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            DatabaseSettings db = DatabaseSettings.fromEnv(env);
+            run(List.of("pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=" + to.resolve(DUMP),
+                    "--dbname=" + libpqUri(db)), db.password());
+            List<String> files = new ArrayList<>(List.of(DUMP));
+            if (!noBroker) {
+                BrokerSettings b = BrokerSettings.fromEnv(env);
+                Files.writeString(to.resolve(DEFINITIONS), management(b, "GET", null));
+                files.add(DEFINITIONS);
+            }
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode manifest = json.createObjectNode();
+            manifest.put("fleetwatch_backup", 1);
+            manifest.put("created_at", Instant.now().toString());
+            manifest.put("version", Main.class.getPackage().getImplementationVersion());
+            ObjectNode sums = manifest.putObject("sha256");
+            for (String f : files) {
+                sums.put(f, sha256(to.resolve(f)));
+            }
+            Files.writeString(to.resolve(MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+            spec.commandLine().getOut().printf("backup: %s (%s)%n", to, String.join(", ", files));
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true, description = {
+        "Restore a backup made by 'fleetwatch backup': checks the manifest's checksums, replaces the database's",
+        "schema in one transaction and imports the RabbitMQ definitions. Stop the consumers first.", "",
+        "Example: fleetwatch restore --from /var/backups/fleetwatch/2026-11-22 --yes"})
+    static final class Restore extends EnvAware implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--from", required = true, description = "A backup directory.")
+        Path from;
+
+        @Option(names = "--yes", description = "Replace what the database holds now (required: a restore overwrites).")
+        boolean yes;
+
+        @Override
+        public Integer call() throws Exception {
+            Path manifestFile = from.resolve(MANIFEST);
+            if (!Files.isRegularFile(manifestFile)) {
+                throw new IllegalArgumentException("--from: " + from + " holds no " + MANIFEST + " (not a Fleetwatch backup)");
+            }
+            var manifest = new ObjectMapper().readTree(manifestFile.toFile());
+            var sums = manifest.get("sha256");
+            for (var it = sums.fields(); it.hasNext(); ) {
+                var e = it.next();
+                Path f = from.resolve(e.getKey());
+                if (!Files.isRegularFile(f) || !sha256(f).equals(e.getValue().asText())) {
+                    throw new IllegalArgumentException("--from: " + e.getKey() + " is missing or does not match the"
+                            + " manifest's checksum; refusing to restore a damaged backup");
+                }
+            }
+            if (!yes) {
+                throw new IllegalArgumentException("restore replaces the database's contents; add --yes to go ahead");
+            }
+            DatabaseSettings db = DatabaseSettings.fromEnv(env);
+            // pg_restore --clean cannot drop a partitioned table's objects in order, so the archive becomes an SQL
+            // script run after emptying the schema; psql wraps the -c and the -f in one transaction: all, or nothing.
+            Path script = Files.createTempFile("fleetwatch-restore", ".sql");
+            try {
+                run(List.of("pg_restore", "--no-owner", "--no-privileges", "--file=" + script, from.resolve(DUMP).toString()),
+                        null);
+                run(List.of("psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                        "--dbname=" + libpqUri(db), "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+                        "--file=" + script), db.password());
+            } finally {
+                Files.deleteIfExists(script);
+            }
+            if (sums.has(DEFINITIONS)) {
+                management(BrokerSettings.fromEnv(env), "POST", Files.readString(from.resolve(DEFINITIONS)));
+            }
+            spec.commandLine().getOut().printf("restore: %s restored (%s)%n", from,
+                    String.join(", ", (Iterable<String>) sums::fieldNames));
+            return 0;
+        }
+    }
+
+    /** The JDBC URL as a libpq URI (pg_dump, pg_restore); libpq-only parameters are kept, JDBC-only ones dropped. */
+    static String libpqUri(DatabaseSettings db) {
+        String url = db.jdbcUrl().substring("jdbc:".length());
+        int q = url.indexOf('?');
+        String base = q < 0 ? url : url.substring(0, q);
+        List<String> keep = new ArrayList<>();
+        if (q >= 0) {
+            for (String p : url.substring(q + 1).split("&")) {
+                String k = p.split("=", 2)[0];
+                if (List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout").contains(k)) {
+                    keep.add(p);
+                }
+            }
+        }
+        String user = db.user() == null ? "" : URLEncoder.encode(db.user(), StandardCharsets.UTF_8) + "@";
+        String uri = base.replaceFirst("^postgresql://", "postgresql://" + user);
+        return keep.isEmpty() ? uri : uri + "?" + String.join("&", keep);
+    }
+
+    private static void run(List<String> cmd, String password) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (password != null) {
+            pb.environment().put("PGPASSWORD", password);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException(cmd.get(0) + " failed" + (out.isEmpty() ? "" : ": " + out.lines().reduce((a, b) -> b)
+                    .orElse("")));
+        }
+    }
+
+    /** GET (export) or POST (import) the virtual host's definitions through the management API. */
+    private static String management(BrokerSettings b, String method, String body) throws Exception {
+        URI uri = URI.create("http://" + b.host() + ":" + b.managementPort() + "/api/definitions/"
+                + URLEncoder.encode(b.virtualHost(), StandardCharsets.UTF_8));
+        String auth = Base64.getEncoder().encodeToString((b.user() + ":" + b.password()).getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder r = HttpRequest.newBuilder(uri).header("Authorization", "Basic " + auth)
+                .header("Content-Type", "application/json");
+        r = body == null ? r.GET() : r.POST(HttpRequest.BodyPublishers.ofString(body));
+        // HTTP/1.1: the management API (cowboy) drops a POST that offers an h2c upgrade
+        HttpResponse<String> res = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(r.build(), HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() / 100 != 2) {
+            throw new IOException("RabbitMQ management API " + uri.getHost() + ":" + uri.getPort() + " answered HTTP "
+                    + res.statusCode() + " to " + method + " definitions");
+        }
+        return res.body();
+    }
+
+    static String sha256(Path f) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
