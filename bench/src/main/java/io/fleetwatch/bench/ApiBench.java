@@ -55,6 +55,24 @@ public final class ApiBench {
                 double[] apiChart = timeHttp(http, base + chartPath, n);
                 double[] sqlChart = timeSql(ds, Rows.chartSql(), new Object[] {from, to}, n);
 
+                // where the API's time goes: the server's own mean per route (its /metrics) against the client's p50
+                String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                for (String route : List.of("/api/overview", "/api/systems/{id}/metrics")) {
+                    double sum = 0;
+                    double count = 0;
+                    for (String line : metrics.lines().toList()) {
+                        if (line.contains("route=\"" + route + "\"") && line.contains("status=\"200\"")) {
+                            double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                            if (line.startsWith("http_server_requests_seconds_sum")) {
+                                sum = v;
+                            } else if (line.startsWith("http_server_requests_seconds_count")) {
+                                count = v;
+                            }
+                        }
+                    }
+                    IngestBench.log("server-side mean for %s: %.1f ms over %.0f requests", route, sum / count * 1000, count);
+                }
                 System.out.println();
                 System.out.printf("Fleetwatch API benchmark: %d hosts, %,d metric rows, %d requests each, one client on"
                         + " 127.0.0.1%n%n", hosts, (long) hosts * perHost, n);
