@@ -44,7 +44,7 @@ public final class ApiBench {
             seed(ds, hosts, perHost);
             IngestBench.log("seeded %d hosts x %d rows in %.0f s", hosts, perHost, (System.nanoTime() - t0) / 1e9);
             try (ApiServer api = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of(TOKEN)), ds, Clock.systemUTC())) {
-                HttpClient http = HttpClient.newHttpClient();
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 String base = "http://127.0.0.1:" + api.port();
                 Instant to = Instant.now();
                 Instant from = to.minusSeconds(86_400);

@@ -16,9 +16,18 @@ final class QueueSetupCommand extends EnvAware implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--print-definitions", description = {"Print the topology as a RabbitMQ",
+        "definitions document (for the management UI's import) instead of declaring it."})
+    boolean printDefinitions;
+
     @Override
     public Integer call() throws Exception {
         Topology topology = new Topology(Routing.QueueNames.fromEnv(env), Topology.Limits.defaults());
+        if (printDefinitions) {
+            spec.commandLine().getOut().println(io.fleetwatch.messages.MessageCodec.mapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(topology.definitions()));
+            return 0;
+        }
         try (Connection c = Services.connect(env, "fleetwatch-queue-setup")) {
             Topology.Report r = topology.declare(c);
             spec.commandLine().getOut().println("queue-setup: " + r.summary());

@@ -104,6 +104,36 @@ public final class Topology {
         return out;
     }
 
+    /** The two exchanges and their types. */
+    public Map<String, BuiltinExchangeType> exchanges() {
+        Map<String, BuiltinExchangeType> exchanges = new LinkedHashMap<>();
+        exchanges.put(Routing.EXCHANGE, BuiltinExchangeType.TOPIC);
+        exchanges.put(Routing.DEAD_LETTER_EXCHANGE, BuiltinExchangeType.DIRECT);
+        return exchanges;
+    }
+
+    /**
+     * The same topology as a RabbitMQ definitions document for one virtual host (management UI "Import definitions",
+     * or {@code POST /api/definitions/{vhost}}), so an operator can load it without running queue-setup.
+     */
+    public Map<String, Object> definitions() {
+        List<Map<String, Object>> ex = new ArrayList<>();
+        exchanges().forEach((name, type) -> ex.add(Map.of("name", name, "type", type.getType(), "durable", true,
+                "auto_delete", false, "internal", false, "arguments", Map.of())));
+        List<Map<String, Object>> queues = new ArrayList<>();
+        List<Map<String, Object>> bindings = new ArrayList<>();
+        for (QueueSpec q : allQueues()) {
+            queues.add(Map.of("name", q.name(), "durable", true, "auto_delete", false, "arguments", q.arguments()));
+            bindings.add(Map.of("source", q.exchange(), "destination", q.name(), "destination_type", "queue",
+                    "routing_key", q.bindingKey(), "arguments", Map.of()));
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("exchanges", ex);
+        d.put("queues", queues);
+        d.put("bindings", bindings);
+        return d;
+    }
+
     public List<QueueSpec> allQueues() {
         List<QueueSpec> all = new ArrayList<>(workQueues());
         all.addAll(deadLetterQueues());
@@ -127,11 +157,7 @@ public final class Topology {
     public Report declare(Connection connection) throws IOException, TopologyConflictException {
         List<String> created = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
-        Map<String, BuiltinExchangeType> exchanges = new LinkedHashMap<>();
-        exchanges.put(Routing.EXCHANGE, BuiltinExchangeType.TOPIC);
-        exchanges.put(Routing.DEAD_LETTER_EXCHANGE, BuiltinExchangeType.DIRECT);
-
-        for (Map.Entry<String, BuiltinExchangeType> e : exchanges.entrySet()) {
+        for (Map.Entry<String, BuiltinExchangeType> e : exchanges().entrySet()) {
             boolean existed = exists(connection, Kind.EXCHANGE, e.getKey());
             withChannel(connection, ch -> ch.exchangeDeclare(e.getKey(), e.getValue(), true, false, null));
             (existed ? unchanged : created).add("exchange " + e.getKey());
