@@ -26,7 +26,12 @@ final class ScanJob {
 
     static Outcome run(HikariDataSource ds, Connection amqp, Scanner scanner, ScanLog log, List<Cidr> targets,
                        List<Cidr> exclude, long order, boolean force, int dept, String who) throws Exception {
-        long scanId = startJob(ds, targets, dept, who);
+        return runJob(ds, amqp, scanner, log, startJob(ds, targets, dept, who), targets, exclude, order, force, dept);
+    }
+
+    /** Sweeps for a job row that exists already (a scan requested through the API and claimed by this process). */
+    static Outcome runJob(HikariDataSource ds, Connection amqp, Scanner scanner, ScanLog log, long scanId,
+                          List<Cidr> targets, List<Cidr> exclude, long order, boolean force, int dept) throws Exception {
         try {
             Scanner.Result r;
             try (log) {

@@ -2,6 +2,7 @@ package io.fleetwatch.cli;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
 import io.fleetwatch.scanner.ScanSchedule;
 import io.fleetwatch.scanner.Scanner;
@@ -93,6 +94,72 @@ final class ScheduledScans implements AutoCloseable {
             // the job row already says failed and why; the schedule goes on
             LOG.warn("scheduled scan {} failed: {}", s, Errors.describe(e));
         }
+    }
+
+    /**
+     * Scans requested through the API ({@code POST /api/scans}: a {@code pending} job row): claimed one at a time
+     * with {@code FOR UPDATE SKIP LOCKED} (several serve instances share the work), checked against this host's scan
+     * policy (a refusal fails the job with the reason, nothing is sent), and swept with the default probes and
+     * profile. Polls every {@code every}.
+     */
+    static ScheduledScans startRequested(Map<String, String> env, HikariDataSource ds, Duration every) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scan-requests");
+            t.setDaemon(true);
+            return t;
+        });
+        ScanPolicy policy = ScanCommand.policy(env);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                while (runRequested(env, ds, policy)) {
+                    // next pending request, if any
+                }
+            } catch (Exception e) {
+                LOG.warn("requested scans: {}", Errors.describe(e));
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        return new ScheduledScans(timer);
+    }
+
+    private static boolean runRequested(Map<String, String> env, HikariDataSource ds, ScanPolicy policy)
+            throws Exception {
+        long id;
+        String targetsText;
+        int dept;
+        try (var c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE scans SET status = 'running',"
+                + " started_at = now() WHERE id = (SELECT id FROM scans WHERE status = 'pending' AND requested_by LIKE"
+                + " 'api:%' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, targets, coalesce(dept_id, 1)")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                id = rs.getLong(1);
+                targetsText = rs.getString(2);
+                dept = rs.getInt(3);
+            }
+        }
+        ScanLog log = new ScanLog(new PrintWriter(Writer.nullWriter()), Clock.systemUTC());
+        List<Cidr> targets;
+        try {
+            targets = java.util.Arrays.stream(targetsText.trim().split("\\s+")).map(Cidr::parse).toList();
+            policy.check(targets);
+        } catch (RuntimeException | ScanPolicy.Refused e) {
+            String why = e instanceof ScanPolicy.Refused ? e.getMessage() : "bad targets: " + e.getMessage();
+            log.log("error", why);
+            ScanJob.finishJob(ds, id, null, why, log);
+            LOG.warn("requested scan {}: {}", id, why);
+            return true;
+        }
+        try (Connection amqp = Services.connect(env, "fleetwatch-scan-request")) {
+            Scanner scanner = new Scanner(policy, Scanner.PROBES, Path.of("/proc/net/arp"), Clock.systemUTC())
+                    .reverseDns(true, Duration.ofSeconds(2));
+            ScanJob.Outcome o = ScanJob.runJob(ds, amqp, scanner, log, id, targets, List.of(), System.nanoTime(), false,
+                    dept);
+            LOG.info("requested {}", ScanCommand.summary(o.scanId(), o.result().summary()));
+        } catch (Exception e) {
+            LOG.warn("requested scan {} failed: {}", id, Errors.describe(e)); // the job row says so too
+        }
+        return true;
     }
 
     private static boolean tryLock(java.sql.Connection c, int key) throws java.sql.SQLException {

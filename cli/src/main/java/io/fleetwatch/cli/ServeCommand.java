@@ -59,6 +59,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         if (!schedules.isEmpty()) {
             started.add(ScheduledScans.start(env, ds, schedules));
         }
+        started.add(ScheduledScans.startRequested(env, ds, java.time.Duration.ofSeconds(5))); // POST /api/scans
         ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC(), io.fleetwatch.broker.BrokerSettings.fromEnv(env));
         started.add(api);
         if (!noAgent) {

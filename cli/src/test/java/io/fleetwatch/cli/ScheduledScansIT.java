@@ -42,6 +42,35 @@ class ScheduledScansIT {
     }
 
     @Test
+    void scansRequestedThroughTheApiAreClaimedCheckedAndSwept() throws Exception {
+        try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>(tb.env());
+            env.put("DATABASE_URL", db.jdbcUrl());
+            assertThat(ScanCommandIT.run(env, "queue-setup").code()).isZero();
+            assertThat(ScanCommandIT.run(env, "db", "migrate").code()).isZero();
+            try (var c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO departments (id, name) VALUES (3, 'lab')");
+                // what POST /api/scans writes: one inside the default policy (loopback), one outside it
+                st.execute("INSERT INTO scans (id, dept_id, targets, status, requested_by) VALUES"
+                        + " (101, 3, '127.0.0.1/32', 'pending', 'api:ops'), (102, 3, '203.0.113.0/24', 'pending', 'api:ops')");
+            }
+            try (HikariDataSource ds = Services.database(env, "test");
+                 ScheduledScans s = ScheduledScans.startRequested(env, ds, Duration.ofMillis(200))) {
+                Await.until(Duration.ofSeconds(30), "both requests handled", () -> count(db,
+                        "SELECT count(*) FROM scans WHERE status IN ('succeeded', 'failed')") == 2);
+            }
+            assertThat(count(db, "SELECT count(*) FROM scans WHERE id = 101 AND status = 'succeeded' AND hosts_found = 1"))
+                    .isEqualTo(1);
+            assertThat(count(db, "SELECT count(*) FROM scans WHERE id = 102 AND status = 'failed' AND error LIKE"
+                    + " 'scan refused, nothing was sent: 203.0.113.0/24 is not inside any network%'")).isEqualTo(1);
+            try (var c = io.fleetwatch.broker.BrokerSettings.fromEnv(env).connectionFactory().newConnection();
+                 var ch = c.createChannel()) {
+                assertThat(ch.queueDeclarePassive("discovery_queue").getMessageCount()).as("the one live host").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void badSchedulesFailAtStartNamingTheKey() {
         assertThatThrownBy(() -> ScheduledScans.fromEnv(Map.of(ScheduledScans.KEY, "127.0.0.1/32 dept=1")))
                 .hasMessage("FLEETWATCH_SCAN_SCHEDULES: schedule 1 ('127.0.0.1/32 dept=1'): every=… is required"

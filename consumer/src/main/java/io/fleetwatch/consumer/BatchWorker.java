@@ -114,9 +114,10 @@ public final class BatchWorker<T> implements AutoCloseable {
                     if (!flush(batch)) {
                         break;
                     }
-                } catch (IOException e) {
-                    // Broker trouble (channel lost): the unacked batch is redelivered once the channel recovers;
-                    // the recovering channel ignores acks of pre-recovery delivery tags.
+                } catch (IOException | com.rabbitmq.client.ShutdownSignalException e) {
+                    // Broker trouble (channel lost; an ack on a closed channel throws AlreadyClosedException, a
+                    // ShutdownSignalException): the unacked batch is redelivered once the channel recovers, and the
+                    // recovering channel ignores acks of pre-recovery delivery tags. The worker goes on.
                     LOG.warn("{}: broker error while handling a batch of {} ({}); it will be redelivered",
                             name, batch.size(), e.getMessage());
                     Thread.sleep(settings.initialBackoff().toMillis());

@@ -23,6 +23,13 @@ public final class Failures {
                         || state.equals("40001") || state.equals("40P01")) {
                     return true;
                 }
+                // Two consumers creating systems for two new hosts with the same MAC at once (cloned VMs): the
+                // loser's insert breaks the unique MAC; run again, it sees the winner's row and leaves the MAC out.
+                if (state.equals("23505") && sql instanceof org.postgresql.util.PSQLException p
+                        && p.getServerErrorMessage() != null
+                        && "systems_mac_uq".equals(p.getServerErrorMessage().getConstraint())) {
+                    return true;
+                }
             }
             if (c instanceof java.io.IOException) {
                 return true;

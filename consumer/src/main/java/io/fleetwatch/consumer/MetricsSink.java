@@ -152,10 +152,12 @@ public final class MetricsSink implements Sink<MetricsMessage> {
                             + " WHERE x.mac IS NOT NULL AND systems.mac_address = x.mac::macaddr AND systems.host_id IS NULL"
                             + " RETURNING id, host_id", written);
             // Otherwise a new system. DO UPDATE (not DO NOTHING) so RETURNING yields the id when another worker won
-            // the race; a MAC some other system already has is not repeated (it is unique).
+            // the race; a MAC some other system already has is not repeated (it is unique), nor is one that two
+            // new hosts of this batch share (cloned machines): the first of them keeps it.
             fresh.resolve(h, "INSERT INTO systems (host_id, hostname, status, last_seen, mac_address, ip_address)"
                             + " SELECT h, n, 'up', " + ts("t") + ", CASE WHEN EXISTS (SELECT 1 FROM systems o"
-                            + " WHERE o.mac_address = x.mac::macaddr) THEN NULL ELSE x.mac::macaddr END, x.ip::inet"
+                            + " WHERE o.mac_address = x.mac::macaddr) OR row_number() OVER (PARTITION BY x.mac"
+                            + " ORDER BY x.h) > 1 THEN NULL ELSE x.mac::macaddr END, x.ip::inet"
                             + " FROM unnest(:h, :n, :t, :mac, :ip) AS x(h, n, t, mac, ip)"
                             + " WHERE NOT EXISTS (SELECT 1 FROM systems s WHERE s.host_id = x.h)"
                             + " ON CONFLICT (host_id) DO UPDATE SET hostname = coalesce(EXCLUDED.hostname, systems.hostname),"

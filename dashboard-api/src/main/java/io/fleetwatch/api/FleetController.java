@@ -55,4 +55,33 @@ public final class FleetController {
                 + " ORDER BY seq LIMIT 5000").bind("id", id).mapToMap().list()).stream().map(Rows::isoTimes).toList());
         return HttpResponse.ok(body);
     }
+
+    /**
+     * Requests a scan (admin): a {@code pending} job that the long-running service ({@code fleetwatch serve}) claims
+     * and sweeps, after checking it against its scan policy (a target outside the allow-list fails the job with the
+     * reason). 202 with the job; follow it at /api/scans/{id}.
+     */
+    @io.micronaut.http.annotation.Post(uri = "/scans", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> requestScan(@Nullable @io.micronaut.http.annotation.Body Map<String, Object> body,
+                                       io.micronaut.http.HttpRequest<?> request) {
+        io.fleetwatch.api.internal.Fields f = new io.fleetwatch.api.internal.Fields(body);
+        String targets = f.textOrNull("targets", 1000);
+        if (targets == null || !targets.strip().matches(
+                "([0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?)(\\s+[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?){0,15}")) {
+            throw new io.fleetwatch.api.internal.Fields.Invalid("targets must be 1 to 16 IPv4 addresses or CIDRs separated"
+                    + " by spaces, e.g. \"198.18.0.0/24\"");
+        }
+        Integer dept = f.integerOrNull("dept_id", 1, Integer.MAX_VALUE);
+        try {
+            Map<String, Object> row = jdbi.withHandle(h -> h.createQuery("INSERT INTO scans (dept_id, targets, status,"
+                            + " requested_by) VALUES (:dept, :targets, 'pending', :by) RETURNING id, dept_id, targets, status,"
+                            + " requested_by, created_at")
+                    .bind("dept", dept).bind("targets", targets.strip().replaceAll("\\s+", " "))
+                    .bind("by", "api:" + AuthFilter.callerName(request)).mapToMap().one());
+            return HttpResponse.accepted().body(Rows.isoTimes(row))
+                    .header("Location", "/api/scans/" + row.get("id"));
+        } catch (RuntimeException e) {
+            return Problems.ofConstraint(e, "such a scan exists", "dept_id: no such department");
+        }
+    }
 }

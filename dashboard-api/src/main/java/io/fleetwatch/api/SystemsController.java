@@ -26,6 +26,8 @@ public final class SystemsController {
     static final int MAX_LIMIT = 10_000;
     static final Map<String, Duration> BUCKETS = Map.of("1m", Duration.ofMinutes(1), "5m", Duration.ofMinutes(5),
             "1h", Duration.ofHours(1));
+    /** Ranges longer than this, in buckets of 5 minutes or more, are read from the 5-minute rollup. */
+    static final Duration ROLLUP_AFTER = Duration.ofHours(24);
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -136,7 +138,28 @@ public final class SystemsController {
                        max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
                 FROM metrics WHERE system_id = :id AND collected_at >= :from AND collected_at < :to
                 GROUP BY 1 ORDER BY 1 LIMIT :limit""";
-        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery(sql)
+        // Long ranges read the 5-minute rollup (continuous aggregate, or the materialised view on plain PostgreSQL):
+        // a week of a host is 2,016 rollup rows instead of 60,480 samples. Means are re-weighted by sample counts, so
+        // they equal the raw means when every sample has the metric.
+        boolean rollup = width != null && width.compareTo(Duration.ofMinutes(5)) >= 0
+                && Duration.between(start, end).compareTo(ROLLUP_AFTER) > 0;
+        if (rollup) {
+            sql = """
+                SELECT date_bin(CAST(:width AS interval), bucket, TIMESTAMPTZ '1970-01-01') AS collected_at,
+                       sum(cpu_percent * samples) / nullif(sum(samples) FILTER (WHERE cpu_percent IS NOT NULL), 0) AS cpu_percent,
+                       sum(ram_percent * samples) / nullif(sum(samples) FILTER (WHERE ram_percent IS NOT NULL), 0) AS ram_percent,
+                       sum(disk_percent * samples) / nullif(sum(samples) FILTER (WHERE disk_percent IS NOT NULL), 0) AS disk_percent,
+                       sum(network_sent_mbps * samples)
+                           / nullif(sum(samples) FILTER (WHERE network_sent_mbps IS NOT NULL), 0) AS network_sent_mbps,
+                       sum(network_recv_mbps * samples)
+                           / nullif(sum(samples) FILTER (WHERE network_recv_mbps IS NOT NULL), 0) AS network_recv_mbps,
+                       sum(gpu_percent * samples) / nullif(sum(samples) FILTER (WHERE gpu_percent IS NOT NULL), 0) AS gpu_percent,
+                       max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
+                FROM metrics_5m WHERE system_id = :id AND bucket >= :from AND bucket < :to
+                GROUP BY 1 ORDER BY 1 LIMIT :limit""";
+        }
+        String query = sql;
+        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery(query)
                 .bind("width", width == null ? null : width.toSeconds() + " seconds")
                 .bind("id", id)
                 .bind("from", OffsetDateTime.ofInstant(start, ZoneOffset.UTC))
@@ -154,6 +177,7 @@ public final class SystemsController {
         body.put("from", start.toString());
         body.put("to", end.toString());
         body.put("bucket", bucket == null ? "raw" : bucket);
+        body.put("source", rollup ? "metrics_5m" : "metrics");
         body.put("metrics", rows);
         return HttpResponse.ok(body);
     }

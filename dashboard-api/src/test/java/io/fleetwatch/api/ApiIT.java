@@ -98,6 +98,20 @@ class ApiIT {
                 + "&limit=10000").body());
         assertThat(raw.get("metrics")).hasSize(1029);
         assertThat(get("/api/systems/1/metrics?bucket=2m").statusCode()).isEqualTo(400);
+
+        // a range over 24 h reads the 5-minute rollup; its hourly means equal the raw ones
+        JsonNode longRange = JSON.readTree(get("/api/systems/1/metrics?from=2026-11-19T12:00:00Z&to=2026-11-20T13:00:00Z"
+                + "&bucket=1h").body());
+        assertThat(longRange.get("source").asText()).isEqualTo("metrics_5m");
+        assertThat(hourly.get("source").asText()).isEqualTo("metrics");
+        assertThat(longRange.get("metrics")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(longRange.get("metrics").get(i).get("collected_at").asText())
+                    .isEqualTo(hourly.get("metrics").get(i).get("collected_at").asText());
+            assertThat(longRange.get("metrics").get(i).get("metrics").get("cpu_percent").asDouble()).isCloseTo(
+                    hourly.get("metrics").get(i).get("metrics").get("cpu_percent").asDouble(),
+                    org.assertj.core.data.Offset.offset(1e-9));
+        }
     }
 
     @Test
@@ -232,6 +246,15 @@ class ApiIT {
         assertThat(JSON.readTree(get("/api/scans").body()).get(0).get("targets").asText()).isEqualTo("198.18.0.0/24");
         assertThat(JSON.readTree(get("/api/scans/5").body()).get("log").get(0).get("message").asText()).isEqualTo("swept");
         assertThat(get("/api/scans/6").statusCode()).isEqualTo(404);
+        HttpResponse<String> requested = send("POST", "/api/scans", "{\"targets\":\" 198.18.0.0/24   198.18.1.0/28\","
+                + "\"dept_id\":7}");
+        assertThat(requested.statusCode()).as(requested.body()).isEqualTo(202);
+        JsonNode job = JSON.readTree(requested.body());
+        assertThat(job.get("status").asText()).isEqualTo("pending");
+        assertThat(job.get("targets").asText()).isEqualTo("198.18.0.0/24 198.18.1.0/28");
+        assertThat(job.get("requested_by").asText()).isEqualTo("api:env");
+        assertThat(requested.headers().firstValue("Location")).hasValue("/api/scans/" + job.get("id").asLong());
+        assertThat(send("POST", "/api/scans", "{\"targets\":\"example.org; rm -rf /\"}").statusCode()).isEqualTo(400);
     }
 
     @Test

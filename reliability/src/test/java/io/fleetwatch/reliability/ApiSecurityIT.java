@@ -87,7 +87,7 @@ class ApiSecurityIT {
                         t -> assertThat(t).startsWith("application/problem+json"));
                 for (String[] w : new String[][] {{"POST", "/api/alert-rules"}, {"PUT", "/api/alert-rules/1"},
                         {"DELETE", "/api/alert-rules/1"}, {"POST", "/api/maintenance-windows"},
-                        {"DELETE", "/api/maintenance-windows/1"}, {"POST", "/api/alerts/1/silence"}}) {
+                        {"DELETE", "/api/maintenance-windows/1"}, {"POST", "/api/alerts/1/silence"}, {"POST", "/api/scans"}}) {
                     HttpRequest r = HttpRequest.newBuilder(URI.create(base + w[1])).header("Authorization", "Bearer " + viewer)
                             .header("Content-Type", "application/json")
                             .method(w[0], HttpRequest.BodyPublishers.ofString("{}")).build();

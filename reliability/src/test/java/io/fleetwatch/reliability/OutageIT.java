@@ -56,7 +56,14 @@ class OutageIT {
                 } finally {
                     LocalServices.startRabbit();
                 }
-                Thread.sleep(5_000);
+                // each agent comes back on its own reconnect backoff (1 s doubling, at most a minute): wait for all
+                // of them to say so before stopping them, or what they spooled stays spooled until their next start
+                for (int i = 0; i < AGENTS; i++) {
+                    Path log = Path.of("target/reliability-logs/agent-outage-" + i + ".log");
+                    Await.until(Duration.ofSeconds(90), "agent " + i + " reconnected", () ->
+                            Files.readString(log).contains("reachable again"));
+                }
+                Thread.sleep(2_000);
                 for (Process a : agents) {
                     assertThat(Fleet.stop(a, 30)).as("agent SIGTERM exit code").isZero();
                 }
