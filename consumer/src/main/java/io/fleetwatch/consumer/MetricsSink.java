@@ -164,6 +164,15 @@ public final class MetricsSink implements Sink<MetricsMessage> {
                             + " last_seen = greatest(systems.last_seen, EXCLUDED.last_seen), status = 'up', updated_at = now()"
                             + " RETURNING id, host_id", written);
         }
+        if (written.size() < hostIds.size()) {
+            // Another consumer created some of these hosts between our UPDATE and our INSERT (each statement sees
+            // what was committed before it began): the INSERT skipped them and returned nothing; read their ids.
+            List<String> missing = hostIds.stream().filter(x -> !written.containsKey(x)).toList();
+            h.createQuery("SELECT id, host_id FROM systems WHERE host_id = ANY(:h)")
+                    .bindArray("h", String.class, missing)
+                    .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("id")))
+                    .forEach(e -> written.put(e.getKey(), e.getValue()));
+        }
         ids.putAll(written);
         for (Map.Entry<String, Long> e : written.entrySet()) {
             MetricsMessage m = latest.get(e.getKey());
@@ -223,7 +232,11 @@ public final class MetricsSink implements Sink<MetricsMessage> {
         StringBuilder sb = new StringBuilder(batch.size() * 96);
         for (MetricsMessage m : batch) {
             MetricsMessage.Metrics x = m.metrics();
-            sb.append(m.systemId() != null ? m.systemId() : byHost.get(m.hostId())).append('\t')
+            Long system = m.systemId() != null ? m.systemId() : byHost.get(m.hostId());
+            if (system == null) { // never write "null" into the key: a bug, not bad input, so no dead-lettering
+                throw new IllegalStateException("no system id resolved for host_id " + m.hostId());
+            }
+            sb.append(system).append('\t')
                     .append(m.collectedAt()).append('\t')
                     .append(x.cpuPercent()).append('\t')
                     .append(x.ramPercent()).append('\t')
