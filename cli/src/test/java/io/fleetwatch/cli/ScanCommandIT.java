@@ -43,7 +43,8 @@ class ScanCommandIT {
 
             Result r = run(env, "scan", "127.0.0.1", "--dept", "3", "--probes", "tcp");
             assertThat(r.code()).as(r.err()).isZero();
-            assertThat(r.out()).matches("(?s)scan \\d+: 1 address\\(es\\), 1 live, 5 probe\\(s\\) sent, \\d+ ms\\s*");
+            // 1 to 5 connects: the sweep stops probing a host once one port has answered
+            assertThat(r.out()).matches("(?s)scan \\d+: 1 address\\(es\\), 1 live, [1-5] probe\\(s\\) sent, \\d+ ms\\s*");
             long scanId = Long.parseLong(r.out().split("[ :]")[1]);
 
             try (Connection c = BrokerSettings.fromEnv(env).connectionFactory().newConnection();
