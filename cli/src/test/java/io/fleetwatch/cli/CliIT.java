@@ -52,6 +52,33 @@ class CliIT {
     }
 
     @Test
+    void inspectShowsEveryFieldAndCompletionCoversEveryCommand() throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = Map.of("DATABASE_URL", db.jdbcUrl());
+            assertThat(run(env, "db", "migrate").code()).isZero();
+            try (var c = db.connect(); var st = c.createStatement()) {
+                st.execute("INSERT INTO systems (id, hostname, ip_address) VALUES (5, 'lab-pc-05', '198.18.0.5')");
+                st.execute("INSERT INTO alerts (id, system_id, alert_type, severity, occurred_at) VALUES (9, 5, 'cpu_high',"
+                        + " 'critical', now())");
+            }
+            Result sys = run(env, "inspect", "system", "5");
+            assertThat(sys.code()).as(sys.err()).isZero();
+            assertThat(sys.out()).containsPattern("hostname\\s+lab-pc-05").containsPattern("open_alerts\\s+1")
+                    .containsPattern("last_sample\\s+-");
+            assertThat(run(env, "inspect", "alert", "9").out()).containsPattern("severity\\s+critical");
+            Result missing = run(env, "inspect", "scan", "77");
+            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.err()).isEqualTo("fleetwatch: no scan with id 77\n");
+            assertThat(run(env, "inspect", "planet", "1").err()).startsWith("fleetwatch: KIND: must be system, scan or alert");
+        }
+        Result completion = run(Map.of(), "completion");
+        assertThat(completion.code()).isZero();
+        for (String cmd : new String[] {"queue-setup", "scan", "serve", "inspect", "backup", "restore", "admin"}) {
+            assertThat(completion.out()).as(cmd).contains(cmd);
+        }
+    }
+
+    @Test
     void badConfigExitsTwoWithOneLineNamingTheKey() {
         Result r = run(Map.of("QUEUE_PORT", "amqp"), "queue-setup");
         assertThat(r.code()).isEqualTo(2);
