@@ -51,7 +51,7 @@ public final class ApiBench {
                 String chartPath = "/api/systems/500/metrics?from=" + from + "&to=" + to + "&bucket=5m&limit=10000";
 
                 double[] apiOverview = timeHttp(http, base + "/api/overview", n);
-                double[] sqlOverview = timeSql(ds, Rows.overviewSql(), null, n);
+                double[] sqlOverview = timeSql(ds, io.fleetwatch.api.OverviewController.HOSTS_SQL, null, n);
                 double[] apiChart = timeHttp(http, base + chartPath, n);
                 double[] sqlChart = timeSql(ds, Rows.chartSql(), new Object[] {from, to}, n);
 
@@ -89,21 +89,8 @@ public final class ApiBench {
                 sql[0], sql[1], api[1] - sql[1]);
     }
 
-    /** The SQL the endpoints run, for the direct baseline (kept in step with the controllers by hand). */
+    /** The chart endpoint's SQL with its parameters written in, for the direct baseline (kept in step by hand). */
     static final class Rows {
-        static String overviewSql() {
-            return """
-                    SELECT s.id AS system_id, s.host_id, s.hostname, host(s.ip_address) AS ip_address,
-                           upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen,
-                           m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.network_sent_mbps,
-                           m.network_recv_mbps, m.gpu_percent, m.uptime_seconds, m.logged_in_users,
-                           (SELECT count(*) FROM alerts a WHERE a.system_id = s.id AND a.resolved_at IS NULL) AS open_alerts
-                    FROM systems s
-                    LEFT JOIN LATERAL (SELECT * FROM metrics WHERE system_id = s.id
-                                       ORDER BY collected_at DESC LIMIT 1) m ON true
-                    ORDER BY s.status = 'down' DESC, s.hostname NULLS LAST, s.id""";
-        }
-
         static String chartSql() {
             return """
                     SELECT date_bin(CAST('300 seconds' AS interval), collected_at, TIMESTAMPTZ '1970-01-01') AS collected_at,
@@ -177,6 +164,6 @@ public final class ApiBench {
 
     private static double[] percentiles(List<Double> ms) {
         Collections.sort(ms);
-        return new double[] {ms.get(ms.size() / 2), ms.get(Math.min(ms.size() - 1, (int) Math.ceil(ms.size() * 0.99) - 1))};
+        return new double[] {IngestBench.pct(ms, 0.50), IngestBench.pct(ms, 0.99)};
     }
 }

@@ -349,7 +349,11 @@ public final class IngestBench {
         }
     }
 
-    private static double pct(List<Double> sorted, double q) {
+    /** The q-quantile of sorted values (nearest rank), 0 for none: the one definition every benchmark here uses. */
+    static double pct(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
         int i = (int) Math.ceil(q * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(i, sorted.size() - 1)));
     }

@@ -143,8 +143,6 @@ public final class LoadRun {
         long distinct = count(db, "SELECT count(DISTINCT (system_id, collected_at)) FROM metrics");
         List<Double> sorted = new ArrayList<>(ages);
         Collections.sort(sorted);
-        double p99 = sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
-        double p50 = sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
         System.out.println();
         System.out.printf("Fleetwatch load run: %d msg/s offered for %d min from %d hosts into %d consumer processes%n",
                 rate, length.toMinutes(), hosts, consumers.size());
@@ -159,13 +157,12 @@ public final class LoadRun {
                 + " mean), deepest queue %,d%n", warmup,
                 sumRate / Math.max(1, windows), minRate, minRate / (sumRate / Math.max(1, windows)), maxDepth);
         System.out.printf("- probe age (publish -> row visible), whole run: p50 %.2f s, p99 %.2f s, max %.2f s over %d"
-                + " probes%n", p50, p99, sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), sorted.size());
+                + " probes%n", IngestBench.pct(sorted, 0.50), IngestBench.pct(sorted, 0.99), IngestBench.pct(sorted, 1.0),
+                sorted.size());
         Collections.sort(steadyAges);
         System.out.printf("- after the warm-up: probe age p50 %.2f s, p99 %.2f s, max %.2f s over %d probes%n",
-                steadyAges.isEmpty() ? 0 : steadyAges.get(steadyAges.size() / 2),
-                steadyAges.isEmpty() ? 0 : steadyAges.get(Math.min(steadyAges.size() - 1,
-                        (int) Math.ceil(steadyAges.size() * 0.99) - 1)),
-                steadyAges.isEmpty() ? 0 : steadyAges.get(steadyAges.size() - 1), steadyAges.size());
+                IngestBench.pct(steadyAges, 0.50), IngestBench.pct(steadyAges, 0.99), IngestBench.pct(steadyAges, 1.0),
+                steadyAges.size());
         System.out.printf("- consumer RSS first window %s MB, last window %s MB (-Xmx256m each)%n", firstRss, lastRss);
     }
 

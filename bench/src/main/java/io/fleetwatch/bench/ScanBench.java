@@ -32,18 +32,9 @@ public final class ScanBench {
             octets[i] = 10 + i * 7; // 10, 17, … 213: gaps of dead addresses between them
         }
         try (NetnsLab lab = NetnsLab.create(octets)) {
-            lab.nft(lab.hostNamespace(17), "table ip lab {\n chain in {\n  type filter hook input priority 0;\n"
-                    + "  ip protocol icmp drop\n }\n}\n");
-            lab.nft(lab.hostNamespace(24), "table ip lab {\n chain in {\n  type filter hook input priority 0;"
-                    + " policy drop;\n }\n}\n");
-            String proxy = lab.hostNamespace(31);
-            lab.inNs(proxy, "ip", "link", "add", "px0", "type", "veth", "peer", "name", "px1");
-            lab.inNs(proxy, "ip", "link", "set", "px0", "up");
-            lab.inNs(proxy, "ip", "link", "set", "px1", "up");
-            lab.inNs(proxy, "ip", "route", "add", "198.18.0.240/29", "dev", "px0");
-            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.proxy_arp=1");
-            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.neigh.eth0.proxy_delay=0");
+            lab.dropIcmp(17);
+            lab.dropAllInput(24);
+            lab.proxyArp(31, "198.18.0.240/29");
             Set<String> truth = lab.hosts().keySet();
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("java.class.path");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.fleetwatch.cli.Main;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestBroker;
@@ -41,11 +40,8 @@ class AlertDeliveryIT {
         });
         hook.start();
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
-            Map<String, String> env = new HashMap<>(tb.env());
-            env.put("DATABASE_URL", db.jdbcUrl());
+            Map<String, String> env = Traffic.pipeline(tb, db);
             env.put("FLEETWATCH_WEBHOOK_URL", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook");
-            assertThat(Main.run(env, "queue-setup")).isZero();
-            assertThat(Main.run(env, "db", "migrate")).isZero();
             sql(db, "UPDATE alert_rules SET min_samples = 1 WHERE alert_type = 'cpu_high'"); // fire on one hot sample
 
             try (Fleet fleet = new Fleet(env)) {

@@ -2,13 +2,11 @@ package io.fleetwatch.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetwatch.cli.Main;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,10 +17,7 @@ class ConsumerCrashIT {
     @Test
     void sigkillMidBatchLosesNothingAndDuplicatesNothing() throws Exception {
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
-            Map<String, String> env = new HashMap<>(tb.env());
-            env.put("DATABASE_URL", db.jdbcUrl());
-            assertThat(Main.run(env, "queue-setup")).isZero();
-            assertThat(Main.run(env, "db", "migrate")).isZero();
+            Map<String, String> env = Traffic.pipeline(tb, db);
             Traffic.publish(env, Traffic.samples("crash", SAMPLES, 200, 20.0));
 
             try (Fleet fleet = new Fleet(env)) {

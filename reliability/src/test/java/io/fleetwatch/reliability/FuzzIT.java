@@ -9,7 +9,6 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
-import io.fleetwatch.cli.Main;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
@@ -39,10 +38,7 @@ class FuzzIT {
     @Test
     void theConsumerSurvivesHostileInputAndSortsItExactly() throws Exception {
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
-            Map<String, String> env = new HashMap<>(tb.env());
-            env.put("DATABASE_URL", db.jdbcUrl());
-            assertThat(Main.run(env, "queue-setup")).isZero();
-            assertThat(Main.run(env, "db", "migrate")).isZero();
+            Map<String, String> env = Traffic.pipeline(tb, db);
             List<Hostile.Message> mix = new Hostile(20261122L).mix(INVALID, VALID_METRICS, VALID_DISCOVERY);
             Map<String, Integer> kinds = new TreeMap<>();
             long invalidMetrics = 0;

@@ -3,7 +3,6 @@ package io.fleetwatch.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fleetwatch.cli.Main;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,10 +29,7 @@ class OutageIT {
     void rabbitMqStoppedAndRestartedUnderAgentsAndConsumers() throws Exception {
         assumeTrue(LocalServices.canControl(), "stopping RabbitMQ needs root");
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
-            Map<String, String> env = new HashMap<>(tb.env());
-            env.put("DATABASE_URL", db.jdbcUrl());
-            assertThat(Main.run(env, "queue-setup")).isZero();
-            assertThat(Main.run(env, "db", "migrate")).isZero();
+            Map<String, String> env = Traffic.pipeline(tb, db);
             Path dir = Files.createTempDirectory(Path.of("target"), "outage-agents");
             List<Fleet.Host> hosts = new ArrayList<>();
             for (int i = 0; i < AGENTS; i++) {
@@ -98,10 +93,7 @@ class OutageIT {
         assumeTrue(LocalServices.canControl(), "stopping PostgreSQL needs root");
         int samples = 24_000;
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
-            Map<String, String> env = new HashMap<>(tb.env());
-            env.put("DATABASE_URL", db.jdbcUrl());
-            assertThat(Main.run(env, "queue-setup")).isZero();
-            assertThat(Main.run(env, "db", "migrate")).isZero();
+            Map<String, String> env = Traffic.pipeline(tb, db);
             List<MetricsMessage> all = Traffic.samples("pgdown", samples, 120, 30.0);
             try (Fleet fleet = new Fleet(env)) {
                 List<Process> consumers = List.of(fleet.start("consumer-pgdown-1", Map.of(), "consume"),

@@ -2,7 +2,6 @@ package io.fleetwatch.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetwatch.cli.Main;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TcpProxy;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,10 +26,7 @@ class SpoolOverflowIT {
     void theOldestAreDroppedAndCountedTheNewestKeptMemoryFlat() throws Exception {
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create();
              TcpProxy proxy = new TcpProxy(Integer.parseInt(tb.env().get("QUEUE_PORT")))) {
-            Map<String, String> env = new HashMap<>(tb.env());
-            env.put("DATABASE_URL", db.jdbcUrl());
-            assertThat(Main.run(env, "queue-setup")).isZero();
-            assertThat(Main.run(env, "db", "migrate")).isZero();
+            Map<String, String> env = Traffic.pipeline(tb, db);
             Fleet.Host host = Fleet.Host.create(Files.createTempDirectory(Path.of("target"), "spool-host"), "spool-host");
             try (Fleet fleet = new Fleet(env)) {
                 Process consumer = fleet.start("consumer-spool", Map.of(), "consume");

@@ -21,6 +21,18 @@ import java.util.Map;
 final class Traffic {
     private Traffic() {}
 
+    /**
+     * The environment of a pipeline on this test's own virtual host and database, with the topology declared and the
+     * schema migrated by the CLI (as an operator would); mutable, for the test's additions.
+     */
+    static Map<String, String> pipeline(io.fleetwatch.testing.TestBroker tb, TestDatabase db) {
+        Map<String, String> env = new java.util.HashMap<>(tb.env());
+        env.put("DATABASE_URL", db.jdbcUrl());
+        org.assertj.core.api.Assertions.assertThat(io.fleetwatch.cli.Main.run(env, "queue-setup")).as("queue-setup").isZero();
+        org.assertj.core.api.Assertions.assertThat(io.fleetwatch.cli.Main.run(env, "db", "migrate")).as("db migrate").isZero();
+        return env;
+    }
+
     /** n samples over `hosts` hosts, 10 s apart per host, ending now; cpu at `cpu` percent. */
     static List<MetricsMessage> samples(String prefix, int n, int hosts, double cpu) {
         Instant end = Instant.now().truncatedTo(ChronoUnit.SECONDS);

@@ -58,30 +58,9 @@ class NamespaceScanIT {
         try {
             lab.setMac(13, SANDISK_MAC);
             lab.background(lab.hostNamespace(20), "socat", "TCP-LISTEN:22,fork,reuseaddr", "SYSTEM:echo SSH-2.0-lab");
-            lab.nft(lab.hostNamespace(21), """
-                    table ip lab {
-                        chain in {
-                            type filter hook input priority 0;
-                            ip protocol icmp drop
-                        }
-                    }
-                    """);
-            lab.nft(lab.hostNamespace(22), """
-                    table ip lab {
-                        chain in {
-                            type filter hook input priority 0; policy drop;
-                        }
-                    }
-                    """);
-            String proxy = lab.hostNamespace(50);
-            // a route for the /29 out of another interface (a veth pair with nothing behind it): what proxy ARP needs
-            lab.inNs(proxy, "ip", "link", "add", "px0", "type", "veth", "peer", "name", "px1");
-            lab.inNs(proxy, "ip", "link", "set", "px0", "up");
-            lab.inNs(proxy, "ip", "link", "set", "px1", "up");
-            lab.inNs(proxy, "ip", "route", "add", "198.18.0.240/29", "dev", "px0");
-            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.proxy_arp=1");
-            lab.inNs(proxy, "sysctl", "-q", "-w", "net.ipv4.neigh.eth0.proxy_delay=0");
+            lab.dropIcmp(21);
+            lab.dropAllInput(22);
+            lab.proxyArp(50, "198.18.0.240/29");
             lab.hostNames(Map.of("198.18.0.10", "lab-pc-10.lab.test", "198.18.0.20", "ssh-box.lab.test"));
             String routes = lab.inNs(lab.scannerNamespace(), "ip", "route").output();
             assertThat(routes.strip()).as("no route out of the lab").isEqualTo(

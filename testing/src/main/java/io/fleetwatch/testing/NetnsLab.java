@@ -121,6 +121,33 @@ public final class NetnsLab implements AutoCloseable {
         return p;
     }
 
+    /** Host {@code octet} drops every ICMP packet it receives (found only by ARP or TCP). */
+    public void dropIcmp(int octet) throws IOException, InterruptedException {
+        nft(hostNamespace(octet), "table ip lab {\n chain in {\n  type filter hook input priority 0;\n"
+                + "  ip protocol icmp drop\n }\n}\n");
+    }
+
+    /** Host {@code octet} drops all IPv4 input: it still answers ARP, nothing else. */
+    public void dropAllInput(int octet) throws IOException, InterruptedException {
+        nft(hostNamespace(octet), "table ip lab {\n chain in {\n  type filter hook input priority 0; policy drop;\n"
+                + " }\n}\n");
+    }
+
+    /**
+     * Host {@code octet} answers ARP for every address of {@code cidr} (proxy ARP), none of which exists: the route
+     * proxy ARP needs goes out of a veth pair with nothing behind it.
+     */
+    public void proxyArp(int octet, String cidr) throws IOException, InterruptedException {
+        String ns = hostNamespace(octet);
+        inNs(ns, "ip", "link", "add", "px0", "type", "veth", "peer", "name", "px1");
+        inNs(ns, "ip", "link", "set", "px0", "up");
+        inNs(ns, "ip", "link", "set", "px1", "up");
+        inNs(ns, "ip", "route", "add", cidr, "dev", "px0");
+        inNs(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        inNs(ns, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.proxy_arp=1");
+        inNs(ns, "sysctl", "-q", "-w", "net.ipv4.neigh.eth0.proxy_delay=0");
+    }
+
     /** Loads an nftables ruleset into a namespace (e.g. one that drops ICMP, or all IPv4 input). */
     public void nft(String namespace, String ruleset) throws IOException, InterruptedException {
         java.nio.file.Path f = Files.createTempFile("fw-nft", ".nft");
