@@ -4,8 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.consumer.ConsumerService;
 import io.fleetwatch.consumer.ConsumerSettings;
-import io.fleetwatch.consumer.notify.Channel;
-import io.fleetwatch.consumer.notify.Notifier;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.Routing;
@@ -34,31 +32,30 @@ final class ConsumeCommand extends EnvAware implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConsumerSettings settings = ConsumerSettings.fromEnv(env); // validate before connecting
-        List<Channel> channels = NotifySettings.channels(env);
+        NotifySettings.channels(env);
         HikariDataSource ds = Services.database(env, "fleetwatch-consumer");
         List<AutoCloseable> started = new ArrayList<>();
         started.add(ds);
-        started.addAll(start(env, ds, settings, channels));
+        started.addAll(start(config(), ds, settings, false));
         Services.runUntilShutdown(started);
         return 0;
     }
 
-    /** The consumer workers, the notifier (when a channel is configured) and the maintenance job. */
-    static List<AutoCloseable> start(Map<String, String> env, HikariDataSource ds, ConsumerSettings settings,
-                                     List<Channel> channels) throws Exception {
+    /**
+     * The consumer workers, the maintenance job, and the reloadable parts (notifier, queue watch, and the scan
+     * schedules when {@code scheduler}), which SIGHUP re-reads.
+     */
+    static List<AutoCloseable> start(Config config, HikariDataSource ds, ConsumerSettings settings, boolean scheduler)
+            throws Exception {
+        Map<String, String> env = config.env();
         List<AutoCloseable> started = new ArrayList<>();
+        Live live = new Live(config, ds, true, scheduler);
         ConsumerService c = new ConsumerService(BrokerSettings.fromEnv(env), Routing.QueueNames.fromEnv(env), ds,
-                settings, channels.stream().map(Channel::name).toList(), Clock.systemUTC());
+                settings, live.channelNames(), Clock.systemUTC());
+        started.add(live.start());
         c.start();
         started.add(c);
-        if (!channels.isEmpty()) {
-            Notifier n = new Notifier(ConsumerService.jdbi(ds), channels, NotifySettings.retries(env), Clock.systemUTC());
-            n.start();
-            started.add(n);
-            LOG.info("notifications via {}", channels.stream().map(Channel::name).toList());
-        }
         started.add(maintenance(ds));
-        started.add(queueWatch(env, ds));
         return started;
     }
 

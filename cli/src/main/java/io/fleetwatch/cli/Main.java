@@ -1,7 +1,12 @@
 package io.fleetwatch.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,18 +19,51 @@ import picocli.CommandLine.Option;
                        BackupCommand.Backup.class, BackupCommand.Restore.class, InspectCommand.class,
                        CompletionCommand.class,
                        CommandLine.HelpCommand.class},
-        footer = {"", "Configuration comes from the environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",
-                  "QUEUE_PASSWORD, QUEUE_URI, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE (seed 002),",
-                  "DATABASE_URL, and FLEETWATCH_* (see README.md).", "",
-                  "Examples:", "  fleetwatch queue-setup", "  fleetwatch db migrate", "  fleetwatch agent --once",
-                  "  fleetwatch serve"})
-public final class Main {
-    @Option(names = "--debug", description = "Log Fleetwatch at DEBUG level.", scope = CommandLine.ScopeType.INHERIT)
+        footer = {"", "Configuration: a YAML file (-c; values may hold $${VAR} and $${VAR:-default})",
+                  "and the environment, which wins: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",
+                  "QUEUE_PASSWORD, QUEUE_URI, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE",
+                  "(seed 002), DATABASE_URL and FLEETWATCH_*; every key is in",
+                  "fleetwatch.yml.example.", "",
+                  "Examples:", "  fleetwatch demo", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml --validate-only",
+                  "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve", "  fleetwatch queue-setup",
+                  "  fleetwatch db migrate", "  fleetwatch agent --once"})
+public final class Main implements Callable<Integer> {
+    /** Where the options of every level land (they are inherited by the subcommands). */
+    static final class Globals {
+        Path config;
+        boolean validateOnly;
+        boolean debug;
+    }
+
+    private final Globals globals = new Globals();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--debug", description = "Log Fleetwatch at DEBUG level (wins over log.level).",
+            scope = CommandLine.ScopeType.INHERIT)
     void debug(boolean on) {
-        if (on) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.fleetwatch"))
-                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
-        }
+        globals.debug |= on;
+    }
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "YAML configuration file (default: $FLEETWATCH_CONFIG; see fleetwatch.yml.example)."
+                    + " Environment variables that are set win over the file.")
+    void config(Path file) {
+        globals.config = file;
+    }
+
+    @Option(names = "--validate-only", scope = CommandLine.ScopeType.INHERIT,
+            description = "Load and check the configuration (of the command given, or of everything), then exit:"
+                    + " 0 when it is valid, 2 with the key and the problem when it is not.")
+    void validateOnly(boolean on) {
+        globals.validateOnly |= on;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
     }
 
     public static void main(String[] args) {
@@ -39,13 +77,51 @@ public final class Main {
 
     /** The configured command line: exit 2 for bad configuration, 1 for other failures, one line on stderr. */
     static CommandLine commandLine(Map<String, String> env) {
-        CommandLine cl = new CommandLine(new Main(), new EnvFactory(env));
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main, new EnvFactory(env));
+        cl.setExecutionStrategy(parse -> main.execute(parse, env));
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             // One clear line on stderr, no stack trace: bad config and unreachable services are operator errors.
             line.getErr().println("fleetwatch: " + Errors.describe(e));
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
         return cl;
+    }
+
+    /**
+     * Loads the configuration once the command line is parsed and before any command runs: the file (if any) with
+     * the environment over it becomes every command's environment; {@code --validate-only} stops there.
+     */
+    private int execute(CommandLine.ParseResult parse, Map<String, String> env) {
+        Integer help = CommandLine.executeHelpRequest(parse);
+        if (help != null) {
+            return help;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        Config config;
+        try {
+            config = Config.load(globals.config, env);
+            Config.debug = globals.debug;
+            Config.applyLogLevel(config.env());
+            Config.applyLogFormat(config.env());
+            for (CommandLine c : parse.asCommandLineList()) {
+                if (c.getCommand() instanceof EnvAware aware) {
+                    aware.setConfig(config);
+                }
+            }
+            if (globals.validateOnly) {
+                Object leaf = parse.asCommandLineList().get(parse.asCommandLineList().size() - 1).getCommand();
+                String what = ConfigCheck.check(leaf, config.env());
+                spec.commandLine().getOut().println("configuration valid: " + config.describe() + "; checked " + what);
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("fleetwatch: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        return new CommandLine.RunLast().execute(parse);
     }
 
     /** Gives every command the environment it should read (tests pass their own). */

@@ -10,13 +10,15 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
-import io.fleetwatch.consumer.notify.Channel;
-import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.Migrator;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +26,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
-    "Run this host's share of the pipeline in one process: set up queues and schema, then the consumer,",
-    "notifier, maintenance job, alert relay, scheduled scans (FLEETWATCH_SCAN_SCHEDULES), API and agent.",
-    "Stops cleanly on SIGTERM / Ctrl-C."})
+    "Run this host's share of the pipeline in one process: set up queues and schema, then the components listed in",
+    "serve.components (FLEETWATCH_SERVE_COMPONENTS; default all): consumer (with notifier, queue watch and",
+    "maintenance), relay (database alerts to RabbitMQ), api, scheduler (scan schedules and API-requested scans), agent.",
+    "SIGTERM / Ctrl-C drains and exits 0; SIGHUP reloads log level, notifications, thresholds and scan schedules."},
+        footer = {"", "Examples:", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve",
+                  "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
 final class ServeCommand extends EnvAware implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    static final String ENV_COMPONENTS = "FLEETWATCH_SERVE_COMPONENTS";
+    static final List<String> ALL = List.of("consumer", "relay", "api", "scheduler", "agent");
 
     @Option(names = "--no-agent", description = "Do not run the agent on this host.")
     boolean noAgent;
@@ -36,14 +43,35 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
     @Option(names = "--no-setup", description = "Skip queue-setup and db migrate at start.")
     boolean noSetup;
 
+    /** The components this host runs, in start order. */
+    static Set<String> components(Map<String, String> env) {
+        String raw = env.get(ENV_COMPONENTS);
+        if (raw == null || raw.isBlank()) {
+            return new LinkedHashSet<>(ALL);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String c : raw.split("[,\\s]+")) {
+            if (c.isBlank()) {
+                continue;
+            }
+            if (!ALL.contains(c)) {
+                throw new IllegalArgumentException(ENV_COMPONENTS + ": '" + c + "' is not a component (" + String.join(", ", ALL) + ")");
+            }
+            out.add(c);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(ENV_COMPONENTS + ": no component to run");
+        }
+        return out;
+    }
+
     @Override
     public Integer call() throws Exception {
-        ApiSettings apiSettings = ApiSettings.fromEnv(env);    // validate all settings before starting anything
-        AgentSettings agentSettings = AgentSettings.fromEnv(env);
-        BrokerSettings broker = BrokerSettings.fromEnv(env);
-        ConsumerSettings consumerSettings = ConsumerSettings.fromEnv(env);
-        List<Channel> channels = NotifySettings.channels(env);
-        List<io.fleetwatch.scanner.ScanSchedule> schedules = ScheduledScans.fromEnv(env);
+        Set<String> parts = components(env);
+        if (noAgent) {
+            parts.remove("agent");
+        }
+        ConfigCheck.check(this, env);    // every component's settings, before anything starts
         List<AutoCloseable> started = new ArrayList<>();
         HikariDataSource ds = Services.database(env, "fleetwatch");
         started.add(ds);
@@ -54,21 +82,31 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
             }
             LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
-        started.addAll(ConsumeCommand.start(env, ds, consumerSettings, channels));
-        started.addAll(RelayCommand.start(env, ds));
-        if (!schedules.isEmpty()) {
-            started.add(ScheduledScans.start(env, ds, schedules));
+        if (parts.contains("consumer")) {
+            started.addAll(ConsumeCommand.start(config(), ds, ConsumerSettings.fromEnv(env), parts.contains("scheduler")));
+        } else if (parts.contains("scheduler")) {
+            started.add(new Live(config(), ds, false, true).start());
         }
-        started.add(ScheduledScans.startRequested(env, ds, java.time.Duration.ofSeconds(5))); // POST /api/scans
-        ApiServer api = ApiServer.start(apiSettings, ds, Clock.systemUTC(), io.fleetwatch.broker.BrokerSettings.fromEnv(env));
-        started.add(api);
-        if (!noAgent) {
-            Agent agent = ThisHost.agent(agentSettings, broker, env, Clock.systemUTC());
+        if (parts.contains("relay")) {
+            started.addAll(RelayCommand.start(env, ds));
+        }
+        if (parts.contains("scheduler")) {
+            started.add(ScheduledScans.startRequested(env, ds, Duration.ofSeconds(5))); // POST /api/scans
+        }
+        String apiAt = "";
+        if (parts.contains("api")) {
+            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC(), BrokerSettings.fromEnv(env));
+            started.add(api);
+            apiAt = "; API at " + api.uri() + " (GET /api/systems with the bearer token)";
+        }
+        if (parts.contains("agent")) {
+            Agent agent = ThisHost.agent(AgentSettings.fromEnv(env), BrokerSettings.fromEnv(env), env, Clock.systemUTC());
             agent.start();
             started.add(agent);
         }
-        LOG.info("fleetwatch serving: API at {} (GET /api/systems with the bearer token)", api.uri());
+        LOG.info("fleetwatch serving {}{}", parts, apiAt);
         Services.runUntilShutdown(started);
         return 0;
     }
+
 }

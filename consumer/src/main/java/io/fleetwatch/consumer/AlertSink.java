@@ -5,6 +5,7 @@ import io.fleetwatch.messages.AlertMessage;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -25,11 +26,21 @@ public final class AlertSink implements Sink<AlertMessage> {
     static final String HOST_UNREACHABLE = "host_unreachable";
 
     private final Jdbi jdbi;
-    private final List<String> channels;
+    private final Supplier<List<String>> channels;
 
     public AlertSink(Jdbi jdbi, List<String> channels) {
+        this(jdbi, fixed(channels));
+    }
+
+    private static Supplier<List<String>> fixed(List<String> channels) {
+        List<String> copy = List.copyOf(channels);
+        return () -> copy;
+    }
+
+    /** The channels are asked per batch, so a configuration reload takes effect at the next alert. */
+    public AlertSink(Jdbi jdbi, Supplier<List<String>> channels) {
         this.jdbi = jdbi;
-        this.channels = List.copyOf(channels);
+        this.channels = channels;
     }
 
     @Override
@@ -130,7 +141,7 @@ public final class AlertSink implements Sink<AlertMessage> {
     }
 
     private void queueNotifications(Handle h, long alertRow, String state) {
-        for (String channel : channels) {
+        for (String channel : channels.get()) {
             h.createUpdate("INSERT INTO notifications (alert_row, event_state, channel) VALUES (:a, :s, :c)"
                             + " ON CONFLICT DO NOTHING")
                     .bind("a", alertRow)

@@ -143,9 +143,14 @@ public final class BatchWorker<T> implements AutoCloseable {
                 deadLetter(d, e.getMessage());
             }
         }
+        long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try {
                 writeSplitting(valid, validDeliveries);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}: stored {} of {} message(s) in {} ms", name, valid.size(), batch.size(),
+                            (System.nanoTime() - started) / 1_000_000);
+                }
                 break;
             } catch (Exception e) {
                 if (!Failures.isRetriable(e)) {

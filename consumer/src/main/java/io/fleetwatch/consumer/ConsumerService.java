@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -26,7 +27,7 @@ public final class ConsumerService implements AutoCloseable {
     private final BatchWorker.Settings settings;
     private final int workersPerQueue;
     private final Clock clock;
-    private final List<String> alertChannels;
+    private final Supplier<List<String>> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
     private Connection connection;
 
@@ -37,20 +38,31 @@ public final class ConsumerService implements AutoCloseable {
 
     public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
                            ConsumerSettings settings, List<String> alertChannels, Clock clock) {
+        this(broker, queues, dataSource, settings, fixed(alertChannels), clock);
+    }
+
+    /** {@code alertChannels} is asked at each alert change, so a reload (SIGHUP) can add or remove a channel. */
+    public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
+                           ConsumerSettings settings, Supplier<List<String>> alertChannels, Clock clock) {
         this(broker, queues, dataSource, settings.batch(), settings.workersPerQueue(), alertChannels, clock);
+    }
+
+    private static Supplier<List<String>> fixed(List<String> channels) {
+        List<String> copy = List.copyOf(channels);
+        return () -> copy;
     }
 
     /** {@code alertChannels}: names of the notification channels each new or resolved alert is queued for. */
     public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
                            BatchWorker.Settings settings, List<String> alertChannels, Clock clock) {
-        this(broker, queues, dataSource, settings, 1, alertChannels, clock);
+        this(broker, queues, dataSource, settings, 1, fixed(alertChannels), clock);
     }
 
     private ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
-                            BatchWorker.Settings settings, int workersPerQueue, List<String> alertChannels,
+                            BatchWorker.Settings settings, int workersPerQueue, Supplier<List<String>> alertChannels,
                             Clock clock) {
         this.workersPerQueue = workersPerQueue;
-        this.alertChannels = List.copyOf(alertChannels);
+        this.alertChannels = alertChannels;
         this.broker = broker;
         this.queues = queues;
         this.jdbi = jdbi(dataSource);

@@ -1,0 +1,102 @@
+package io.fleetwatch.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.fleetwatch.cli.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configuration a command runs with: the YAML file (or none) and the process environment, and the effective
+ * environment made of both. {@link #reload()} reads the same sources again (SIGHUP).
+ */
+record Config(Path file, Map<String, String> processEnv, Map<String, String> env, int fileKeys, int overridden) {
+    static final String ENV_FILE = "FLEETWATCH_CONFIG";
+    static final String ENV_LOG_LEVEL = "FLEETWATCH_LOG_LEVEL";
+
+    static Config load(Path file, Map<String, String> processEnv) {
+        Path f = file;
+        if (f == null && processEnv.get(ENV_FILE) != null && !processEnv.get(ENV_FILE).isBlank()) {
+            f = Path.of(processEnv.get(ENV_FILE));
+        }
+        if (f == null) {
+            return new Config(null, processEnv, processEnv, 0, 0);
+        }
+        ConfigLoader.Loaded l = ConfigLoader.load(f, processEnv);
+        if (!l.overridden().isEmpty()) {
+            LoggerFactory.getLogger(Config.class).info("environment overrides {} of {}: {}", l.overridden().size(), f,
+                    l.overridden());
+        }
+        return new Config(f, processEnv, l.env(), l.fromFile().size(), l.overridden().size());
+    }
+
+    Config reload() {
+        return load(file, processEnv);
+    }
+
+    String describe() {
+        return file == null ? "environment only (no -c file)"
+                : file + " (" + fileKeys + " setting(s) from the file, " + overridden + " overridden by the environment)";
+    }
+
+    static final String ENV_LOG_FORMAT = "FLEETWATCH_LOG_FORMAT";
+
+    /**
+     * {@code log.format} from the file: logback has already read FLEETWATCH_LOG_FORMAT from the process environment
+     * when the file is read, so a different format swaps the console appender here (same names as logback.xml).
+     */
+    static void applyLogFormat(Map<String, String> env) {
+        String want = env.getOrDefault(ENV_LOG_FORMAT, "text").strip();
+        if (!want.equals("text") && !want.equals("json")) {
+            throw new IllegalArgumentException(ENV_LOG_FORMAT + ": '" + want + "' is not a log format (text, json)");
+        }
+        if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+            return;
+        }
+        Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        if (root.getAppender(want) != null || root.getAppender("text") == null && root.getAppender("json") == null) {
+            return;     // already so, or a test's own logback configuration
+        }
+        ch.qos.logback.core.encoder.Encoder<ch.qos.logback.classic.spi.ILoggingEvent> encoder;
+        if (want.equals("json")) {
+            var json = new ch.qos.logback.classic.encoder.JsonEncoder();
+            json.setWithSequenceNumber(false);
+            json.setWithNanoseconds(false);
+            json.setWithContext(false);
+            encoder = json;
+        } else {
+            var pattern = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+            pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level [%thread] %logger{30} - %msg%n");
+            encoder = pattern;
+        }
+        encoder.setContext(ctx);
+        encoder.start();
+        var console = new ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        console.setContext(ctx);
+        console.setName(want);
+        console.setTarget("System.err");
+        console.setEncoder(encoder);
+        console.start();
+        root.detachAndStopAllAppenders();
+        root.addAppender(console);
+    }
+
+    /** {@code --debug} was given: it wins over log.level, also across reloads (the logger is per process anyway). */
+    static volatile boolean debug;
+
+    /** {@code log.level} / FLEETWATCH_LOG_LEVEL for Fleetwatch's own loggers; {@code --debug} wins. Returns the level. */
+    static String applyLogLevel(Map<String, String> env) {
+        String want = debug ? "DEBUG" : env.get(ENV_LOG_LEVEL);
+        Logger logger = (Logger) LoggerFactory.getLogger("io.fleetwatch");
+        if (want == null || want.isBlank()) {
+            return logger.getEffectiveLevel().toString();
+        }
+        Level level = Level.toLevel(want.strip(), null);
+        if (level == null) {
+            throw new IllegalArgumentException(ENV_LOG_LEVEL + ": '" + want + "' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR, OFF)");
+        }
+        logger.setLevel(level);
+        return level.toString();
+    }
+}
