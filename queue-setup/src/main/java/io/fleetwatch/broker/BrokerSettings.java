@@ -14,7 +14,7 @@ import java.util.Map;
  * <p>{@link #toString()} never shows the password.
  */
 public record BrokerSettings(String host, int port, String user, String password, String virtualHost,
-                             int managementPort) {
+                             int managementPort, BrokerTls tls) {
 
     public static final String ENV_HOST = "QUEUE_HOST";
     public static final String ENV_PORT = "QUEUE_PORT";
@@ -36,6 +36,12 @@ public record BrokerSettings(String host, int port, String user, String password
         }
         password = password == null ? "" : password;
         virtualHost = virtualHost == null || virtualHost.isEmpty() ? "/" : virtualHost;
+        tls = tls == null ? BrokerTls.OFF : tls;
+    }
+
+    /** Plain AMQP. */
+    public BrokerSettings(String host, int port, String user, String password, String virtualHost, int managementPort) {
+        this(host, port, user, password, virtualHost, managementPort, BrokerTls.OFF);
     }
 
     /** Seed 002 defaults: localhost:5672, guest/guest (which RabbitMQ accepts from loopback only). */
@@ -43,24 +49,29 @@ public record BrokerSettings(String host, int port, String user, String password
         String uri = env.get(ENV_URI);
         int mgmt = parsePort(ENV_MANAGEMENT_PORT, env.getOrDefault(ENV_MANAGEMENT_PORT, "15672"));
         if (uri != null && !uri.isBlank()) {
-            return fromUri(uri, mgmt);
+            return fromUri(uri, mgmt, env);
         }
+        BrokerTls tls = BrokerTls.fromEnv(env, false);
         return new BrokerSettings(
                 env.getOrDefault(ENV_HOST, "localhost"),
-                parsePort(ENV_PORT, env.getOrDefault(ENV_PORT, "5672")),
+                parsePort(ENV_PORT, env.getOrDefault(ENV_PORT, tls.enabled() ? "5671" : "5672")),
                 env.getOrDefault(ENV_USER, "guest"),
                 env.getOrDefault(ENV_PASSWORD, "guest"),
                 env.getOrDefault(ENV_VHOST, "/"),
-                mgmt);
+                mgmt, tls);
     }
 
     static BrokerSettings fromUri(String uri, int managementPort) {
+        return fromUri(uri, managementPort, Map.of());
+    }
+
+    static BrokerSettings fromUri(String uri, int managementPort, Map<String, String> env) {
         try {
             URI u = new URI(uri);
-            if (!"amqp".equals(u.getScheme())) {
-                throw new IllegalArgumentException(ENV_URI + ": scheme must be amqp (amqps arrives with TLS support), not '"
-                        + u.getScheme() + "'");
+            if (!"amqp".equals(u.getScheme()) && !"amqps".equals(u.getScheme())) {
+                throw new IllegalArgumentException(ENV_URI + ": scheme must be amqp or amqps, not '" + u.getScheme() + "'");
             }
+            BrokerTls tls = BrokerTls.fromEnv(env, "amqps".equals(u.getScheme()));
             String user = "guest";
             String pass = "guest";
             if (u.getRawUserInfo() != null) {
@@ -70,7 +81,8 @@ public record BrokerSettings(String host, int port, String user, String password
             }
             String path = u.getRawPath();
             String vhost = path == null || path.length() <= 1 ? "/" : decode(path.substring(1));
-            return new BrokerSettings(u.getHost(), u.getPort() < 0 ? 5672 : u.getPort(), user, pass, vhost, managementPort);
+            return new BrokerSettings(u.getHost(), u.getPort() >= 0 ? u.getPort() : tls.enabled() ? 5671 : 5672, user, pass,
+                    vhost, managementPort, tls);
         } catch (URISyntaxException e) {
             // The URI may hold a password: say where it is wrong, not what it is.
             throw new IllegalArgumentException(ENV_URI + ": not a valid AMQP URI (position " + e.getIndex() + ")");
@@ -90,7 +102,7 @@ public record BrokerSettings(String host, int port, String user, String password
     }
 
     public BrokerSettings withVirtualHost(String vhost) {
-        return new BrokerSettings(host, port, user, password, vhost, managementPort);
+        return new BrokerSettings(host, port, user, password, vhost, managementPort, tls);
     }
 
     /**
@@ -109,12 +121,19 @@ public record BrokerSettings(String host, int port, String user, String password
         cf.setNetworkRecoveryInterval(2_000);
         cf.setRequestedHeartbeat(20);
         cf.setConnectionTimeout(10_000);
+        if (tls.enabled()) {
+            cf.useSslProtocol(tls.sslContext());   // amqp-client 5.2x+ also turns hostname verification on here
+            if (!tls.verifyHostname()) {
+                // The blocking-IO socket set-up without the hostname check (the chain is still verified).
+                cf.setSocketConfigurator(com.rabbitmq.client.SocketConfigurators.defaultConfigurator());
+            }
+        }
         return cf;
     }
 
     /** For logs and errors. */
     public String describe() {
-        return "amqp://" + user + "@" + host + ":" + port + "/" + ("/".equals(virtualHost) ? "" : virtualHost);
+        return (tls.enabled() ? "amqps://" : "amqp://") + user + "@" + host + ":" + port + "/" + ("/".equals(virtualHost) ? "" : virtualHost);
     }
 
     @Override
