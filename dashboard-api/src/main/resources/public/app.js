@@ -180,6 +180,12 @@ async function render() {
   timer = setTimeout(render, REFRESH_MS);
 }
 
+// `fleetwatch demo` prints a link with #token=…: take the token into this tab's storage and out of the address bar.
+const fromLink = location.hash.match(/^#token=([A-Za-z0-9._~-]{16,})$/);
+if (fromLink) {
+  sessionStorage.setItem("fleetwatch.token", fromLink[1]);
+  history.replaceState(null, "", location.pathname + location.search + "#/");
+}
 document.getElementById("logout").addEventListener("click", () => login());
 window.addEventListener("hashchange", render);
 render();

@@ -56,10 +56,17 @@ public final class Topology {
     }
 
     /** What {@link #declare} found: names it created and names that were already there, unchanged. */
-    public record Report(List<String> created, List<String> unchanged) {
+    /** {@code adapted}: queues declared without arguments the broker refused (not RabbitMQ; see declareAdapting). */
+    public record Report(List<String> created, List<String> unchanged, List<String> adapted) {
+        public Report(List<String> created, List<String> unchanged) {
+            this(created, unchanged, List.of());
+        }
+
         public String summary() {
             return created.size() + " created, " + unchanged.size() + " unchanged"
-                    + (created.isEmpty() ? "" : " (created: " + String.join(", ", created) + ")");
+                    + (created.isEmpty() ? "" : " (created: " + String.join(", ", created) + ")")
+                    + (adapted.isEmpty() ? "" : "; declared WITHOUT RabbitMQ-only arguments the broker refused: "
+                       + String.join("; ", adapted));
         }
     }
 
@@ -155,6 +162,30 @@ public final class Topology {
      * other arguments is not touched: a {@link TopologyConflictException} names it and the difference.
      */
     public Report declare(Connection connection) throws IOException, TopologyConflictException {
+        return declare(connection, false);
+    }
+
+    /**
+     * As {@link #declare}, for AMQP 0-9-1 brokers that are not RabbitMQ (the demo's embedded Qpid Broker-J): a new
+     * queue whose arguments the broker refuses ({@code x-dead-letter-exchange}, {@code x-max-length},
+     * {@code x-overflow}, {@code x-max-priority} are RabbitMQ extensions) is declared without them, and the report
+     * says which, so the operator knows there is no dead-lettering or length limit there.
+     */
+    public Report declareAdapting(Connection connection, java.util.concurrent.Callable<Connection> probes)
+            throws IOException, TopologyConflictException {
+        this.probes = probes;
+        try {
+            return declare(connection, true);
+        } finally {
+            this.probes = null;
+        }
+    }
+
+    /** Adapting mode: each new queue is first declared on a connection of its own (a refusal may close it). */
+    private java.util.concurrent.Callable<Connection> probes;
+
+    private Report declare(Connection connection, boolean adapt) throws IOException, TopologyConflictException {
+        List<String> adapted = new ArrayList<>();
         List<String> created = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
         for (Map.Entry<String, BuiltinExchangeType> e : exchanges().entrySet()) {
@@ -167,13 +198,32 @@ public final class Topology {
         order.addAll(workQueues());
         for (QueueSpec q : order) {
             boolean existed = exists(connection, Kind.QUEUE, q.name());
-            withChannel(connection, ch -> {
-                ch.queueDeclare(q.name(), true, false, false, q.arguments());
-                ch.queueBind(q.name(), q.exchange(), q.bindingKey());
-            });
+            Map<String, Object> args = q.arguments();
+            if (adapt && !existed && !args.isEmpty()) {
+                // Qpid closes the whole connection on an argument it does not know (542): try on a throw-away one.
+                try (Connection probe = probes.call()) {
+                    withChannel(probe, ch -> ch.queueDeclare(q.name(), true, false, false, q.arguments()));
+                } catch (Exception refused) {
+                    args = Map.of();
+                    adapted.add(q.name() + " " + q.arguments().keySet() + " (" + reason(refused) + ")");
+                }
+            }
+            Map<String, Object> use = args;
+            withChannel(connection, ch -> ch.queueDeclare(q.name(), true, false, false, use));
+            withChannel(connection, ch -> ch.queueBind(q.name(), q.exchange(), q.bindingKey()));
             (existed ? unchanged : created).add("queue " + q.name());
         }
-        return new Report(List.copyOf(created), List.copyOf(unchanged));
+        return new Report(List.copyOf(created), List.copyOf(unchanged), List.copyOf(adapted));
+    }
+
+    private static String reason(Exception e) {
+        Throwable t = e;
+        while (t.getCause() != null && !String.valueOf(t.getMessage()).contains("reply-text=")) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        int text = m.indexOf("reply-text=");
+        return text >= 0 ? m.substring(text + 11).replaceAll(",\\s*class-id.*", "") : m;
     }
 
     /** Passive check on a throw-away channel: a missing entity closes the channel it was asked on. */

