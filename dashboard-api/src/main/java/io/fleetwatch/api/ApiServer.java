@@ -40,6 +40,10 @@ public final class ApiServer implements AutoCloseable {
                         Map.entry("micronaut.server.host", settings.host()),
                         Map.entry("micronaut.server.port", settings.port()),
                         Map.entry("micronaut.server.max-request-size", "1MB"),
+                        // Bodies are small (≤ 1 MB): aggregate them before routing. The streamed default can spin
+                        // forever (heap exhausted in seconds) when a body arrives after the headers and the answer
+                        // is an error (micronaut-core#12940; ApiIT hit it under CPU load).
+                        Map.entry("micronaut.server.netty.server-type", "FULL_CONTENT"),
                         // the web dashboard: static files from the jar (Chart.js copied in by the build)
                         Map.entry("micronaut.router.static-resources.ui.enabled", true),
                         Map.entry("micronaut.router.static-resources.ui.paths", "classpath:public"),
