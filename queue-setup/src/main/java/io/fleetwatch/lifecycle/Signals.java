@@ -13,8 +13,17 @@ import sun.misc.Signal;
 public final class Signals {
     private Signals() {}
 
-    /** Blocks until SIGTERM or SIGINT, and returns the name of the signal. */
+    private static volatile boolean hangupHandled;
+
+    /**
+     * Blocks until SIGTERM or SIGINT, and returns the name of the signal. A process that has nothing to reload
+     * logs SIGHUP and goes on (the JVM's default would be to exit, which `systemctl reload` should never cause).
+     */
     public static String awaitStop() throws InterruptedException {
+        if (!hangupHandled) {
+            Signal.handle(new Signal("HUP"), s -> org.slf4j.LoggerFactory.getLogger(Signals.class)
+                    .info("SIGHUP: this command has nothing to reload; restart it to apply configuration changes"));
+        }
         CountDownLatch latch = new CountDownLatch(1);
         AtomicInteger received = new AtomicInteger();
         String[] name = new String[1];
@@ -33,6 +42,7 @@ public final class Signals {
 
     /** Calls {@code action} on every SIGHUP (reload), on the signal-dispatch thread. */
     public static void onHangup(Runnable action) {
+        hangupHandled = true;
         Signal.handle(new Signal("HUP"), s -> action.run());
     }
 }
