@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -39,9 +40,38 @@ final class BackupCommand {
     static final String DUMP = "database.dump";
     static final String DEFINITIONS = "rabbitmq-definitions.json";
     static final String MANIFEST = "manifest.json";
+    static final String FILES = "files";
+
+    /**
+     * The operator's files a restore may need besides the data: the configuration file, TLS material (broker CA,
+     * client certificate and key, PostgreSQL sslrootcert/sslcert/sslkey), the API token file, SSH key and known_hosts.
+     */
+    static List<Path> operatorFiles(Config config) {
+        Map<String, String> env = config.env();
+        List<Path> out = new ArrayList<>();
+        if (config.file() != null) {
+            out.add(config.file());
+        }
+        for (String key : List.of("QUEUE_TLS_CA_FILE", "QUEUE_TLS_CERT_FILE", "QUEUE_TLS_KEY_FILE",
+                "FLEETWATCH_API_TOKEN_FILE", "FLEETWATCH_SSH_KEY", "FLEETWATCH_SSH_KNOWN_HOSTS",
+                "FLEETWATCH_SSH_PASSWORD_FILE")) {
+            String v = env.get(key);
+            if (v != null && !v.isBlank()) {
+                out.add(Path.of(v.strip()));
+            }
+        }
+        String url = env.getOrDefault(DatabaseSettings.ENV_URL, "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&](sslrootcert|sslcert|sslkey)=([^&]+)").matcher(url);
+        while (m.find()) {
+            out.add(Path.of(java.net.URLDecoder.decode(m.group(2), StandardCharsets.UTF_8)));
+        }
+        return out.stream().map(p -> p.toAbsolutePath().normalize()).distinct().filter(Files::isRegularFile).toList();
+    }
 
     @Command(name = "backup", mixinStandardHelpOptions = true, description = {
-        "Back up the database (pg_dump) and the RabbitMQ definitions into a new directory, with a checksummed manifest.",
+        "Back up the database (pg_dump), the RabbitMQ definitions, and the configuration file and certificates",
+        "(TLS CA, client certificates and keys, API token file, SSH key and known_hosts) into a new directory (0700),",
+        "with a checksummed manifest.",
         "", "Example: fleetwatch backup --to /var/backups/fleetwatch/2026-11-22"})
     static final class Backup extends EnvAware implements Callable<Integer> {
         @Spec
@@ -52,6 +82,9 @@ final class BackupCommand {
 
         @Option(names = "--no-broker", description = "Database only (no RabbitMQ definitions).")
         boolean noBroker;
+
+        @Option(names = "--no-files", description = "Leave out the configuration file and certificates.")
+        boolean noFiles;
 
         @Override
         public Integer call() throws Exception {
@@ -70,6 +103,19 @@ final class BackupCommand {
             }
             ObjectMapper json = new ObjectMapper();
             ObjectNode manifest = json.createObjectNode();
+            ObjectNode originals = json.createObjectNode();
+            if (!noFiles) {
+                // Kept under files/ at their absolute path, 0600: the directory holds keys and tokens now.
+                for (Path f : operatorFiles(config())) {
+                    String rel = FILES + f;
+                    Path copy = to.resolve(rel);
+                    Files.createDirectories(copy.getParent());
+                    Files.copy(f, copy);
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+                    files.add(rel);
+                    originals.put(rel, f.toString());
+                }
+            }
             manifest.put("fleetwatch_backup", 1);
             manifest.put("created_at", Instant.now().toString());
             manifest.put("version", Main.class.getPackage().getImplementationVersion());
@@ -77,6 +123,7 @@ final class BackupCommand {
             for (String f : files) {
                 sums.put(f, sha256(to.resolve(f)));
             }
+            manifest.set("files", originals);
             Files.writeString(to.resolve(MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
             spec.commandLine().getOut().printf("backup: %s (%s)%n", to, String.join(", ", files));
             return 0;
@@ -96,6 +143,10 @@ final class BackupCommand {
 
         @Option(names = "--yes", description = "Replace what the database holds now (required: a restore overwrites).")
         boolean yes;
+
+        @Option(names = "--restore-files", description = "Also put the configuration file and certificates back at"
+                + " their original paths (mode 0600; without it they stay in the backup's files/ directory).")
+        boolean restoreFiles;
 
         @Override
         public Integer call() throws Exception {
@@ -131,6 +182,20 @@ final class BackupCommand {
             }
             if (sums.has(DEFINITIONS)) {
                 management(BrokerSettings.fromEnv(env), "POST", Files.readString(from.resolve(DEFINITIONS)));
+            }
+            var originals = manifest.path("files");
+            for (var it = originals.fields(); it.hasNext(); ) {
+                var e = it.next();
+                Path target = Path.of(e.getValue().asText());
+                if (restoreFiles) {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(from.resolve(e.getKey()), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+                    spec.commandLine().getOut().println("restore: " + target + " written (0600; check its owner)");
+                } else {
+                    spec.commandLine().getOut().println("restore: " + target + " is in " + from.resolve(e.getKey())
+                            + " (not written; --restore-files puts it back)");
+                }
             }
             spec.commandLine().getOut().printf("restore: %s restored (%s)%n", from,
                     String.join(", ", (Iterable<String>) sums::fieldNames));

@@ -30,9 +30,19 @@ class BackupRestoreIT {
                     + " interval '10 seconds', 10, 20, 30, 0, 0, 1, 0 FROM generate_series(1, 20) s, generate_series(1, 50) g");
             String before = snapshot(db);
 
+            // the configuration file and a certificate it names are backed up with the data
+            Path etc = Files.createDirectories(tmp.resolve("etc"));
+            Path ca = Files.writeString(etc.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nnot checked here\n");
+            Path yml = etc.resolve("fleetwatch.yml");
+            Files.writeString(yml, "broker:\n  tls:\n    ca-file: " + ca + "\n");
+            Files.setPosixFilePermissions(yml, PosixFilePermissions.fromString("rw-------"));
+            env.put("FLEETWATCH_CONFIG", yml.toString());
             Path dir = tmp.resolve("backup-1");
             ScanCommandIT.Result b = ScanCommandIT.run(env, "backup", "--to", dir.toString());
             assertThat(b.code()).as(b.err()).isZero();
+            assertThat(dir.resolve("files" + yml)).hasSameTextualContentAs(yml);
+            assertThat(dir.resolve("files" + ca)).hasSameTextualContentAs(ca);
+            assertThat(Files.readString(dir.resolve("manifest.json"))).contains("\"files" + ca + "\" : \"" + ca + "\"");
             assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
             assertThat(Files.readString(dir.resolve("rabbitmq-definitions.json"))).contains("metrics_queue");
             assertThat(ScanCommandIT.run(env, "backup", "--to", dir.toString()).code()).as("never over a backup").isEqualTo(2);
@@ -51,6 +61,13 @@ class BackupRestoreIT {
                 assertThat(ch.queueDeclarePassive("discovery_queue").getQueue()).isEqualTo("discovery_queue");
             }
             assertThat(ScanCommandIT.run(env, "db", "status").code()).as("schema history restored too").isZero();
+            assertThat(r.out()).contains(ca + " is in " + dir.resolve("files" + ca));
+            Files.delete(ca);
+            ScanCommandIT.Result files = ScanCommandIT.run(env, "restore", "--from", dir.toString(), "--yes",
+                    "--restore-files");
+            assertThat(files.code()).as(files.err()).isZero();
+            assertThat(ca).hasSameTextualContentAs(dir.resolve("files" + ca));
+            assertThat(Files.getPosixFilePermissions(ca)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
             // a flipped byte in the dump: refused before anything is touched
             Path dump = dir.resolve("database.dump");

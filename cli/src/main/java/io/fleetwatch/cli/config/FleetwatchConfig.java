@@ -37,7 +37,7 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
     public record Tls(Boolean enabled, String caFile, String certFile, String keyFile, Boolean verifyHostname) {}
 
     public record Database(String url, String password, @Min(1) @Max(200) Integer poolSize,
-                           @Pattern(regexp = "auto|on|off", message = "must be auto, on or off") String timescaledb,
+                           @Pattern(regexp = "auto|require|off", message = "must be auto, require or off") String timescaledb,
                            @Min(1) @Max(36500) Integer retentionDays) {}
 
     public record Consumer(@Min(1) @Max(64) Integer workers, @Min(1) @Max(100_000) Integer batchSize,
