@@ -37,7 +37,8 @@ class ServerPackageIT {
         assertThat(contents).contains("./opt/fleetwatch/bin/fleetwatch", "./opt/fleetwatch/lib/fleetwatch.jar",
                 "./opt/fleetwatch/lib/amqp-client-", "./opt/fleetwatch/lib/postgresql-", "./opt/fleetwatch/lib/micronaut-",
                 "./usr/bin/fleetwatch -> /opt/fleetwatch/bin/fleetwatch", "./lib/systemd/system/fleetwatch.target",
-                "./usr/share/fleetwatch/grafana/fleetwatch-dashboard.json", "./usr/share/doc/fleetwatch/README.md");
+                "./usr/share/fleetwatch/grafana/fleetwatch-dashboard.json", "./usr/share/doc/fleetwatch/README.md",
+                "./usr/share/fleetwatch/rabbitmq/fleetwatch-definitions.json");
         for (String unit : UNITS) {
             assertThat(contents).contains("./lib/systemd/system/" + unit + ".service");
         }
@@ -95,7 +96,8 @@ class ServerPackageIT {
         }
         String list = run("tar", "-tzvf", tgz.toString()).out();
         assertThat(list).contains("/bin/fleetwatch", "/etc/fleetwatch.yml.example", "/etc/fleetwatch.env.example",
-                "/systemd/fleetwatch.target", "/grafana/fleetwatch-dashboard.json", "/lib/fleetwatch-cli-");
+                "/systemd/fleetwatch.target", "/grafana/fleetwatch-dashboard.json", "/lib/fleetwatch-cli-",
+                "/rabbitmq/fleetwatch-definitions.json");
         for (String unit : UNITS) {
             assertThat(list).contains("/systemd/" + unit + ".service");
         }
