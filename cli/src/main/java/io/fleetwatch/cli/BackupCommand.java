@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.sql.DatabaseSettings;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -237,20 +232,7 @@ final class BackupCommand {
 
     /** GET (export) or POST (import) the virtual host's definitions through the management API. */
     private static String management(BrokerSettings b, String method, String body) throws Exception {
-        URI uri = URI.create("http://" + b.host() + ":" + b.managementPort() + "/api/definitions/"
-                + URLEncoder.encode(b.virtualHost(), StandardCharsets.UTF_8));
-        String auth = Base64.getEncoder().encodeToString((b.user() + ":" + b.password()).getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder r = HttpRequest.newBuilder(uri).header("Authorization", "Basic " + auth)
-                .header("Content-Type", "application/json");
-        r = body == null ? r.GET() : r.POST(HttpRequest.BodyPublishers.ofString(body));
-        // HTTP/1.1: the management API (cowboy) drops a POST that offers an h2c upgrade
-        HttpResponse<String> res = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                .send(r.build(), HttpResponse.BodyHandlers.ofString());
-        if (res.statusCode() / 100 != 2) {
-            throw new IOException("RabbitMQ management API " + uri.getHost() + ":" + uri.getPort() + " answered HTTP "
-                    + res.statusCode() + " to " + method + " definitions");
-        }
-        return res.body();
+        return Management.call(b, method, "/api/definitions/" + Management.vhostPath(b.virtualHost()), body);
     }
 
     static String sha256(Path f) throws Exception {

@@ -70,6 +70,23 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
         try {
             BrokerSettings configured = BrokerSettings.fromEnv(env);
             boolean embeddedBroker = embedded || !answers(configured);
+            if (!embeddedBroker) {
+                // Never on the broker's real queues: a demo consumer there would take production messages.
+                String why = ownVirtualHost(configured, started);
+                if (why == null) {
+                    e.put(BrokerSettings.ENV_VHOST, DEMO_VHOST);
+                    e.remove(BrokerSettings.ENV_URI);
+                    e.putAll(Map.of(BrokerSettings.ENV_HOST, configured.host(), BrokerSettings.ENV_PORT,
+                            Integer.toString(configured.port()), BrokerSettings.ENV_USER, configured.user(),
+                            BrokerSettings.ENV_PASSWORD, configured.password()));
+                    out.println("demo: broker: RabbitMQ at " + configured.describe() + ", in a virtual host of its own ("
+                            + DEMO_VHOST + ", removed at exit)");
+                } else {
+                    out.println("demo: broker: RabbitMQ at " + configured.describe() + " answers, but " + why
+                            + "; using an embedded broker instead");
+                    embeddedBroker = true;
+                }
+            }
             if (embeddedBroker) {
                 String password = HexFormat.of().formatHex(random.generateSeed(12));
                 EmbeddedBroker broker = EmbeddedBroker.start(freePort(), password, work.resolve("qpid"));
@@ -82,8 +99,6 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
                         BrokerSettings.ENV_USER, "guest", BrokerSettings.ENV_PASSWORD, password, BrokerSettings.ENV_VHOST, "/"));
                 out.println("demo: broker: embedded Apache Qpid Broker-J on 127.0.0.1:" + broker.port()
                         + (embedded ? " (--embedded)" : " (no RabbitMQ answered at " + configured.describe() + ")"));
-            } else {
-                out.println("demo: broker: RabbitMQ at " + configured.describe());
             }
             String dbUrl = env.get(DatabaseSettings.ENV_URL);
             if (embedded || dbUrl == null || dbUrl.isBlank() || !answers(DatabaseSettings.fromEnv(env))) {
@@ -154,6 +169,22 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
         out.println("demo: stopped");
         out.flush();
         return 0;
+    }
+
+    static final String DEMO_VHOST = "fleetwatch-demo";
+
+    /** Creates the demo's virtual host (removed when the demo stops); null on success, else why not. */
+    private static String ownVirtualHost(BrokerSettings b, List<AutoCloseable> started) {
+        String path = "/api/vhosts/" + Management.vhostPath(DEMO_VHOST);
+        try {
+            Management.call(b, "PUT", path, "{\"description\":\"fleetwatch demo (temporary)\"}");
+            started.add(() -> Management.call(b, "DELETE", path, null));
+            Management.call(b, "PUT", "/api/permissions/" + Management.vhostPath(DEMO_VHOST) + "/"
+                    + Management.vhostPath(b.user()), "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+            return null;
+        } catch (Exception ex) {
+            return "a virtual host of its own could not be made through the management API (" + Errors.describe(ex) + ")";
+        }
     }
 
     private static boolean answers(BrokerSettings b) {
