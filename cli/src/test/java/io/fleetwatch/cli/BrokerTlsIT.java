@@ -12,7 +12,6 @@ import io.fleetwatch.testing.Await;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +46,8 @@ class BrokerTlsIT {
         dir = Files.createTempDirectory("fleetwatch-tls");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         certs(dir);
-        port = freePort();
-        int dist = freePort();
+        port = io.fleetwatch.testing.Ports.free();
+        int dist = io.fleetwatch.testing.Ports.free();
         Files.writeString(dir.resolve("rabbitmq.conf"), String.join("\n",
                 "listeners.tcp = none",
                 "listeners.ssl.1 = 127.0.0.1:" + port,
@@ -71,7 +70,7 @@ class BrokerTlsIT {
         e.put("RABBITMQ_LOG_BASE", dir.resolve("log").toString());
         e.put("RABBITMQ_PID_FILE", dir.resolve("node.pid").toString());
         e.put("RABBITMQ_DIST_PORT", Integer.toString(dist));
-        e.put("RABBITMQ_NODE_PORT", Integer.toString(freePort())); // unused (TCP listener off), but must not clash
+        e.put("RABBITMQ_NODE_PORT", Integer.toString(io.fleetwatch.testing.Ports.free())); // unused (TCP listener off), but must not clash
         e.put("RABBITMQ_ADVANCED_CONFIG_FILE", dir.resolve("advanced.config").toString());
         node = pb.start();
         Await.until(Duration.ofSeconds(90), "TLS node listening on 127.0.0.1:" + port, () -> {
@@ -172,11 +171,5 @@ class BrokerTlsIT {
         Process p = new ProcessBuilder(cmd).directory(d.toFile()).redirectErrorStream(true)
                 .redirectOutput(new File(d.toFile(), "openssl.log")).start();
         assertThat(p.waitFor()).as("openssl " + String.join(" ", args)).isZero();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

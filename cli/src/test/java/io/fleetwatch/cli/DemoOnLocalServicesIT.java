@@ -7,7 +7,6 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestDatabase;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +21,7 @@ import org.junit.jupiter.api.Test;
 class DemoOnLocalServicesIT {
     @Test
     void usesTheAnsweringServicesInAVirtualHostOfItsOwn() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.fleetwatch.testing.Ports.free();
         Path logs = Path.of("target/demo-logs");
         BrokerSettings local = BrokerSettings.fromEnv(Map.of("QUEUE_HOST", "127.0.0.1"));
         try (TestDatabase db = TestDatabase.create(); Fleet fleet = new Fleet(Map.of("QUEUE_HOST", "127.0.0.1"), logs)) {

@@ -8,7 +8,6 @@ import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,10 +35,7 @@ class SmokeIT {
 
     @Test
     void everyComponentIsCheckedAndAStoppedOneFails() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.fleetwatch.testing.Ports.free();
         Path logs = Path.of("target/smoke-logs");
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create();
              Fleet fleet = new Fleet(tb.env(), logs)) {

@@ -52,10 +52,7 @@ class SshCollectorIT {
              TestSshd other = TestSshd.start(tmp.resolve("other"), List.of());
              ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             // a port nobody listens on: a stopped server
-            int stopped;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                stopped = s.getLocalPort();
-            }
+            int stopped = io.fleetwatch.testing.Ports.free();
             // known_hosts: the impostor's port is recorded with another server's key
             Path known = tmp.resolve("known_hosts");
             Files.writeString(known, String.join("\n", a.knownHostsLine(), b.knownHostsLine(), c.knownHostsLine(),

@@ -10,7 +10,6 @@ import io.fleetwatch.consumer.notify.EmailChannel;
 import io.fleetwatch.consumer.notify.Notice;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import jakarta.mail.internet.MimeMessage;
-import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +18,8 @@ import org.junit.jupiter.api.Test;
 /** E-mail through a real SMTP server (GreenMail, on loopback). */
 class EmailChannelIT {
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.fleetwatch.testing.Ports.free();
     }
 
     @Test

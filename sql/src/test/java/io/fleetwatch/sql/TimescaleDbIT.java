@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetwatch.testing.SingleConnectionDataSource;
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,10 +35,7 @@ class TimescaleDbIT {
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException(bin + " missing: run scripts/services (it runs npm ci in " + dir + ")");
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.fleetwatch.testing.Ports.free();
         File log = File.createTempFile("pglite", ".log");
         server = new ProcessBuilder(bin.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
                 "-e", "@electric-sql/pglite/timescaledb:timescaledb")

@@ -3,7 +3,6 @@ package io.fleetwatch.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +37,7 @@ public final class TestSshd implements AutoCloseable {
 
     public static TestSshd start(Path dir, List<Path> authorizedPublicKeys) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         TestSshd d = new TestSshd(dir, port);
         if (!Files.exists(dir.resolve("hostkey"))) {
             keygen(dir, "hostkey", "ed25519");
