@@ -92,8 +92,7 @@ final class BackupCommand {
                     "--dbname=" + libpqUri(db)), db.password());
             List<String> files = new ArrayList<>(List.of(DUMP));
             if (!noBroker) {
-                BrokerSettings b = BrokerSettings.fromEnv(env);
-                Files.writeString(to.resolve(DEFINITIONS), management(b, "GET", null));
+                Files.writeString(to.resolve(DEFINITIONS), management(env, "GET", null));
                 files.add(DEFINITIONS);
             }
             ObjectMapper json = new ObjectMapper();
@@ -176,7 +175,7 @@ final class BackupCommand {
                 Files.deleteIfExists(script);
             }
             if (sums.has(DEFINITIONS)) {
-                management(BrokerSettings.fromEnv(env), "POST", Files.readString(from.resolve(DEFINITIONS)));
+                management(env, "POST", Files.readString(from.resolve(DEFINITIONS)));
             }
             var originals = manifest.path("files");
             for (var it = originals.fields(); it.hasNext(); ) {
@@ -231,8 +230,9 @@ final class BackupCommand {
     }
 
     /** GET (export) or POST (import) the virtual host's definitions through the management API. */
-    private static String management(BrokerSettings b, String method, String body) throws Exception {
-        return Management.call(b, method, "/api/definitions/" + Management.vhostPath(b.virtualHost()), body);
+    private static String management(Map<String, String> env, String method, String body) throws Exception {
+        return Management.call(env, method, "/api/definitions/"
+                + Management.vhostPath(BrokerSettings.fromEnv(env).virtualHost()), body);
     }
 
     static String sha256(Path f) throws Exception {

@@ -72,7 +72,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             boolean embeddedBroker = embedded || !answers(configured);
             if (!embeddedBroker) {
                 // Never on the broker's real queues: a demo consumer there would take production messages.
-                String why = ownVirtualHost(configured, started);
+                String why = ownVirtualHost(env, configured, started);
                 if (why == null) {
                     e.put(BrokerSettings.ENV_VHOST, DEMO_VHOST);
                     e.remove(BrokerSettings.ENV_URI);
@@ -174,12 +174,12 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
     static final String DEMO_VHOST = "fleetwatch-demo";
 
     /** Creates the demo's virtual host (removed when the demo stops); null on success, else why not. */
-    private static String ownVirtualHost(BrokerSettings b, List<AutoCloseable> started) {
+    private static String ownVirtualHost(Map<String, String> env, BrokerSettings b, List<AutoCloseable> started) {
         String path = "/api/vhosts/" + Management.vhostPath(DEMO_VHOST);
         try {
-            Management.call(b, "PUT", path, "{\"description\":\"fleetwatch demo (temporary)\"}");
-            started.add(() -> Management.call(b, "DELETE", path, null));
-            Management.call(b, "PUT", "/api/permissions/" + Management.vhostPath(DEMO_VHOST) + "/"
+            Management.call(env, "PUT", path, "{\"description\":\"fleetwatch demo (temporary)\"}");
+            started.add(() -> Management.call(env, "DELETE", path, null));
+            Management.call(env, "PUT", "/api/permissions/" + Management.vhostPath(DEMO_VHOST) + "/"
                     + Management.vhostPath(b.user()), "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
             return null;
         } catch (Exception ex) {

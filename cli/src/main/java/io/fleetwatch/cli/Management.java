@@ -10,9 +10,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
-/** The RabbitMQ management HTTP API with the broker's own credentials (definitions, virtual hosts). */
+/**
+ * The RabbitMQ management HTTP API with the broker's own credentials (definitions, virtual hosts), at
+ * {@code QUEUE_MANAGEMENT_URL} (e.g. {@code https://mq.example.org:15671}) or else {@code http://QUEUE_HOST:15672}.
+ * Over HTTPS the certificate is verified against the broker's CA ({@code QUEUE_TLS_CA_FILE}) or the JVM's trust store.
+ */
 final class Management {
+    static final String ENV_URL = "QUEUE_MANAGEMENT_URL";
+
     private Management() {}
 
     static String vhostPath(String vhost) {
@@ -20,16 +27,28 @@ final class Management {
     }
 
     /** {@code method} {@code /api/…} with an optional JSON body; a non-2xx answer throws with the status. */
-    static String call(BrokerSettings b, String method, String path, String body) throws IOException, InterruptedException {
-        URI uri = URI.create("http://" + b.host() + ":" + b.managementPort() + path);
+    static String call(Map<String, String> env, String method, String path, String body)
+            throws IOException, InterruptedException {
+        BrokerSettings b = BrokerSettings.fromEnv(env);
+        String base = env.get(ENV_URL);
+        if (base == null || base.isBlank()) {
+            base = "http://" + b.host() + ":" + b.managementPort();
+        } else if (!base.strip().matches("https?://[^/\\s]+/?")) {
+            throw new IllegalArgumentException(ENV_URL + ": '" + base + "' is not http(s)://host:port");
+        }
+        URI uri = URI.create(base.strip().replaceAll("/$", "") + path);
         String auth = Base64.getEncoder().encodeToString((b.user() + ":" + b.password()).getBytes(StandardCharsets.UTF_8));
         HttpRequest r = HttpRequest.newBuilder(uri).header("Authorization", "Basic " + auth)
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         // HTTP/1.1: the management API (cowboy) drops a POST that offers an h2c upgrade
-        HttpResponse<String> res = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build().send(r, HttpResponse.BodyHandlers.ofString());
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if ("https".equals(uri.getScheme()) && b.tls().caFile() != null) {
+            client.sslContext(b.tls().sslContext());
+        }
+        HttpResponse<String> res = client.build().send(r, HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() / 100 != 2) {
             throw new IOException("RabbitMQ management API " + uri.getHost() + ":" + uri.getPort() + " answered HTTP "
                     + res.statusCode() + " to " + method + " " + path);

@@ -38,6 +38,7 @@ class BrokerTlsIT {
     static Path dir;
     static Process node;
     static int port;
+    static int managementPort;
 
     @BeforeAll
     static void startTlsNode() throws Exception {
@@ -48,6 +49,7 @@ class BrokerTlsIT {
         certs(dir);
         port = io.fleetwatch.testing.Ports.free();
         int dist = io.fleetwatch.testing.Ports.free();
+        managementPort = io.fleetwatch.testing.Ports.free();
         Files.writeString(dir.resolve("rabbitmq.conf"), String.join("\n",
                 "listeners.tcp = none",
                 "listeners.ssl.1 = 127.0.0.1:" + port,
@@ -57,8 +59,16 @@ class BrokerTlsIT {
                 "ssl_options.keyfile = " + dir.resolve("server.key"),
                 "ssl_options.verify = verify_peer",
                 "ssl_options.fail_if_no_peer_cert = true",
-                "loopback_users = none", ""));
-        Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+                "loopback_users = none",
+                // the management API over HTTPS only (plain HTTP on a loopback port of its own, unused)
+                "management.tcp.ip = 127.0.0.1",
+                "management.tcp.port = " + io.fleetwatch.testing.Ports.free(),
+                "management.ssl.ip = 127.0.0.1",
+                "management.ssl.port = " + managementPort,
+                "management.ssl.cacertfile = " + dir.resolve("ca.pem"),
+                "management.ssl.certfile = " + dir.resolve("server.pem"),
+                "management.ssl.keyfile = " + dir.resolve("server.key"), ""));
+        Files.writeString(dir.resolve("enabled_plugins"), "[rabbitmq_management].\n");
         String name = "fwtls" + ProcessHandle.current().pid();
         ProcessBuilder pb = new ProcessBuilder(RABBIT.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("node.log").toFile());
@@ -132,6 +142,25 @@ class BrokerTlsIT {
                 .hasStackTraceContaining("PKIX path");
         // The CLI says so in one line and exits 1.
         assertThat(Main.run(env(true, "other-ca.pem"), "queue-setup")).isEqualTo(1);
+    }
+
+    @Test
+    void theManagementApiOverHttpsIsVerifiedAgainstTheBrokersCa() throws Exception {
+        Map<String, String> env = env(true, "ca.pem");
+        env.put("QUEUE_MANAGEMENT_URL", "https://127.0.0.1:" + managementPort);
+        Await.until(Duration.ofSeconds(60), "management API up", () -> {
+            try {
+                return Management.call(env, "GET", "/api/overview", null).contains("rabbitmq_version");
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        // what backup uses: the definitions of the virtual host
+        assertThat(Management.call(env, "GET", "/api/definitions/%2F", null)).contains("\"queues\"");
+        Map<String, String> otherCa = env(true, "other-ca.pem");
+        otherCa.put("QUEUE_MANAGEMENT_URL", "https://127.0.0.1:" + managementPort);
+        assertThatThrownBy(() -> Management.call(otherCa, "GET", "/api/overview", null))
+                .hasStackTraceContaining("PKIX path");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.fleetwatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.Fleet;
 import io.fleetwatch.testing.TestDatabase;
@@ -23,7 +22,7 @@ class DemoOnLocalServicesIT {
     void usesTheAnsweringServicesInAVirtualHostOfItsOwn() throws Exception {
         int port = io.fleetwatch.testing.Ports.free();
         Path logs = Path.of("target/demo-logs");
-        BrokerSettings local = BrokerSettings.fromEnv(Map.of("QUEUE_HOST", "127.0.0.1"));
+        Map<String, String> local = Map.of("QUEUE_HOST", "127.0.0.1");
         try (TestDatabase db = TestDatabase.create(); Fleet fleet = new Fleet(Map.of("QUEUE_HOST", "127.0.0.1"), logs)) {
             Process demo = fleet.start("demo", Map.of("DATABASE_URL", db.jdbcUrl(), "QUEUE_VHOST", "/"), "demo", "--port",
                     Integer.toString(port));

@@ -28,6 +28,7 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
     public record Broker(String uri, String host, @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer port,
                          String user, String password, String vhost,
                          @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer managementPort,
+                         @Pattern(regexp = "https?://[^/\\s]+/?", message = "must be http(s)://host:port") String managementUrl,
                          @Valid Queues queues, @Valid Tls tls) {}
 
     public record Queues(@Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String discovery,
@@ -91,6 +92,7 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
             put(e, "QUEUE_PASSWORD", broker.password);
             put(e, "QUEUE_VHOST", broker.vhost);
             put(e, "QUEUE_MANAGEMENT_PORT", broker.managementPort);
+            put(e, "QUEUE_MANAGEMENT_URL", broker.managementUrl);
             if (broker.queues != null) {
                 put(e, "DISCOVERY_QUEUE", broker.queues.discovery);
                 put(e, "METRICS_QUEUE", broker.queues.metrics);
