@@ -83,6 +83,18 @@ class DemoIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body()).contains("Fleetwatch");
+            // The dashboard itself, in Debian's Chromium: the printed link signs in, the fleet table lists this host.
+            Path shots = Files.createDirectories(Path.of("target/screenshots"));
+            ProcessBuilder browser = new ProcessBuilder("node", "test/demo.mjs").directory(Path.of("../dashboard-api/web")
+                    .toFile()).redirectErrorStream(true);
+            browser.environment().putAll(java.util.Map.of("DEMO_URL", base + "/#token=" + token, "HOSTNAME_EXPECTED",
+                    hostname, "SHOTS", shots.toAbsolutePath().toString()));
+            Process b = browser.start();
+            String seen = new String(b.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(b.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.exitValue()).as(seen).isZero();
+            assertThat(seen).contains("\"row\":\"" + hostname).contains("\"tokenInAddressBar\":false")
+                    .contains("\"errors\":[]");
             Traffic.figures(String.format("demo: RabbitMQ and PostgreSQL stopped; dashboard with this host's metrics"
                     + " after %.1f s (embedded Qpid + PostgreSQL)", seconds));
 
