@@ -1,16 +1,11 @@
 // Browser test of the web dashboard, driven by DashboardBrowserIT: Debian's Chromium, headless, through playwright-core.
 // Signs in with a token, checks the fleet table, opens a host page and checks that its CPU chart has drawn its points,
 // acknowledges an alert, and looks at the page on a phone-sized screen. Screenshots go to $SHOTS. Prints one JSON line.
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 
 const { BASE_URL: base, TOKEN: token, SHOTS: shots, HOSTS: hosts, HOST_ID: hostId } = process.env;
 const errors = [];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  // no background traffic: this machine's network is closed, and a test must not talk to anything but localhost
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("pageerror", e => errors.push("pageerror: " + e.message));

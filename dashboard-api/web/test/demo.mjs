@@ -1,15 +1,11 @@
 // Browser check of `fleetwatch demo`, driven by reliability's DemoIT: opens the link the demo prints (token in the
 // #fragment), waits until the fleet table lists this host, and takes a screenshot ($SHOTS/demo.png). One JSON line.
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 
 const { DEMO_URL: link, HOSTNAME_EXPECTED: hostname, SHOTS: shots } = process.env;
 const base = new URL(link).origin;
 const errors = [];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on("pageerror", e => errors.push("pageerror: " + e.message));
