@@ -63,7 +63,9 @@ final class BackupCommand {
         return out.stream().map(p -> p.toAbsolutePath().normalize()).distinct().filter(Files::isRegularFile).toList();
     }
 
-    @Command(name = "backup", mixinStandardHelpOptions = true, description = {
+    @Command(name = "backup", mixinStandardHelpOptions = true,
+            header = "Back up the database, RabbitMQ definitions, configuration and certificates.",
+            description = {
         "Back up the database (pg_dump), the RabbitMQ definitions, and the configuration file and certificates",
         "(TLS CA, client certificates and keys, API token file, SSH key and known_hosts) into a new directory (0700),",
         "with a checksummed manifest.",
@@ -124,7 +126,9 @@ final class BackupCommand {
         }
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true, description = {
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            header = "Restore a backup made by 'fleetwatch backup' (checksums first).",
+            description = {
         "Restore a backup made by 'fleetwatch backup': checks the manifest's checksums, replaces the database's",
         "schema in one transaction and imports the RabbitMQ definitions. Stop the consumers first.", "",
         "Example: fleetwatch restore --from /var/backups/fleetwatch/2026-11-22 --yes"})

@@ -20,7 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
-@Command(name = "consume", mixinStandardHelpOptions = true, description = {
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        header = "Store the three queues in the database; notifications, queue watch and maintenance.",
+        description = {
     "Consume the discovery, metrics and alert queues into the database, deliver alert notifications",
     "(FLEETWATCH_WEBHOOK_URL, SMTP_*), run the metrics maintenance job and the queue-backlog watch",
     "(one instance at a time each, by advisory lock).",

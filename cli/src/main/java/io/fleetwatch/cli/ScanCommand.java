@@ -23,7 +23,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "scan", mixinStandardHelpOptions = true, subcommands = {ScanCommand.ListJobs.class,
-    ScanCommand.Status.class, ScanCommand.Logs.class}, description = {
+    ScanCommand.Status.class, ScanCommand.Logs.class},
+        header = "Sweep CIDR ranges inside the allow-list and publish one discovery message per live host.",
+        description = {
         "Sweep CIDR ranges (ARP, ICMP, TCP) and publish one discovery message per live host; the sweep is recorded as a",
         "scan job. Only ranges inside FLEETWATCH_SCAN_ALLOW (comma-separated CIDRs; default 127.0.0.0/8) and outside",
         "FLEETWATCH_SCAN_DENY are ever probed: anything else is refused before a packet is sent."},

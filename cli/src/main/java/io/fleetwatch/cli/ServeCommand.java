@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = {
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "Run this host's components (serve.components) in one process until SIGTERM.",
+        description = {
     "Run this host's share of the pipeline in one process: set up queues and schema, then the components listed in",
     "serve.components (FLEETWATCH_SERVE_COMPONENTS; default all): consumer (with notifier, queue watch and",
     "maintenance), relay (database alerts to RabbitMQ), api, scheduler (scan schedules and API-requested scans), agent.",

@@ -27,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "smoke", mixinStandardHelpOptions = true, description = {
+@Command(name = "smoke", mixinStandardHelpOptions = true,
+        header = "Check an installation end to end, one line per component; exit 1 if any fails.",
+        description = {
     "Checks an installation end to end, one line per component: the configuration, RabbitMQ and the queues,",
     "PostgreSQL and the schema, the consumer (a sample published now must be stored), and the API's /healthz",
     "(database, broker, alert relay) and a token-authenticated request. Exit 0 when all pass, 1 otherwise.",
