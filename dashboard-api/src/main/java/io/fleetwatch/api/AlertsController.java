@@ -41,14 +41,9 @@ public final class AlertsController {
         if (where == null) {
             return Problems.badRequest("state must be open, resolved or all");
         }
-        int n = limit == null ? 100 : limit;
-        int skip = offset == null ? 0 : offset;
-        if (n < 1 || n > MAX_LIMIT) {
-            return Problems.badRequest("limit must be between 1 and " + MAX_LIMIT);
-        }
-        if (skip < 0) {
-            return Problems.badRequest("offset must be 0 or more");
-        }
+        io.fleetwatch.api.internal.Page page = io.fleetwatch.api.internal.Page.of(limit, offset, 100, MAX_LIMIT);
+        int n = page.limit();
+        int skip = page.offset();
         List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery("""
                 SELECT a.id, a.alert_id, a.system_id, s.hostname, a.alert_type, a.severity, a.state, a.value,
                        a.threshold, a.occurred_at, a.resolved_at, a.acknowledged_at, a.acknowledged_by, a.silenced_until

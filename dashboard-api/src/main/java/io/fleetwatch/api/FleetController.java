@@ -31,11 +31,9 @@ public final class FleetController {
 
     @Get(uri = "/scans", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> scans(@Nullable @QueryValue Integer limit, @Nullable @QueryValue Integer offset) {
-        int n = limit == null ? 50 : limit;
-        int skip = offset == null ? 0 : offset;
-        if (n < 1 || n > 1000 || skip < 0) {
-            return Problems.badRequest("limit must be between 1 and 1000, offset 0 or more");
-        }
+        io.fleetwatch.api.internal.Page page = io.fleetwatch.api.internal.Page.of(limit, offset, 50, 1000);
+        int n = page.limit();
+        int skip = page.offset();
         return HttpResponse.ok(jdbi.withHandle(h -> h.createQuery("SELECT id, dept_id, targets, status, requested_by,"
                 + " probes_sent, answered, retries, hosts_found, error, created_at, started_at, finished_at FROM scans"
                 + " ORDER BY id DESC LIMIT :n OFFSET :o").bind("n", n).bind("o", skip).mapToMap().list())

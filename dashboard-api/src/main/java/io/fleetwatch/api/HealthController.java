@@ -16,8 +16,16 @@ public final class HealthController {
     /** Unsent alerts older than this mean no relay is running (or none can publish). */
     static final java.time.Duration RELAY_STALE = java.time.Duration.ofMinutes(2);
 
+    /**
+     * /healthz needs no token, so its broker check is shared: at most one AMQP connection per this interval, however
+     * often (or however many at once) the endpoint is called.
+     */
+    static final long BROKER_CHECK_NANOS = java.time.Duration.ofSeconds(5).toNanos();
+
     private final Jdbi jdbi;
     private final io.fleetwatch.broker.BrokerSettings broker;
+    private Map<String, Object> lastBrokerCheck;
+    private long lastBrokerCheckAt;
 
     public HealthController(Jdbi jdbi, io.micronaut.context.BeanProvider<io.fleetwatch.broker.BrokerSettings> broker) {
         this.jdbi = jdbi;
@@ -29,7 +37,7 @@ public final class HealthController {
         Map<String, Object> checks = new LinkedHashMap<>();
         String db = databaseProblem();
         checks.put("database", db == null ? Map.of("status", "up") : Map.of("status", "down", "reason", db));
-        checks.put("broker", brokerCheck());
+        checks.put("broker", sharedBrokerCheck());
         checks.put("relay", db != null ? Map.of("status", "unknown", "reason", "database unavailable") : relayCheck());
         boolean down = checks.values().stream().anyMatch(c -> "down".equals(((Map<?, ?>) c).get("status")));
         Map<String, Object> body = new LinkedHashMap<>();
@@ -40,12 +48,22 @@ public final class HealthController {
                 : io.micronaut.http.HttpStatus.OK).body(body);
     }
 
+    private synchronized Map<String, Object> sharedBrokerCheck() {
+        long now = System.nanoTime();
+        if (lastBrokerCheck == null || now - lastBrokerCheckAt > BROKER_CHECK_NANOS) {
+            lastBrokerCheck = brokerCheck();
+            lastBrokerCheckAt = System.nanoTime();
+        }
+        return lastBrokerCheck;
+    }
+
     private Map<String, Object> brokerCheck() {
         if (broker == null) {
             return Map.of("status", "unknown", "reason", "no broker configured for the API");
         }
         var cf = broker.connectionFactory();
         cf.setConnectionTimeout(2_000);
+        cf.setHandshakeTimeout(2_000);
         cf.setAutomaticRecoveryEnabled(false);
         try (var c = cf.newConnection("fleetwatch-healthz")) {
             return Map.of("status", "up");

@@ -56,14 +56,9 @@ public final class SystemsController {
             // PostgreSQL text cannot hold NUL at all; no host name holds any control character
             return Problems.badRequest("search must not contain control characters");
         }
-        int n = limit == null ? 500 : limit;
-        int skip = offset == null ? 0 : offset;
-        if (n < 1 || n > MAX_LIMIT) {
-            return Problems.badRequest("limit must be between 1 and " + MAX_LIMIT);
-        }
-        if (skip < 0) {
-            return Problems.badRequest("offset must be 0 or more");
-        }
+        io.fleetwatch.api.internal.Page page = io.fleetwatch.api.internal.Page.of(limit, offset, 500, MAX_LIMIT);
+        int n = page.limit();
+        int skip = page.offset();
         String where = " WHERE (CAST(:dept AS integer) IS NULL OR s.dept_id = :dept)"
                 + " AND (CAST(:status AS text) IS NULL OR s.status = :status)"
                 + " AND (CAST(:search AS text) IS NULL OR s.hostname ILIKE :like ESCAPE '!'"
@@ -117,10 +112,7 @@ public final class SystemsController {
         } catch (DateTimeParseException e) {
             return Problems.badRequest("from/to must be ISO-8601 date-times with offset, e.g. 2025-11-25T10:35:00Z");
         }
-        int n = limit == null ? 1000 : limit;
-        if (n < 1 || n > MAX_LIMIT) {
-            return Problems.badRequest("limit must be between 1 and " + MAX_LIMIT);
-        }
+        int n = io.fleetwatch.api.internal.Page.of(limit, 0, 1000, MAX_LIMIT).limit();
         if (!start.isBefore(end)) {
             return Problems.badRequest("from must be before to");
         }

@@ -277,6 +277,39 @@ class ApiIT {
         }
     }
 
+    @Test
+    void healthzOpensAtMostOneBrokerConnectionPerInterval() throws Exception {
+        // A "broker" that accepts TCP and never speaks AMQP, counting connections: each check costs one.
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!fake.isClosed()) {
+                    try {
+                        fake.accept();
+                        accepted.incrementAndGet();
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            var mute = new io.fleetwatch.broker.BrokerSettings("127.0.0.1", fake.getLocalPort(), "guest", "guest", "/", 15672);
+            try (ApiServer probed = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of(TOKEN)), ds, Clock.systemUTC(),
+                    mute)) {
+                List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + probed.port()
+                            + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                for (var call : calls) {
+                    assertThat(call.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+                }
+            }
+        }
+        assertThat(accepted.get()).as("AMQP connections for 20 concurrent /healthz calls").isEqualTo(1);
+    }
+
     /**
      * micronaut-core#12940: a body that arrives after its headers, on a request answered with an error, made the
      * streaming server spin on the event loop until the heap was gone (seen here as an OOM in CI). The server now
