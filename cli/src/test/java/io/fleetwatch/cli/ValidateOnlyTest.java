@@ -60,10 +60,10 @@ class ValidateOnlyTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).doesNotContain("\n").startsWith("fleetwatch: config " + f + ": consumer.prefetch:");
         // A value the component itself refuses is reported with the environment key it maps to.
-        f = yaml("database: {url: \"postgresql://fleetwatch@127.0.0.1/fleetwatch\"}\nscan: {schedules: [\"10.0.0.0/8 every=1m\"]}\n");
+        f = yaml("database: {url: \"postgresql://fleetwatch@127.0.0.1/fleetwatch\"}\nscan: {schedules: [\"198.18.0.0/24 every=1m\"]}\n");
         r = run(Map.of(), "-c", f.toString(), "--validate-only");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("FLEETWATCH_SCAN_SCHEDULES").contains("10.0.0.0/8");
+        assertThat(r.err()).contains("FLEETWATCH_SCAN_SCHEDULES").contains("198.18.0.0/24");
         r = run(Map.of(), "-c", dir.resolve("missing.yml").toString(), "--validate-only");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("missing.yml: cannot read");
