@@ -164,7 +164,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             out.println("demo: this host's metrics arrive every " + e.get(AgentSettings.ENV_INTERVAL) + ". Ctrl-C stops it all.");
             out.flush();
         } catch (Exception | Error failure) {
-            stopAll(started);
+            Services.closeAll(started);
             throw failure;
         }
         Services.runUntilShutdown(started);
@@ -222,16 +222,6 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             return true;
         } catch (IOException taken) {
             return false;
-        }
-    }
-
-    private static void stopAll(List<AutoCloseable> started) {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception ex) {
-                LOG.warn("demo: stopping: {}", Errors.describe(ex));
-            }
         }
     }
 

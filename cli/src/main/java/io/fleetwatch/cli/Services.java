@@ -37,10 +37,15 @@ final class Services {
      * and returns (the process then exits 0).
      */
     static void runUntilShutdown(List<AutoCloseable> started) throws InterruptedException {
-        List<AutoCloseable> order = new ArrayList<>(started);
-        Collections.reverse(order);
         String signal = Signals.awaitStop();
         org.slf4j.LoggerFactory.getLogger(Services.class).info("{}: draining and stopping", signal);
+        closeAll(started);
+    }
+
+    /** Closes the services in reverse start order; one that fails to stop does not keep the others running. */
+    static void closeAll(List<AutoCloseable> started) {
+        List<AutoCloseable> order = new ArrayList<>(started);
+        Collections.reverse(order);
         for (AutoCloseable c : order) {
             try {
                 c.close();

@@ -28,15 +28,6 @@ public final class AlertSink implements Sink<AlertMessage> {
     private final Jdbi jdbi;
     private final Supplier<List<String>> channels;
 
-    public AlertSink(Jdbi jdbi, List<String> channels) {
-        this(jdbi, fixed(channels));
-    }
-
-    private static Supplier<List<String>> fixed(List<String> channels) {
-        List<String> copy = List.copyOf(channels);
-        return () -> copy;
-    }
-
     /** The channels are asked per batch, so a configuration reload takes effect at the next alert. */
     public AlertSink(Jdbi jdbi, Supplier<List<String>> channels) {
         this.jdbi = jdbi;
