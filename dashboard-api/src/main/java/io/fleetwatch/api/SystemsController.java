@@ -25,9 +25,21 @@ import org.jdbi.v3.core.Jdbi;
 public final class SystemsController {
     static final int MAX_LIMIT = 10_000;
     static final Map<String, Duration> BUCKETS = Map.of("1m", Duration.ofMinutes(1), "5m", Duration.ofMinutes(5),
-            "1h", Duration.ofHours(1));
-    /** Ranges longer than this, in buckets of 5 minutes or more, are read from the 5-minute rollup. */
+            "1h", Duration.ofHours(1), "1d", Duration.ofDays(1));
+    /** Ranges longer than this, in buckets of 5 minutes or more, are read from a rollup. */
     static final Duration ROLLUP_AFTER = Duration.ofHours(24);
+    /** The rollups, coarsest first: a long range reads the coarsest one whose buckets divide the chart's. */
+    static final List<Map.Entry<String, Duration>> ROLLUPS = List.of(Map.entry("metrics_1d", Duration.ofDays(1)),
+            Map.entry("metrics_1h", Duration.ofHours(1)), Map.entry("metrics_5m", Duration.ofMinutes(5)));
+
+    /** The rollup a chart of this bucket width over this range reads, or null for the raw samples. */
+    static String rollupFor(Duration width, Duration range) {
+        if (width == null || range.compareTo(ROLLUP_AFTER) <= 0) {
+            return null;
+        }
+        return ROLLUPS.stream().filter(r -> width.toSeconds() % r.getValue().toSeconds() == 0).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+    }
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -102,7 +114,7 @@ public final class SystemsController {
                                    @Nullable @QueryValue String bucket) {
         Duration width = bucket == null || bucket.equals("raw") ? null : BUCKETS.get(bucket);
         if (bucket != null && !bucket.equals("raw") && width == null) {
-            return Problems.badRequest("bucket must be raw, 1m, 5m or 1h");
+            return Problems.badRequest("bucket must be raw, 1m, 5m, 1h or 1d");
         }
         Instant end;
         Instant start;
@@ -130,12 +142,11 @@ public final class SystemsController {
                        max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
                 FROM metrics WHERE system_id = :id AND collected_at >= :from AND collected_at < :to
                 GROUP BY 1 ORDER BY 1 LIMIT :limit""";
-        // Long ranges read the 5-minute rollup (continuous aggregate, or the materialised view on plain PostgreSQL):
-        // a week of a host is 2,016 rollup rows instead of 60,480 samples. Means are re-weighted by sample counts, so
-        // they equal the raw means when every sample has the metric.
-        boolean rollup = width != null && width.compareTo(Duration.ofMinutes(5)) >= 0
-                && Duration.between(start, end).compareTo(ROLLUP_AFTER) > 0;
-        if (rollup) {
+        // Long ranges read a rollup (continuous aggregates on TimescaleDB, materialised views on plain PostgreSQL):
+        // a week of a host is 2,016 five-minute rows instead of 60,480 samples, a year 365 daily rows. Means are
+        // re-weighted by sample counts, so they equal the raw means when every sample has the metric.
+        String rollup = rollupFor(width, Duration.between(start, end));
+        if (rollup != null) {
             sql = """
                 SELECT date_bin(CAST(:width AS interval), bucket, TIMESTAMPTZ '1970-01-01') AS collected_at,
                        sum(cpu_percent * samples) / nullif(sum(samples) FILTER (WHERE cpu_percent IS NOT NULL), 0) AS cpu_percent,
@@ -147,8 +158,8 @@ public final class SystemsController {
                            / nullif(sum(samples) FILTER (WHERE network_recv_mbps IS NOT NULL), 0) AS network_recv_mbps,
                        sum(gpu_percent * samples) / nullif(sum(samples) FILTER (WHERE gpu_percent IS NOT NULL), 0) AS gpu_percent,
                        max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
-                FROM metrics_5m WHERE system_id = :id AND bucket >= :from AND bucket < :to
-                GROUP BY 1 ORDER BY 1 LIMIT :limit""";
+                FROM %s WHERE system_id = :id AND bucket >= :from AND bucket < :to
+                GROUP BY 1 ORDER BY 1 LIMIT :limit""".formatted(rollup);
         }
         String query = sql;
         List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery(query)
@@ -169,7 +180,7 @@ public final class SystemsController {
         body.put("from", start.toString());
         body.put("to", end.toString());
         body.put("bucket", bucket == null ? "raw" : bucket);
-        body.put("source", rollup ? "metrics_5m" : "metrics");
+        body.put("source", rollup != null ? rollup : "metrics");
         body.put("metrics", rows);
         return HttpResponse.ok(body);
     }

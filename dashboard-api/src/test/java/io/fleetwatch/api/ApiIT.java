@@ -99,10 +99,14 @@ class ApiIT {
         assertThat(raw.get("metrics")).hasSize(1029);
         assertThat(get("/api/systems/1/metrics?bucket=2m").statusCode()).isEqualTo(400);
 
-        // a range over 24 h reads the 5-minute rollup; its hourly means equal the raw ones
+        // a range over 24 h reads the hourly rollup (over the 5-minute one); its hourly means equal the raw ones
         JsonNode longRange = JSON.readTree(get("/api/systems/1/metrics?from=2026-11-19T12:00:00Z&to=2026-11-20T13:00:00Z"
                 + "&bucket=1h").body());
-        assertThat(longRange.get("source").asText()).isEqualTo("metrics_5m");
+        assertThat(longRange.get("source").asText()).isEqualTo("metrics_1h");
+        JsonNode fiveMinutes = JSON.readTree(get("/api/systems/1/metrics?from=2026-11-19T12:00:00Z"
+                + "&to=2026-11-20T13:00:00Z&bucket=5m").body());
+        assertThat(fiveMinutes.get("source").asText()).isEqualTo("metrics_5m");
+        assertThat(fiveMinutes.get("metrics")).hasSize(24);
         assertThat(hourly.get("source").asText()).isEqualTo("metrics");
         assertThat(longRange.get("metrics")).hasSize(2);
         for (int i = 0; i < 2; i++) {

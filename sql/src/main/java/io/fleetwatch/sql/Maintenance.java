@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 
 /**
  * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead, drops those past the
- * retention, and materialises the closed 5-minute buckets of {@code metrics_5m} (run it every minute). Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (seed 003
+ * retention, and materialises the closed buckets of {@code metrics_5m}, {@code metrics_1h} and {@code metrics_1d} (run it every minute). Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (seed 003
  * leader election). On TimescaleDB the database's own policies do this and the job does nothing.
  */
 public final class Maintenance {
@@ -60,6 +60,17 @@ public final class Maintenance {
                 try (PreparedStatement ps = c.prepareStatement("SELECT fw_refresh_metrics_5m(?)")) {
                     ps.setObject(1, now);
                     rolledUp = single(ps);
+                }
+                // hourly from the closed 5-minute buckets, daily from the closed hours (V7__Metrics_rollups)
+                for (String[] level : new String[][] {{"metrics_1h", "1 hour", "metrics_5m"}, {"metrics_1d", "1 day", "metrics_1h"}}) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT fw_refresh_metrics_rollup(?, ?::interval, ?,"
+                            + " (SELECT value::timestamptz FROM fleetwatch_meta WHERE key = ?))")) {
+                        ps.setString(1, level[0]);
+                        ps.setString(2, level[1]);
+                        ps.setString(3, level[2] + "_data");
+                        ps.setString(4, level[2] + "_watermark");
+                        single(ps);
+                    }
                 }
                 return new Result(false, created, dropped, rolledUp, storage);
             } finally {

@@ -14,26 +14,52 @@ public final class MetricsStorage {
     public static final String TIMESCALEDB = "timescaledb";
     public static final String POSTGRESQL = "postgresql";
 
-    /** Whether {@code CREATE EXTENSION timescaledb} can work here, and if not, why not. */
+    /** Whether {@code CREATE EXTENSION timescaledb} can work here, and if not, why not and what would fix it. */
     public record Detection(boolean usable, String reason) {}
 
+    /** What an operator does on a server that has TimescaleDB's files but does not load the library at start. */
+    public static final String PRELOAD_FIX = "add shared_preload_libraries = 'timescaledb' to postgresql.conf and"
+            + " restart PostgreSQL (timescaledb-tune does this)";
+
     /**
-     * Creates the timescaledb extension if this server can load it. The attempt runs under a savepoint: a server
-     * where the extension is installed but not preloaded refuses it, and that refusal must not abort the
-     * migration's transaction.
+     * Looks, without trying anything that could end the session: a server that has the extension's files but not
+     * the library preloaded answers {@code CREATE EXTENSION timescaledb} with a FATAL that closes the connection, so
+     * no savepoint can catch it. The preload is seen through a setting only the loaded library defines
+     * ({@code shared_preload_libraries} itself is readable by superusers only).
      */
-    public static Detection enable(Connection c) throws SQLException {
+    public static Detection detect(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")) {
+            try (ResultSet rs = st.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'")) {
                 if (rs.next()) {
-                    return new Detection(true, "timescaledb extension already created");
+                    return new Detection(true, "timescaledb " + rs.getString(1) + " extension already created");
                 }
             }
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'")) {
                 if (!rs.next()) {
                     return new Detection(false, "the timescaledb extension is not installed on this server");
                 }
             }
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('timescaledb.disable_load', true)")) {
+                rs.next();
+                if (rs.getString(1) == null) {
+                    return new Detection(false, "timescaledb is installed on this server but not preloaded: " + PRELOAD_FIX);
+                }
+            }
+            return new Detection(true, "timescaledb is installed and preloaded");
+        }
+    }
+
+    /**
+     * Creates the timescaledb extension if {@link #detect} finds it can work. The attempt still runs under a
+     * savepoint, for refusals that leave the session alive (a role without CREATE on the database).
+     */
+    public static Detection enable(Connection c) throws SQLException {
+        Detection d = detect(c);
+        if (!d.usable()) {
+            return d;
+        }
+        try (Statement st = c.createStatement()) {
             java.sql.Savepoint sp = c.setSavepoint();
             try {
                 st.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
@@ -41,8 +67,8 @@ public final class MetricsStorage {
                 return new Detection(true, "timescaledb extension created");
             } catch (SQLException e) {
                 c.rollback(sp);
-                return new Detection(false, "timescaledb is installed but cannot be loaded (" + e.getMessage()
-                        + "; is it in shared_preload_libraries?)");
+                return new Detection(false, "timescaledb is installed and preloaded but CREATE EXTENSION failed ("
+                        + e.getMessage() + ")");
             }
         }
     }

@@ -9,9 +9,12 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code fleetwatch db migrate} and {@code fleetwatch db status}: Flyway over the migrations in this module. */
 public final class Migrator {
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
     private final DataSource dataSource;
     private final String timescaleMode;
     private final int retentionDays;
@@ -52,12 +55,43 @@ public final class Migrator {
                 .load();
     }
 
-    /** Applies pending migrations; returns one line per applied migration (none when up to date). */
+    /**
+     * Applies pending migrations; returns one line per applied migration (none when up to date). Before the metrics
+     * table exists, looks at the server first: {@code require} on a server that cannot run TimescaleDB is a
+     * configuration error naming the fix; {@code auto} there goes on with plain PostgreSQL and says how to enable it.
+     */
     public List<String> migrate() {
+        preflight();
         MigrateResult r = flyway().migrate();
         List<String> lines = new ArrayList<>();
         r.migrations.forEach(m -> lines.add("applied " + m.version + " " + m.description + " (" + m.executionTime + " ms)"));
         return lines;
+    }
+
+    private void preflight() {
+        if ("off".equals(timescaleMode)) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            String recorded = MetricsStorage.recorded(c);
+            if (recorded != null) {
+                if ("require".equals(timescaleMode) && !MetricsStorage.TIMESCALEDB.equals(recorded)) {
+                    throw new IllegalArgumentException(MetricsStorage.ENV_MODE + "=require but this database's metrics"
+                            + " table was created as plain PostgreSQL; use a new database to move to TimescaleDB");
+                }
+                return;
+            }
+            MetricsStorage.Detection d = MetricsStorage.detect(c);
+            if (!d.usable() && "require".equals(timescaleMode)) {
+                throw new IllegalArgumentException(MetricsStorage.ENV_MODE + "=require but " + d.reason());
+            }
+            if (!d.usable()) {
+                LOG.warn("metrics will be a plain PostgreSQL table: {} (or set {}=off to choose plain PostgreSQL"
+                        + " and silence this)", d.reason(), MetricsStorage.ENV_MODE);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the database before migrating: " + e.getMessage(), e);
+        }
     }
 
     /** One line per known migration with its state, then the metrics storage this database uses. */

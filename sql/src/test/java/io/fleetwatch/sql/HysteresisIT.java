@@ -23,7 +23,9 @@ import org.postgresql.PGNotification;
 class HysteresisIT {
     private static TestDatabase db;
     private static HikariDataSource ds;
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    // Recent: on TimescaleDB, samples older than the retention sit in chunks its background job drops.
+    private static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(
+            java.time.Duration.ofHours(6));
     private long system;
 
     @BeforeAll
@@ -112,6 +114,13 @@ class HysteresisIT {
         cpu(1000, 95, 95, 95);
         assertThat(cpu(0, 10)).containsExactly("firing@95"); // an old sample below clear_at arrives late
         assertThat(cpu(2000, 10)).containsExactly("firing@95", "resolved@10");
+    }
+
+    @Test
+    void lateHotSamplesForAHostWithoutStateDoNotFire() throws Exception {
+        assertThat(cpu(100, 10, 10, 10)).isEmpty(); // quiet: the fast path leaves no state behind
+        assertThat(cpu(0, 95, 95, 95)).as("three hot samples, all older than what the host reported").isEmpty();
+        assertThat(cpu(130, 95, 95, 95)).containsExactly("firing@95");
     }
 
     @Test
