@@ -166,15 +166,40 @@ final class BackupCommand {
                 throw new IllegalArgumentException("restore replaces the database's contents; add --yes to go ahead");
             }
             DatabaseSettings db = DatabaseSettings.fromEnv(env);
+            String dump = from.resolve(DUMP).toString();
+            boolean timescale = run(List.of("pg_restore", "--list", dump), null).lines()
+                    .anyMatch(l -> l.matches(".* EXTENSION - timescaledb( .*)?"));
+            if (timescale && !"t".equals(run(List.of("psql", "--no-psqlrc", "--tuples-only", "--no-align",
+                    "--dbname=" + libpqUri(db), "--command=SELECT rolsuper FROM pg_roles WHERE rolname = current_user"),
+                    db.password()).strip())) {
+                throw new IllegalArgumentException("restoring a TimescaleDB backup needs a superuser role: TimescaleDB's"
+                        + " catalog belongs to the role that installed the extension. Run restore with DATABASE_URL of a"
+                        + " superuser (e.g. user postgres) on the same database; nothing was changed");
+            }
             // pg_restore --clean cannot drop a partitioned table's objects in order, so the archive becomes an SQL
             // script run after emptying the schema; psql wraps the -c and the -f in one transaction: all, or nothing.
+            // TimescaleDB (as Timescale documents): a fresh extension, timescaledb_pre_restore() before the data and
+            // timescaledb_post_restore() after; its objects keep their owner, the application's role, not the
+            // superuser that restores them.
             Path script = Files.createTempFile("fleetwatch-restore", ".sql");
             try {
-                run(List.of("pg_restore", "--no-owner", "--no-privileges", "--file=" + script, from.resolve(DUMP).toString()),
-                        null);
-                run(List.of("psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
-                        "--dbname=" + libpqUri(db), "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
-                        "--file=" + script), db.password());
+                List<String> restore = new ArrayList<>(List.of("pg_restore", "--no-privileges", "--file=" + script, dump));
+                if (!timescale) {
+                    restore.add(1, "--no-owner");
+                }
+                run(restore, null);
+                List<String> psql = new ArrayList<>(List.of("psql", "--no-psqlrc", "--quiet", "--single-transaction",
+                        "--set=ON_ERROR_STOP=1", "--dbname=" + libpqUri(db)));
+                psql.add(timescale
+                        ? "--command=DROP EXTENSION IF EXISTS timescaledb CASCADE; DROP SCHEMA public CASCADE;"
+                                + " CREATE SCHEMA public AUTHORIZATION pg_database_owner; CREATE EXTENSION timescaledb;"
+                                + " SELECT public.timescaledb_pre_restore();"
+                        : "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+                psql.add("--file=" + script);
+                if (timescale) {
+                    psql.add("--command=SELECT public.timescaledb_post_restore();");
+                }
+                run(psql, db.password());
             } finally {
                 Files.deleteIfExists(script);
             }
@@ -220,7 +245,8 @@ final class BackupCommand {
         return keep.isEmpty() ? uri : uri + "?" + String.join("&", keep);
     }
 
-    private static void run(List<String> cmd, String password) throws IOException, InterruptedException {
+    /** Runs a client program; returns what it printed, or throws with its last line. */
+    private static String run(List<String> cmd, String password) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (password != null) {
             pb.environment().put("PGPASSWORD", password);
@@ -231,6 +257,7 @@ final class BackupCommand {
             throw new IOException(cmd.get(0) + " failed" + (out.isEmpty() ? "" : ": " + out.lines().reduce((a, b) -> b)
                     .orElse("")));
         }
+        return out;
     }
 
     /** GET (export) or POST (import) the virtual host's definitions through the management API. */

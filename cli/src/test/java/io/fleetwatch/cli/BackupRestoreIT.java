@@ -28,7 +28,16 @@ class BackupRestoreIT {
             sql(db, "INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
                     + " network_sent_mbps, network_recv_mbps, uptime_seconds, logged_in_users) SELECT s, now() - g *"
                     + " interval '10 seconds', 10, 20, 30, 0, 0, 1, 0 FROM generate_series(1, 20) s, generate_series(1, 50) g");
+            // and ten days of one host, so that TimescaleDB has several chunks, the older ones compressed
+            sql(db, "INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
+                    + " network_sent_mbps, network_recv_mbps, uptime_seconds, logged_in_users) SELECT 1, now() - g *"
+                    + " interval '10 minutes', g % 50, 20, 30, 0, 0, 1, 0 FROM generate_series(6, 1440) g");
+            boolean timescale = timescale(db);
+            if (timescale) {
+                sql(db, "SELECT compress_chunk(c) FROM show_chunks('metrics', older_than => now() - interval '7 days') c");
+            }
             String before = snapshot(db);
+            System.out.println("backup/restore on " + (timescale ? "TimescaleDB" : "PostgreSQL") + ": " + before);
 
             // the configuration file and a certificate it names are backed up with the data
             Path etc = Files.createDirectories(tmp.resolve("etc"));
@@ -54,15 +63,30 @@ class BackupRestoreIT {
                 ch.queueDelete("discovery_queue");
             }
             assertThat(ScanCommandIT.run(env, "restore", "--from", dir.toString()).code()).as("needs --yes").isEqualTo(2);
+            if (timescale) {
+                // TimescaleDB's catalog belongs to the superuser: the application's role is told so, and nothing changes
+                ScanCommandIT.Result refused = ScanCommandIT.run(env, "restore", "--from", dir.toString(), "--yes");
+                assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+                assertThat(refused.err()).contains("restoring a TimescaleDB backup needs a superuser role");
+                env.put("DATABASE_URL", db.superuserJdbcUrl());
+            }
             ScanCommandIT.Result r = ScanCommandIT.run(env, "restore", "--from", dir.toString(), "--yes");
+            env.put("DATABASE_URL", db.jdbcUrl());
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(snapshot(db)).isEqualTo(before);
+            // the application's role still owns what it writes: a new sample, in a new chunk on TimescaleDB
+            sql(db, "INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
+                    + " network_sent_mbps, network_recv_mbps, uptime_seconds, logged_in_users)"
+                    + " VALUES (2, now() + interval '2 days', 1, 1, 1, 0, 0, 1, 0)");
             try (var c = BrokerSettings.fromEnv(env).connectionFactory().newConnection(); var ch = c.createChannel()) {
                 assertThat(ch.queueDeclarePassive("discovery_queue").getQueue()).isEqualTo("discovery_queue");
             }
             assertThat(ScanCommandIT.run(env, "db", "status").code()).as("schema history restored too").isZero();
             assertThat(r.out()).contains(ca + " is in " + dir.resolve("files" + ca));
             Files.delete(ca);
+            if (timescale) {
+                env.put("DATABASE_URL", db.superuserJdbcUrl());
+            }
             ScanCommandIT.Result files = ScanCommandIT.run(env, "restore", "--from", dir.toString(), "--yes",
                     "--restore-files");
             assertThat(files.code()).as(files.err()).isZero();
@@ -86,10 +110,28 @@ class BackupRestoreIT {
         }
     }
 
-    private static String snapshot(TestDatabase db) throws Exception {
+    private static boolean timescale(TestDatabase db) throws Exception {
         try (var c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT (SELECT count(*) FROM systems) || '/' || (SELECT count(*) FROM metrics) || '/'"
-                        + " || (SELECT coalesce(sum(cpu_percent), 0) FROM metrics) || '/' || (SELECT count(*) FROM alert_rules)")) {
+                "SELECT value FROM fleetwatch_meta WHERE key = 'metrics_storage'")) {
+            rs.next();
+            return rs.getString(1).equals("timescaledb");
+        }
+    }
+
+    /** Rows; on TimescaleDB also the chunks (range, compressed or not) and the policies with their settings. */
+    private static String snapshot(TestDatabase db) throws Exception {
+        String sql = "SELECT (SELECT count(*) FROM systems) || '/' || (SELECT count(*) FROM metrics) || '/'"
+                + " || (SELECT coalesce(sum(cpu_percent), 0) FROM metrics) || '/' || (SELECT count(*) FROM alert_rules)";
+        if (timescale(db)) {
+            sql += " || ' chunks ' || (SELECT string_agg(range_start || ':' || is_compressed, ',' ORDER BY range_start)"
+                    + " FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics')"
+                    + " || ' jobs ' || (SELECT string_agg(proc_name || ':' || hypertable_name || ':' || schedule_interval"
+                    + " || ':' || config::text, ',' ORDER BY hypertable_name, proc_name) FROM timescaledb_information.jobs"
+                    + " WHERE job_id >= 1000)"
+                    + " || ' caggs ' || (SELECT string_agg(view_name, ',' ORDER BY view_name)"
+                    + " FROM timescaledb_information.continuous_aggregates)";
+        }
+        try (var c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

@@ -130,6 +130,14 @@ public final class TestDatabase implements AutoCloseable {
         return jdbcUrl;
     }
 
+    /**
+     * The same database as a superuser (role {@code fleetwatch_admin} that scripts/services makes, same password), for
+     * what only a superuser may do, such as restoring a TimescaleDB backup.
+     */
+    public String superuserJdbcUrl() {
+        return jdbcUrl.replaceFirst("([?&]user=)[^&]*", "$1" + DevEnv.get("FLEETWATCH_TEST_SUPERUSER", "fleetwatch_admin"));
+    }
+
     public String name() {
         return name;
     }
