@@ -169,6 +169,61 @@ class HysteresisIT {
         }
     }
 
+    /**
+     * Four consumers at once, each inserting multi-host batches (as the metrics sink does) for its own 10 hosts, over
+     * a day boundary (a new chunk or partition created while the others insert): every host ends with exactly the
+     * events the same values give one at a time, and nothing deadlocks.
+     */
+    @Test
+    void concurrentConsumersGiveEveryHostTheEventsOfOneAtATime() throws Exception {
+        double[] values = {95, 95, 95, 85, 70, 10, 10, 96, 97, 98, 50, 10, 10, 10, 10, 91, 92, 93, 94, 79};
+        List<String> expected = List.of("firing@95", "resolved@70", "firing@98", "resolved@50", "firing@93",
+                "resolved@79");
+        int consumers = 4;
+        int hostsEach = 10;
+        List<Long> hosts = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("INSERT INTO systems (hostname) SELECT 'conc' || g FROM generate_series(1, "
+                     + consumers * hostsEach + ") g RETURNING id")) {
+            while (rs.next()) {
+                hosts.add(rs.getLong(1));
+            }
+        }
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(java.time.Duration.ofHours(2));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(consumers);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int k = 0; k < consumers; k++) {
+            List<Long> mine = hosts.subList(k * hostsEach, (k + 1) * hostsEach);
+            done.add(pool.submit(() -> {
+                try (Connection c = ds.getConnection()) {
+                    for (int b = 0; b < values.length; b += 4) { // batches of 4 samples of each of its hosts
+                        java.util.StringJoiner rows = new java.util.StringJoiner(", ");
+                        for (long h : mine) {
+                            for (int i = b; i < b + 4; i++) {
+                                rows.add("(" + h + ", '" + start.plusSeconds(600L * i) + "', " + values[i]
+                                        + ", 10, 10, 0, 0, 1, 0)");
+                            }
+                        }
+                        try (Statement st = c.createStatement()) {
+                            st.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent,"
+                                    + " disk_percent, network_sent_mbps, network_recv_mbps, uptime_seconds,"
+                                    + " logged_in_users) VALUES " + rows);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (var f : done) {
+            f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        for (long h : hosts) {
+            system = h;
+            assertThat(events()).as("host " + h).isEqualTo(expected);
+        }
+    }
+
     @Test
     void identityChangesAreKeptAsHistory() throws Exception {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
