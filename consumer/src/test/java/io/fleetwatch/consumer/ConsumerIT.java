@@ -37,6 +37,9 @@ class ConsumerIT {
     private ConsumerService consumer;
     private Jdbi jdbi;
 
+    /** The golden messages are dated 2025-11-25 10:30-10:40; the consumer's clock is set shortly after them. */
+    static final Clock GOLDEN_TIME = Clock.fixed(java.time.Instant.parse("2025-11-25T11:00:00Z"), java.time.ZoneOffset.UTC);
+
     @BeforeEach
     void setUp() throws Exception {
         tb = TestBroker.create();
@@ -49,7 +52,7 @@ class ConsumerIT {
         ch = conn.createChannel();
         consumer = new ConsumerService(bs, Routing.QueueNames.defaults(), ds,
                 new BatchWorker.Settings(50, Duration.ofMillis(50), 150, Duration.ofMillis(50), Duration.ofSeconds(1)),
-                Clock.systemUTC());
+                GOLDEN_TIME);
         consumer.start();
         jdbi = ConsumerService.jdbi(ds);
     }
