@@ -21,9 +21,10 @@ class MigratorIT {
         try (TestDatabase db = TestDatabase.create();
              HikariDataSource ds = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", db.jdbcUrl())), "it")) {
             Migrator m = new Migrator(ds, "auto");
-            assertThat(m.pending()).isEqualTo(6);
+            int pending = m.pending();
+            assertThat(pending).as("V1 to V6 and V8 at least").isGreaterThanOrEqualTo(7);
             List<String> applied = m.migrate();
-            assertThat(applied).hasSize(6);
+            assertThat(applied).hasSize(pending).anySatisfy(v -> assertThat(v).contains("Contract bounds"));
             assertThat(m.migrate()).isEmpty();
             assertThat(m.status()).last().isEqualTo("metrics storage: postgresql");
             assertThat(m.status().get(0)).contains("base tables").contains("Success");
