@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
 import io.fleetwatch.messages.InvalidMessageException;
+import io.fleetwatch.messages.Reasons;
 import io.fleetwatch.messages.Routing;
 import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
@@ -186,7 +187,7 @@ public final class BatchWorker<T> implements AutoCloseable {
                 throw e;
             }
             if (items.size() == 1) {
-                deadLetter(deliveries.get(0), "rejected by the database: " + oneLine(e));
+                deadLetter(deliveries.get(0), rejected(e));
                 return;
             }
             int mid = items.size() / 2;
@@ -200,7 +201,8 @@ public final class BatchWorker<T> implements AutoCloseable {
         if (d.getProperties().getHeaders() != null) {
             headers.putAll(d.getProperties().getHeaders());
         }
-        headers.put(Routing.ERROR_HEADER, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        reason = Reasons.of(reason); // a header and a log line: no raw control characters from the message
+        headers.put(Routing.ERROR_HEADER, reason);
         headers.put(Routing.SOURCE_QUEUE_HEADER, queue);
         AMQP.BasicProperties props = d.getProperties().builder().headers(headers).deliveryMode(2).build();
         dlxChannel.basicPublish(Routing.DEAD_LETTER_EXCHANGE, queue, props, d.getBody());
@@ -214,6 +216,15 @@ public final class BatchWorker<T> implements AutoCloseable {
         }
         deadLettered.incrementAndGet();
         LOG.info("{}: dead-lettered a message from {}: {}", name, queue, reason);
+    }
+
+    private static String rejected(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof Sink.Rejected r) {
+                return "rejected: " + r.getMessage();
+            }
+        }
+        return "rejected by the database: " + oneLine(e);
     }
 
     private static String oneLine(Exception e) {

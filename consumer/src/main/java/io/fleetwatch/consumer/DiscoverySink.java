@@ -43,7 +43,9 @@ public final class DiscoverySink implements Sink<DiscoveryMessage> {
                     .execute();
             return;
         }
+        // without a MAC (none, or a placeholder the contract dropped) the IP is the identity; the vendor is kept too
         int updated = h.createUpdate("UPDATE systems SET hostname = coalesce(:hn, hostname), dept_id = :dept,"
+                        + " vendor = coalesce(:vendor, vendor),"
                         + " status = 'up', last_seen = greatest(last_seen, :t), last_scan_id = coalesce(:scan, last_scan_id),"
                         + " updated_at = now()"
                         + " WHERE id = (SELECT id FROM systems WHERE ip_address = :ip::inet AND mac_address IS NULL"
@@ -51,8 +53,8 @@ public final class DiscoverySink implements Sink<DiscoveryMessage> {
                 .bindMap(params(m))
                 .execute();
         if (updated == 0) {
-            h.createUpdate("INSERT INTO systems (ip_address, hostname, dept_id, status, last_seen, last_scan_id)"
-                            + " VALUES (:ip::inet, :hn, :dept, 'up', :t, :scan)")
+            h.createUpdate("INSERT INTO systems (ip_address, hostname, vendor, dept_id, status, last_seen, last_scan_id)"
+                            + " VALUES (:ip::inet, :hn, :vendor, :dept, 'up', :t, :scan)")
                     .bindMap(params(m))
                     .execute();
         }

@@ -61,16 +61,31 @@ public final class MetricsSink implements Sink<MetricsMessage> {
     private static void adoptSystemIds(Handle h, List<MetricsMessage> batch) {
         List<Long> ids = new ArrayList<>();
         List<Long> seen = new ArrayList<>();
+        List<String> hosts = new ArrayList<>();
         for (MetricsMessage m : batch) {
             if (m.systemId() != null) {
                 ids.add(m.systemId());
                 seen.add(micros(m.collectedAt()));
+                hosts.add(m.hostId());
             }
         }
         if (ids.isEmpty()) {
             return;
         }
         SqlArrays.adoptIds(h, "systems", ids);
+        // A sample naming both: the system must be that host's (or no agent's yet), else its samples would land on
+        // another machine's charts.
+        h.createQuery("SELECT x.s, x.h, systems.host_id FROM unnest(:ids, :hosts) AS x(s, h)"
+                        + " JOIN systems ON systems.id = x.s"
+                        + " WHERE x.h IS NOT NULL AND systems.host_id IS NOT NULL AND systems.host_id <> x.h LIMIT 1")
+                .bindArray("ids", Long.class, ids)
+                .bindArray("hosts", String.class, hosts)
+                .map((rs, ctx) -> "id collision: system_id " + rs.getLong(1) + " is the system of host_id '"
+                        + rs.getString(3) + "', not of host_id '" + rs.getString(2) + "'")
+                .findFirst()
+                .ifPresent(reason -> {
+                    throw new Sink.Rejected(reason);
+                });
         h.createUpdate("UPDATE systems SET last_seen = greatest(systems.last_seen, " + ts("x.t") + "),"
                         + " status = 'up', updated_at = now()"
                         + " FROM (SELECT s, max(t) AS t FROM unnest(:ids, :ts) AS u(s, t) GROUP BY s) AS x"

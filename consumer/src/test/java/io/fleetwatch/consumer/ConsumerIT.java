@@ -37,19 +37,23 @@ class ConsumerIT {
     private ConsumerService consumer;
     private Jdbi jdbi;
 
+    /** The golden messages are dated 2025-11-25 10:30-10:40; the consumer's clock is set shortly after them. */
+    static final Clock GOLDEN_TIME = Clock.fixed(java.time.Instant.parse("2025-11-25T11:00:00Z"), java.time.ZoneOffset.UTC);
+
     @BeforeEach
     void setUp() throws Exception {
         tb = TestBroker.create();
         db = TestDatabase.create();
         ds = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", db.jdbcUrl())), "consumer-it");
-        new Migrator(ds, "auto").migrate();
+        // the golden messages are a year old: keep them past the retention TimescaleDB would drop them at
+        new Migrator(ds, "auto", 3650).migrate();
         BrokerSettings bs = BrokerSettings.fromEnv(tb.env());
         conn = bs.connectionFactory().newConnection("consumer-it");
         Topology.standard().declare(conn);
         ch = conn.createChannel();
         consumer = new ConsumerService(bs, Routing.QueueNames.defaults(), ds,
                 new BatchWorker.Settings(50, Duration.ofMillis(50), 150, Duration.ofMillis(50), Duration.ofSeconds(1)),
-                Clock.systemUTC());
+                GOLDEN_TIME);
         consumer.start();
         jdbi = ConsumerService.jdbi(ds);
     }
@@ -187,6 +191,72 @@ class ConsumerIT {
                 () -> count("SELECT count(*) FROM systems WHERE id = 42 AND status = 'up'") == 1);
         assertThat(count("SELECT count(*) FROM alerts WHERE alert_type = 'host_unreachable' AND state = 'resolved'"))
                 .isEqualTo(1);
+    }
+
+    private String deadLetterReason(String queue) throws Exception {
+        Await.until(Duration.ofSeconds(10), "a dead letter in " + queue, () -> ch.messageCount(queue) >= 1);
+        return reason(ch.basicGet(queue, true));
+    }
+
+    private static final String AT = "2025-11-25T10:50:00Z";
+
+    private static String discovery(String ip, String mac, String hostname) {
+        return "{\"dept_id\":1,\"ip_address\":\"" + ip + "\",\"mac_address\":\"" + mac + "\",\"hostname\":\""
+                + hostname + "\",\"discovered_at\":\"" + AT + "\",\"scan_type\":\"arp\"}";
+    }
+
+    private static String agentSample(String systemId, String hostId, String at, String mbps) {
+        return "{" + (systemId == null ? "" : "\"system_id\":" + systemId + ",") + "\"host_id\":\"" + hostId
+                + "\",\"collected_at\":\"" + at + "\",\"metrics\":{\"cpu_percent\":1,\"ram_percent\":2,"
+                + "\"disk_percent\":3,\"network_sent_mbps\":" + mbps + ",\"network_recv_mbps\":0,\"gpu_percent\":null,"
+                + "\"uptime_seconds\":1,\"logged_in_users\":0}}";
+    }
+
+    @Test
+    void hostsReportingAPlaceholderMacAreNeverMerged() throws Exception {
+        publish("discovery.new", discovery("10.9.0.1", "00:00:00:00:00:00", "a"));
+        publish("discovery.new", discovery("10.9.0.2", "00:00:00:00:00:00", "b"));
+        publish("discovery.new", discovery("10.9.0.3", "ff:ff:ff:ff:ff:ff", "c"));
+        publish("discovery.new", discovery("10.9.0.4", "ff:ff:ff:ff:ff:ff", "localhost"));
+        Await.until(Duration.ofSeconds(10), "four systems", () -> count("SELECT count(*) FROM systems") == 4);
+        assertThat(count("SELECT count(*) FROM systems WHERE mac_address IS NOT NULL")).isZero();
+        assertThat(count("SELECT count(*) FROM systems WHERE hostname IS NULL")).as("localhost is no name").isEqualTo(1);
+    }
+
+    @Test
+    void oneMessageCannotExhaustAnIdentitySequence() throws Exception {
+        publish("metrics.collected", agentSample(Long.toString(Long.MAX_VALUE), "host-0001", AT, "0"));
+        assertThat(deadLetterReason("metrics_queue.dlq")).contains("system_id must be in [1, ");
+        publish("discovery.new", discovery("10.9.0.9", "00:1b:44:11:3a:b9", "d").replace("{", "{\"scan_id\":"
+                + Long.MAX_VALUE + ","));
+        assertThat(deadLetterReason("discovery_queue.dlq")).contains("scan_id must be in [1, ");
+        publish("metrics.collected", agentSample(null, "host-0002", AT, "0"));
+        Await.until(Duration.ofSeconds(10), "a new host still gets a system",
+                () -> count("SELECT count(*) FROM metrics") == 1);
+        assertThat(count("SELECT nextval('scans_id_seq')")).isLessThan(io.fleetwatch.messages.Bounds.PRODUCER_ID_MAX);
+    }
+
+    @Test
+    void aSystemIdOfAnotherHostIsAClearDeadLetter() throws Exception {
+        publish("metrics.collected", agentSample(null, "host-0001", AT, "0"));
+        Await.until(Duration.ofSeconds(10), "host-0001 stored", () -> count("SELECT count(*) FROM metrics") == 1);
+        long id = count("SELECT id FROM systems WHERE host_id = 'host-0001'");
+        publish("metrics.collected", agentSample(Long.toString(id), "host-0002", "2025-11-25T10:51:00Z", "0"));
+        assertThat(deadLetterReason("metrics_queue.dlq")).isEqualTo("rejected: id collision: system_id " + id
+                + " is the system of host_id 'host-0001', not of host_id 'host-0002'");
+        assertThat(count("SELECT count(*) FROM metrics")).isEqualTo(1);
+    }
+
+    @Test
+    void extremeOldOrControlCharacterLadenValuesAreDeadLetteredWithAnEscapedReason() throws Exception {
+        publish("metrics.collected", agentSample(null, "host-0001", AT, "1.7e308"));
+        assertThat(deadLetterReason("metrics_queue.dlq")).contains("metrics.network_sent_mbps must be a number in");
+        publish("metrics.collected", agentSample(null, "host-0001", "2001-01-01T00:00:00Z", "0"));
+        assertThat(deadLetterReason("metrics_queue.dlq")).contains("days old");
+        publish("discovery.new", discovery("10.9.0.5", "00:1b:44:11:3a:b5", "evil\\nINFO forged\\u001b[2J"));
+        assertThat(deadLetterReason("discovery_queue.dlq")).contains("evil\\nINFO forged\\u001b[2J")
+                .doesNotContain("\n").doesNotContain("\u001b");
+        assertThat(count("SELECT count(*) FROM metrics") + count("SELECT count(*) FROM systems")).isZero();
     }
 
     private static String reason(GetResponse r) {

@@ -21,6 +21,15 @@ final class Problems {
                         "detail", detail));
     }
 
+    /** A 500: the body carries only the correlation id under which the server logged the detail. */
+    static MutableHttpResponse<Map<String, Object>> internal(String correlationId) {
+        return HttpResponse.<Map<String, Object>>status(HttpStatus.INTERNAL_SERVER_ERROR)
+                .contentType(MediaType.of("application/problem+json"))
+                .body(Map.of("type", "about:blank", "title", HttpStatus.INTERNAL_SERVER_ERROR.getReason(),
+                        "status", 500, "detail", "internal error; the server log has the detail under this correlation_id",
+                        "correlation_id", correlationId));
+    }
+
     /**
      * A write the database refused because of the request (a duplicate, a reference to nothing, a check): 409 or 400
      * with the constraint's meaning; anything else is rethrown (a 500 is then a bug, or the database is down).

@@ -64,6 +64,35 @@ class ApiIT {
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A database error: a 500 naming no class, stack frame or SQL; the detail is in the log under its id. */
+    @Test
+    void aServerErrorLeaksNothingAndCarriesACorrelationId() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                UnexpectedErrorHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE alert_rules RENAME TO alert_rules_away");
+            try {
+                HttpResponse<String> r = get("/api/alert-rules");
+                assertThat(r.statusCode()).isEqualTo(500);
+                assertThat(r.body()).doesNotContainIgnoringCase("exception").doesNotContain("org.", "java.", "SELECT",
+                        "alert_rules", "relation \"", "at io");
+                String id = JSON.readTree(r.body()).get("correlation_id").asText();
+                assertThat(id).isNotBlank();
+                assertThat(seen.list).anySatisfy(e -> {
+                    assertThat(e.getFormattedMessage()).contains("correlation_id=" + id);
+                    assertThat(e.getThrowableProxy()).isNotNull();
+                });
+            } finally {
+                st.execute("ALTER TABLE alert_rules_away RENAME TO alert_rules");
+                log.detachAppender(seen);
+            }
+        }
+    }
+
     @Test
     void fiveMinuteBucketsEqualSqlWrittenByHand() throws Exception {
         HttpResponse<String> r = get("/api/systems/1/metrics?from=2026-11-20T10:00:00Z&to=2026-11-20T12:00:00Z&bucket=5m");

@@ -1,5 +1,8 @@
 package io.fleetwatch.messages;
 
+import static io.fleetwatch.messages.internal.Checks.idOrNull;
+import static io.fleetwatch.messages.internal.Checks.instant;
+import static io.fleetwatch.messages.internal.Checks.range;
 import static io.fleetwatch.messages.internal.Checks.required;
 import static io.fleetwatch.messages.internal.Checks.token;
 
@@ -29,23 +32,21 @@ public record AlertMessage(
 
     public AlertMessage {
         schemaVersion = SchemaVersion.check(schemaVersion);
-        required("system_id", systemId);
-        if (systemId <= 0) {
-            throw new IllegalArgumentException("system_id must be > 0, not " + systemId);
-        }
+        alertId = idOrNull("alert_id", alertId, Bounds.PRODUCER_ID_MAX);
+        idOrNull("system_id", required("system_id", systemId), Bounds.PRODUCER_ID_MAX);
         alertType = token("alert_type", alertType);
         required("severity", severity);
         state = state == null ? "firing" : state;
         if (!state.equals("firing") && !state.equals("resolved")) {
             throw new IllegalArgumentException("state must be firing or resolved, not '" + state + "'");
         }
-        if (value != null && !Double.isFinite(value)) {
-            throw new IllegalArgumentException("value must be a finite number");
+        if (value != null) {
+            range("value", value, -Bounds.ALERT_VALUE_MAX, Bounds.ALERT_VALUE_MAX);
         }
-        if (threshold != null && !Double.isFinite(threshold)) {
-            throw new IllegalArgumentException("threshold must be a finite number");
+        if (threshold != null) {
+            range("threshold", threshold, -Bounds.ALERT_VALUE_MAX, Bounds.ALERT_VALUE_MAX);
         }
-        required("timestamp", timestamp);
+        instant("timestamp", timestamp);
     }
 
     public String routingKey() {

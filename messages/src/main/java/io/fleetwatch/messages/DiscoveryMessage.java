@@ -1,9 +1,11 @@
 package io.fleetwatch.messages;
 
+import static io.fleetwatch.messages.internal.Checks.hostIp;
 import static io.fleetwatch.messages.internal.Checks.hostnameOrNull;
-import static io.fleetwatch.messages.internal.Checks.ip;
+import static io.fleetwatch.messages.internal.Checks.idOrNull;
+import static io.fleetwatch.messages.internal.Checks.instant;
 import static io.fleetwatch.messages.internal.Checks.macOrNull;
-import static io.fleetwatch.messages.internal.Checks.positiveOrNull;
+import static io.fleetwatch.messages.internal.Checks.range;
 import static io.fleetwatch.messages.internal.Checks.required;
 import static io.fleetwatch.messages.internal.Checks.textOrNull;
 import static io.fleetwatch.messages.internal.Checks.token;
@@ -36,17 +38,14 @@ public record DiscoveryMessage(
 
     public DiscoveryMessage {
         schemaVersion = SchemaVersion.check(schemaVersion);
-        scanId = positiveOrNull("scan_id", scanId);
-        required("dept_id", deptId);
-        if (deptId <= 0) {
-            throw new IllegalArgumentException("dept_id must be > 0, not " + deptId);
-        }
-        ipAddress = ip("ip_address", ipAddress);
+        scanId = idOrNull("scan_id", scanId, Bounds.PRODUCER_ID_MAX);
+        range("dept_id", required("dept_id", deptId), 1, Bounds.DEPT_ID_MAX);
+        ipAddress = hostIp("ip_address", ipAddress); // without a MAC, the IP is the host's identity
         hostname = hostnameOrNull("hostname", hostname);
         macAddress = macOrNull("mac_address", macAddress);
-        required("discovered_at", discoveredAt);
+        instant("discovered_at", discoveredAt);
         scanType = token("scan_type", scanType);
-        vendor = textOrNull("vendor", vendor, 200);
+        vendor = textOrNull("vendor", vendor, Bounds.VENDOR_MAX);
     }
 
     public static DiscoveryMessage of(Long scanId, int deptId, String ip, String hostname, String mac,

@@ -2,6 +2,7 @@ package io.fleetwatch.messages;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -14,14 +15,19 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * JSON encoding of the contract's messages. Strict where leniency would hide a producer bug (no "45" for 45, no 3.5
- * users, no NaN), lenient where the contract may grow (unknown fields are ignored).
+ * users, no NaN, no duplicate keys, no invalid UTF-8), lenient where the contract may grow (unknown fields are
+ * ignored).
  */
 public final class MessageCodec {
     /** Larger bodies are refused before parsing: a metrics message is about 400 bytes. */
-    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    public static final int MAX_MESSAGE_BYTES = Bounds.MESSAGE_BYTES_MAX;
 
     private static final ObjectMapper MAPPER = newMapper();
 
@@ -38,9 +44,11 @@ public final class MessageCodec {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                // {"cpu_percent": 5, "cpu_percent": 99}: which one did the producer mean? Refused, not last-wins.
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(32)
+                .maxNestingDepth(Bounds.JSON_DEPTH_MAX)
                 .maxStringLength(MAX_MESSAGE_BYTES)
                 .maxNumberLength(64)
                 .build());
@@ -83,8 +91,16 @@ public final class MessageCodec {
         if (body.length > MAX_MESSAGE_BYTES) {
             throw new InvalidMessageException("message body is " + body.length + " bytes, limit " + MAX_MESSAGE_BYTES);
         }
+        String text;
         try {
-            T value = MAPPER.readValue(body, type);
+            // Jackson's own UTF-8 reader decodes overlong forms and lone surrogates as if valid; Java's refuses them.
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidMessageException("not valid UTF-8: " + e.getMessage(), e);
+        }
+        try {
+            T value = MAPPER.readValue(text, type);
             if (value == null) {
                 throw new InvalidMessageException("message body is JSON null");
             }

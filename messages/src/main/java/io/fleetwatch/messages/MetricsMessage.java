@@ -1,13 +1,14 @@
 package io.fleetwatch.messages;
 
 import static io.fleetwatch.messages.internal.Checks.hostIdOrNull;
+import static io.fleetwatch.messages.internal.Checks.hostIpOrNull;
 import static io.fleetwatch.messages.internal.Checks.hostnameOrNull;
-import static io.fleetwatch.messages.internal.Checks.ip;
+import static io.fleetwatch.messages.internal.Checks.idOrNull;
+import static io.fleetwatch.messages.internal.Checks.instant;
 import static io.fleetwatch.messages.internal.Checks.macOrNull;
-import static io.fleetwatch.messages.internal.Checks.nonNegative;
 import static io.fleetwatch.messages.internal.Checks.optionalPercent;
 import static io.fleetwatch.messages.internal.Checks.percent;
-import static io.fleetwatch.messages.internal.Checks.positiveOrNull;
+import static io.fleetwatch.messages.internal.Checks.range;
 import static io.fleetwatch.messages.internal.Checks.required;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -41,7 +42,7 @@ public record MetricsMessage(
 
     public MetricsMessage {
         schemaVersion = SchemaVersion.check(schemaVersion);
-        systemId = positiveOrNull("system_id", systemId);
+        systemId = idOrNull("system_id", systemId, Bounds.PRODUCER_ID_MAX);
         hostId = hostIdOrNull("host_id", hostId);
         hostname = hostnameOrNull("hostname", hostname);
         if (systemId == null && hostId == null) {
@@ -50,9 +51,9 @@ public record MetricsMessage(
         if (seq != null && seq < 0) {
             throw new IllegalArgumentException("seq must be >= 0, not " + seq);
         }
-        required("collected_at", collectedAt);
+        instant("collected_at", collectedAt);
         required("metrics", metrics);
-        ipAddress = ipAddress == null ? null : ip("ip_address", ipAddress);
+        ipAddress = hostIpOrNull("ip_address", ipAddress);
         macAddress = macOrNull("mac_address", macAddress);
     }
 
@@ -79,11 +80,14 @@ public record MetricsMessage(
             percent("metrics.cpu_percent", required("metrics.cpu_percent", cpuPercent));
             percent("metrics.ram_percent", required("metrics.ram_percent", ramPercent));
             percent("metrics.disk_percent", required("metrics.disk_percent", diskPercent));
-            nonNegative("metrics.network_sent_mbps", required("metrics.network_sent_mbps", networkSentMbps));
-            nonNegative("metrics.network_recv_mbps", required("metrics.network_recv_mbps", networkRecvMbps));
+            range("metrics.network_sent_mbps", required("metrics.network_sent_mbps", networkSentMbps), 0.0,
+                    Bounds.MBPS_MAX);
+            range("metrics.network_recv_mbps", required("metrics.network_recv_mbps", networkRecvMbps), 0.0,
+                    Bounds.MBPS_MAX);
             optionalPercent("metrics.gpu_percent", gpuPercent);
-            nonNegative("metrics.uptime_seconds", required("metrics.uptime_seconds", uptimeSeconds));
-            nonNegative("metrics.logged_in_users", required("metrics.logged_in_users", loggedInUsers));
+            range("metrics.uptime_seconds", required("metrics.uptime_seconds", uptimeSeconds), 0,
+                    Bounds.UPTIME_SECONDS_MAX);
+            range("metrics.logged_in_users", required("metrics.logged_in_users", loggedInUsers), 0, Bounds.USERS_MAX);
         }
     }
 }

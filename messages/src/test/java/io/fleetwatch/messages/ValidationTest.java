@@ -27,7 +27,7 @@ class ValidationTest {
             "null    | 1    | 3     | metrics.cpu_percent is required",
             "45      | 250  | 3     | metrics.gpu_percent must be a number in [0.0, 100.0]",
             "45      | 1    | 3.5   | invalid field metrics.logged_in_users",
-            "45      | 1    | -1    | metrics.logged_in_users must be >= 0",
+            "45      | 1    | -1    | metrics.logged_in_users must be in [0, 100000]",
             "NaN     | 1    | 3     | not valid JSON",
     })
     void badMetricsAreRefusedWithTheFieldNamed(String cpu, String gpu, String users, String reason) {
@@ -73,7 +73,7 @@ class ValidationTest {
     @CsvSource(delimiter = '|', value = {
             "'{\"dept_id\":1,\"ip_address\":\"300.1.1.1\",\"discovered_at\":\"2025-11-25T10:30:00Z\",\"scan_type\":\"arp\"}' | ip_address is not an IP address",
             "'{\"dept_id\":1,\"ip_address\":\"198.18.0.5\",\"discovered_at\":\"2025-11-25T10:30:00Z\",\"scan_type\":\"arp\",\"mac_address\":\"zz:zz\"}' | mac_address is not a MAC address",
-            "'{\"dept_id\":0,\"ip_address\":\"198.18.0.5\",\"discovered_at\":\"2025-11-25T10:30:00Z\",\"scan_type\":\"arp\"}' | dept_id must be > 0",
+            "'{\"dept_id\":0,\"ip_address\":\"198.18.0.5\",\"discovered_at\":\"2025-11-25T10:30:00Z\",\"scan_type\":\"arp\"}' | dept_id must be in [1",
             "'{\"dept_id\":1,\"ip_address\":\"198.18.0.5\",\"scan_type\":\"arp\"}' | discovered_at is required",
             "'{\"dept_id\":1,\"ip_address\":\"198.18.0.5\",\"discovered_at\":\"2025-11-25T10:30:00Z\",\"scan_type\":\"ARP; DROP TABLE\"}' | scan_type must be a lower-case word",
             "'{\"dept_id\":1,\"ip_address\":\"198.18.0.5\",\"hostname\":\"bad host\",\"discovered_at\":\"2025-11-25T10:30:00Z\",\"scan_type\":\"arp\"}' | hostname is not a host name",

@@ -1,5 +1,6 @@
 package io.fleetwatch.reliability;
 
+import io.fleetwatch.messages.Bounds;
 import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.MetricsMessage;
@@ -15,10 +16,14 @@ import java.util.function.UnaryOperator;
  * A fuzzer for the consumer's queues: malformed and hostile messages (wrong types, missing fields, huge strings, deep
  * JSON, invalid UTF-8, negative/NaN/infinite values, far-future timestamps, SQL in strings, not JSON at all) built by
  * mutating valid seed-format messages, mixed at random with valid ones (some carrying SQL in free-text fields, which
- * must be stored verbatim and harm nothing).
+ * must be stored verbatim and harm nothing). Besides, values at and beyond each bound of the message contract,
+ * generated from {@link Bounds} (those at a bound are valid and stored), placeholder identities (valid: stored, never
+ * merged), and redeliveries of valid messages (stored once).
  */
 final class Hostile {
     record Message(String routingKey, byte[] body, boolean valid, String kind) {}
+
+    static final String DUPLICATE = "duplicate (redelivery)";
 
     private static final String SQL = "x'); DROP TABLE metrics; --";
 
@@ -57,6 +62,49 @@ final class Hostile {
                     + ",\"metrics\":")),
             new Mutation("wrong system_id type", j -> j.replaceFirst("\"host_id\"", "\"system_id\":\"42; DELETE\",\"host_id\"")));
 
+    private static Mutation set(String field, Object value) {
+        return new Mutation(field + " = " + value, j -> j.replaceFirst("\"" + field + "\":[-0-9.Ee]+",
+                "\"" + field + "\":" + value));
+    }
+
+    private static Mutation time(String name, Instant at) {
+        return new Mutation(name, j -> j.replaceFirst("\"collected_at\":\"[^\"]+\"", "\"collected_at\":\"" + at + "\""));
+    }
+
+    private static Mutation add(String name, String fields) {
+        return new Mutation(name, j -> j.replaceFirst("^\\{", "{" + fields + ","));
+    }
+
+    /** Beyond each bound of the message contract, one step and far: every one must be refused. */
+    private static List<Mutation> beyondBounds() {
+        Instant now = Instant.now();
+        return List.of(
+                set("network_sent_mbps", Math.nextUp(Bounds.MBPS_MAX)),
+                set("network_recv_mbps", Double.MAX_VALUE),
+                set("uptime_seconds", Bounds.UPTIME_SECONDS_MAX + 1),
+                set("logged_in_users", Bounds.USERS_MAX + 1),
+                add("system_id beyond its bound", "\"system_id\":" + (Bounds.PRODUCER_ID_MAX + 1)),
+                add("system_id at the top of bigint", "\"system_id\":" + Long.MAX_VALUE),
+                time("older than the maximum age", now.minus(Bounds.MAX_AGE).minusSeconds(3600)),
+                time("before the earliest timestamp", Bounds.EARLIEST.minusSeconds(1)),
+                time("beyond the clock skew", now.plus(Bounds.MAX_CLOCK_SKEW).plusSeconds(3600)),
+                new Mutation("placeholder host_id", j -> j.replaceFirst("\"host_id\":\"[^\"]+\"",
+                        "\"host_id\":\"" + "0".repeat(32) + "\"")),
+                new Mutation("duplicate key", j -> j.replaceFirst("\"cpu_percent\":", "\"cpu_percent\":1,\"cpu_percent\":")),
+                new Mutation("control characters in hostname", j -> j.replaceFirst("\"hostname\":\"[^\"]+\"",
+                        "\"hostname\":\"evil\\\\nINFO forged line\\\\u001b[2J\"")),
+                add("nesting beyond the limit", "\"x\":" + "[".repeat(Bounds.JSON_DEPTH_MAX) + "]".repeat(Bounds.JSON_DEPTH_MAX)),
+                add("body beyond the size limit", "\"x\":\"" + "a".repeat(Bounds.MESSAGE_BYTES_MAX) + "\""));
+    }
+
+    /** At each bound, and placeholder identities: every one must be stored (placeholders as no identity). */
+    private static final List<Mutation> AT_BOUNDS = List.of(
+            set("network_sent_mbps", Bounds.MBPS_MAX),
+            set("uptime_seconds", Bounds.UPTIME_SECONDS_MAX),
+            set("logged_in_users", Bounds.USERS_MAX),
+            add("placeholder MAC and IP", "\"mac_address\":\"00:00:00:00:00:00\",\"ip_address\":\"127.0.0.1\""),
+            add("broadcast MAC", "\"mac_address\":\"FF:FF:FF:FF:FF:FF\""));
+
     private final Random random;
 
     Hostile(long seed) {
@@ -67,36 +115,66 @@ final class Hostile {
     List<Message> mix(int invalid, int validMetrics, int validDiscovery) {
         List<Message> out = new ArrayList<>();
         List<MetricsMessage> good = Traffic.samples("fuzz", validMetrics + invalid, 50, 12.5);
+        List<Message> valid = new ArrayList<>();
         for (int i = 0; i < validMetrics; i++) {
-            out.add(new Message(Routing.METRICS_ROUTING_KEY, MessageCodec.encode(good.get(i)), true, "valid"));
+            String json = new String(MessageCodec.encode(good.get(i)), StandardCharsets.UTF_8);
+            if (i % 5 == 0) { // a fifth at a bound or with placeholder identities
+                Mutation m = AT_BOUNDS.get(i / 5 % AT_BOUNDS.size());
+                valid.add(new Message(Routing.METRICS_ROUTING_KEY, applied(m, json), true, "valid: " + m.name()));
+            } else {
+                valid.add(new Message(Routing.METRICS_ROUTING_KEY, json.getBytes(StandardCharsets.UTF_8), true, "valid"));
+            }
+        }
+        out.addAll(valid);
+        for (int i = 0; i < validMetrics / 10; i++) { // redeliveries: stored once
+            Message again = valid.get(random.nextInt(valid.size()));
+            out.add(new Message(again.routingKey(), again.body(), true, DUPLICATE));
         }
         for (int i = 0; i < validDiscovery; i++) {
-            DiscoveryMessage d = DiscoveryMessage.of(null, 1, "198.18.1." + (i % 250 + 1), "lab-" + i,
-                    String.format("02:f0:00:00:%02x:%02x", i / 256, i % 256), Instant.now(), "arp")
+            // every tenth with an all-zero MAC: no identity, so each is its own system (by its own IP)
+            String mac = i % 10 == 0 ? "00:00:00:00:00:00" : String.format("02:f0:00:00:%02x:%02x", i / 256, i % 256);
+            DiscoveryMessage d = DiscoveryMessage.of(null, 1, "198.18." + (i / 250 + 1) + "." + (i % 250 + 1), "lab-" + i,
+                    mac, Instant.now(), "arp")
                     .withIdentity("lab-" + i, SQL + " " + i); // free text: stored verbatim, harmless
             out.add(new Message(Routing.DISCOVERY_ROUTING_KEY, MessageCodec.encode(d), true, "valid discovery"));
         }
+        List<Mutation> mutations = new ArrayList<>(METRICS_MUTATIONS);
+        mutations.addAll(beyondBounds());
         for (int i = 0; i < invalid; i++) {
             String json = new String(MessageCodec.encode(good.get(validMetrics + i)), StandardCharsets.UTF_8);
-            int pick = random.nextInt(METRICS_MUTATIONS.size() + 2);
-            if (pick == METRICS_MUTATIONS.size()) {
+            int pick = random.nextInt(mutations.size() + 3);
+            if (pick == mutations.size()) {
                 out.add(new Message(Routing.METRICS_ROUTING_KEY, invalidUtf8(json), false, "invalid UTF-8"));
-            } else if (pick == METRICS_MUTATIONS.size() + 1) {
+            } else if (pick == mutations.size() + 2) {
+                out.add(new Message(Routing.METRICS_ROUTING_KEY, overlongUtf8(json), false, "overlong UTF-8"));
+            } else if (pick == mutations.size() + 1) {
                 byte[] noise = new byte[random.nextInt(512)];
                 random.nextBytes(noise);
                 out.add(new Message(Routing.DISCOVERY_ROUTING_KEY, noise, false, "random bytes (discovery)"));
             } else {
-                Mutation m = METRICS_MUTATIONS.get(pick);
-                String mutated = m.apply().apply(json);
-                if (mutated.equals(json)) {
-                    throw new IllegalStateException("mutation '" + m.name() + "' did not apply to " + json);
-                }
-                out.add(new Message(Routing.METRICS_ROUTING_KEY, mutated.getBytes(StandardCharsets.UTF_8), false,
-                        m.name()));
+                Mutation m = mutations.get(pick);
+                out.add(new Message(Routing.METRICS_ROUTING_KEY, applied(m, json), false, m.name()));
             }
         }
         java.util.Collections.shuffle(out, random);
         return out;
+    }
+
+    private static byte[] applied(Mutation m, String json) {
+        String mutated = m.apply().apply(json);
+        if (mutated.equals(json)) {
+            throw new IllegalStateException("mutation '" + m.name() + "' did not apply to " + json);
+        }
+        return mutated.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** '/' as the two bytes C0 AF in a field the contract ignores: decoded as '/' by a lenient reader. */
+    private static byte[] overlongUtf8(String json) {
+        byte[] b = json.replaceFirst("^\\{", "{\"note\":\"a__\",").getBytes(StandardCharsets.UTF_8);
+        int at = new String(b, StandardCharsets.ISO_8859_1).indexOf("a__");
+        b[at + 1] = (byte) 0xC0;
+        b[at + 2] = (byte) 0xAF;
+        return b;
     }
 
     private static byte[] invalidUtf8(String json) {

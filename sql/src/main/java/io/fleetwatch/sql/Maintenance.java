@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead, drops those past the
@@ -17,6 +19,8 @@ import javax.sql.DataSource;
  * leader election). On TimescaleDB the database's own policies do this and the job does nothing.
  */
 public final class Maintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+
     /** Advisory lock id of this job (Fleetwatch's locks are 7130xx). */
     public static final long LOCK_ID = 713001L;
 
@@ -60,6 +64,7 @@ public final class Maintenance {
                 try (PreparedStatement ps = c.prepareStatement("SELECT fw_refresh_metrics_5m(?)")) {
                     ps.setObject(1, now);
                     rolledUp = single(ps);
+                    logWarnings(ps); // buckets the refresh could not compute and skipped
                 }
                 // hourly from the closed 5-minute buckets, daily from the closed hours (V7__Metrics_rollups)
                 for (String[] level : new String[][] {{"metrics_1h", "1 hour", "metrics_5m"}, {"metrics_1d", "1 day", "metrics_1h"}}) {
@@ -92,6 +97,12 @@ public final class Maintenance {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT value FROM fleetwatch_meta WHERE key = 'metrics_retention_days'")) {
             return rs.next() ? Integer.parseInt(rs.getString(1)) : 90;
+        }
+    }
+
+    private static void logWarnings(Statement st) throws SQLException {
+        for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+            LOG.warn("metrics maintenance: {}", io.fleetwatch.messages.Reasons.of(w.getMessage()));
         }
     }
 

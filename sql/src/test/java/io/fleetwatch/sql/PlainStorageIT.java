@@ -3,6 +3,10 @@ package io.fleetwatch.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.fleetwatch.messages.Bounds;
 import io.fleetwatch.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,8 +19,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
-/** The PostgreSQL storage path on the real server: daily partitions, maintenance, the 5-minute rollup. */
+/**
+ * The PostgreSQL storage path on the real server: daily partitions, maintenance, the 5-minute rollup, and the
+ * message contract's bounds as constraints.
+ */
 class PlainStorageIT {
     private TestDatabase db;
     private HikariDataSource ds;
@@ -134,5 +142,88 @@ class PlainStorageIT {
         assertThat(num("SELECT count(*) FROM metrics_5m_dirty")).isZero();
         assertThat(rollupDiff()).as("late sample folded in").isZero();
         assertThat(num("SELECT round(cpu_percent) FROM metrics_5m WHERE system_id = 2 AND bucket = " + t0)).isEqualTo(50);
+    }
+
+    /** The SQLSTATE a statement fails with (the message contract's bounds as constraints, migration V8). */
+    private String sqlState(String s) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute(s);
+            return "00000";
+        } catch (java.sql.SQLException e) {
+            return e.getSQLState();
+        }
+    }
+
+    private static String boundsSample(int system, String at, double mbps, long uptime, int users) {
+        return "INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent, network_sent_mbps,"
+                + " network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users) VALUES (" + system + ", " + at
+                + ", 1, 2, 3, " + mbps + ", 0, null, " + uptime + ", " + users + ")";
+    }
+
+    @Test
+    void rowsAtTheBoundsAreStoredRowsBeyondThemRefused() {
+        sql(boundsSample(1, "now()", Bounds.MBPS_MAX, Bounds.UPTIME_SECONDS_MAX, Bounds.USERS_MAX));
+        for (String bad : new String[] {
+                boundsSample(1, "now() - interval '1 s'", Math.nextUp(Bounds.MBPS_MAX), 0, 0),
+                boundsSample(1, "now() - interval '2 s'", Double.MAX_VALUE, 0, 0),
+                boundsSample(1, "now() - interval '3 s'", 0, Bounds.UPTIME_SECONDS_MAX + 1, 0),
+                boundsSample(1, "now() - interval '4 s'", 0, 0, Bounds.USERS_MAX + 1),
+                boundsSample(1, "TIMESTAMPTZ '1999-12-31 23:59:59Z'", 0, 0, 0),
+                boundsSample(1, "TIMESTAMPTZ '" + Bounds.LATEST + "'", 0, 0, 0),
+                "INSERT INTO alerts (system_id, alert_type, severity, value, occurred_at) VALUES (1, 'x', 'info', "
+                        + Math.nextUp(Bounds.ALERT_VALUE_MAX) + ", now())",
+                "INSERT INTO systems (hostname) VALUES (repeat('a', " + (Bounds.HOSTNAME_MAX + 1) + "))",
+                "INSERT INTO systems (host_id) VALUES (repeat('a', " + (Bounds.HOST_ID_MAX + 1) + "))"}) {
+            assertThat(sqlState(bad)).as(bad).isEqualTo("23514");
+        }
+    }
+
+    @Test
+    void producerIdsAreAdoptedOnlyWithinTheirRangeAndNeverExhaustASequence() throws Exception {
+        sql("SELECT fw_adopt_ids('systems', ARRAY[" + Bounds.PRODUCER_ID_MAX + "]::bigint[])");
+        sql("INSERT INTO systems (hostname) VALUES ('generated')");
+        assertThat(num("SELECT id FROM systems WHERE hostname = 'generated'")).isEqualTo(Bounds.PRODUCER_ID_MAX + 1);
+        for (long bad : new long[] {Bounds.PRODUCER_ID_MAX + 1, Long.MAX_VALUE, 0, -1}) {
+            assertThat(sqlState("SELECT fw_adopt_ids('scans', ARRAY[5, " + bad + "]::bigint[])")).isEqualTo("22003");
+        }
+        assertThat(num("SELECT count(*) FROM scans")).as("nothing of a refused batch adopted").isZero();
+        assertThat(sqlState("SELECT fw_adopt_ids('departments', ARRAY[" + (Bounds.DEPT_ID_MAX + 1) + "]::bigint[])"))
+                .isEqualTo("22003");
+        sql("SELECT fw_adopt_ids('departments', ARRAY[" + Bounds.DEPT_ID_MAX + "]::bigint[])");
+        sql("INSERT INTO departments (name) VALUES ('generated')");
+        assertThat(num("SELECT id FROM departments WHERE name = 'generated'")).isEqualTo(Bounds.DEPT_ID_MAX + 1);
+    }
+
+    /**
+     * Two samples near the largest double for one host make avg() overflow. Inserted behind the contract's back (its
+     * constraint dropped), they must cost only their own bucket: the rest of the fleet is rolled up, the run
+     * succeeds and logs the skipped bucket.
+     */
+    @Test
+    void aRowBehindTheContractsBackCostsOnlyItsOwnBucket() throws Exception {
+        sql("ALTER TABLE metrics DROP CONSTRAINT metrics_contract_bounds");
+        String t0 = "date_bin(interval '5 minutes', now() - interval '1 hour', timestamptz 'epoch')";
+        sql(boundsSample(1, t0, 1.7e308, 1, 1));
+        sql(boundsSample(1, t0 + " + interval '1 minute'", 1.7e308, 1, 1));
+        sql(boundsSample(1, t0 + " + interval '10 minutes'", 5, 1, 1));
+        sql(boundsSample(2, t0, 7, 1, 1));
+        sql(boundsSample(2, t0 + " + interval '10 minutes'", 9, 1, 1));
+        Logger log = (Logger) LoggerFactory.getLogger(Maintenance.class);
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        try {
+            Maintenance.Result r = new Maintenance(ds, Clock.systemUTC(), 7).run();
+            assertThat(r.rolledUp()).as("every bucket but the poisoned one").isEqualTo(3);
+        } finally {
+            log.detachAppender(seen);
+        }
+        assertThat(num("SELECT count(*) FROM metrics_5m_data WHERE system_id = 2")).isEqualTo(2);
+        assertThat(num("SELECT count(*) FROM metrics_5m_data WHERE system_id = 1")).isEqualTo(1);
+        assertThat(num("SELECT count(*) FROM metrics_5m WHERE system_id = 1")).as("the view reads").isEqualTo(1);
+        assertThat(seen.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("skipped system 1 bucket").contains("overflow"));
+        // the next run is quiet again
+        assertThat(new Maintenance(ds, Clock.systemUTC(), 7).run().skipped()).isFalse();
     }
 }

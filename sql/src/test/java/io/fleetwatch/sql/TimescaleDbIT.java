@@ -206,4 +206,27 @@ class TimescaleDbIT {
         assertThat(num("SELECT count(*) FROM metrics WHERE collected_at < now() - interval '90 days'")).isZero();
         assertThat(num("SELECT count(*) FROM metrics WHERE collected_at > now() - interval '3 days'")).isPositive();
     }
+
+    /**
+     * The message contract's bounds hold on the hypertable (V8), and the constraint can be added again after chunks
+     * were compressed (as on a database that ran V4 to V6 for a while before V8).
+     */
+    @Test
+    void contractBoundsHoldOnTheHypertableAlsoWithCompressedChunks() throws Exception {
+        exec("INSERT INTO systems (id, hostname) VALUES (8, 'ts-bounds') ON CONFLICT DO NOTHING");
+        String row = "INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
+                + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users)"
+                + " VALUES (8, now() - interval '20 days', 1, 2, 3, %s, 0, NULL, 1, 1)";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> exec(row.formatted(
+                        Math.nextUp(io.fleetwatch.messages.Bounds.MBPS_MAX))))
+                .hasMessageContaining("metrics_contract_bounds");
+        exec(row.formatted(io.fleetwatch.messages.Bounds.MBPS_MAX));
+        exec("ALTER TABLE metrics DROP CONSTRAINT metrics_contract_bounds");
+        exec("SELECT compress_chunk(c, true) FROM show_chunks('metrics', older_than => INTERVAL '10 days') c");
+        assertThat(rows("SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"
+                + " AND is_compressed")).doesNotContain("0");
+        exec(db.migration.V8__Contract_bounds.METRICS_BOUNDS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> exec(row.formatted(Double.MAX_VALUE)))
+                .hasMessageContaining("metrics_contract_bounds");
+    }
 }

@@ -1,5 +1,11 @@
 package io.fleetwatch.messages.internal;
 
+import io.fleetwatch.messages.Bounds;
+import io.fleetwatch.messages.Reasons;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Small validation helpers for the records' compact constructors; each failure names the JSON field. */
@@ -12,8 +18,10 @@ public final class Checks {
     private static final Pattern MAC = Pattern.compile("([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
-    private static final Pattern TOKEN = Pattern.compile("[a-z][a-z0-9_]{0,63}");
-    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
+    private static final Pattern TOKEN = Pattern.compile("[a-z][a-z0-9_]{0," + (Bounds.TOKEN_MAX - 1) + "}");
+    private static final Pattern HOST_ID = Pattern.compile(
+            "[A-Za-z0-9._:-]{" + Bounds.HOST_ID_MIN + "," + Bounds.HOST_ID_MAX + "}");
+    private static final Pattern PLACEHOLDER_HOST_ID = Pattern.compile("[0._:-]+|[Ff._:-]+");
 
     public static <T> T required(String field, T value) {
         if (value == null) {
@@ -23,7 +31,7 @@ public final class Checks {
     }
 
     public static double percent(String field, double value) {
-        return range(field, value, 0.0, 100.0);
+        return range(field, value, 0.0, Bounds.PERCENT_MAX);
     }
 
     public static Double optionalPercent(String field, Double value) {
@@ -51,9 +59,24 @@ public final class Checks {
         return value;
     }
 
-    public static Long positiveOrNull(String field, Long value) {
-        if (value != null && value <= 0) {
-            throw new IllegalArgumentException(field + " must be > 0, not " + value);
+    public static long range(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], not " + value);
+        }
+        return value;
+    }
+
+    /** An id a producer names: 1 to {@code max} (see {@link Bounds#PRODUCER_ID_MAX}). */
+    public static Long idOrNull(String field, Long value, long max) {
+        return value == null ? null : range(field, value, 1, max);
+    }
+
+    /** Within {@link Bounds#EARLIEST} and {@link Bounds#LATEST}; the window around now is the consumer's check. */
+    public static Instant instant(String field, Instant value) {
+        required(field, value);
+        if (value.isBefore(Bounds.EARLIEST) || !value.isBefore(Bounds.LATEST)) {
+            throw new IllegalArgumentException(field + " must be from " + Bounds.EARLIEST + " to before "
+                    + Bounds.LATEST + ", not " + value);
         }
         return value;
     }
@@ -69,7 +92,40 @@ public final class Checks {
         throw new IllegalArgumentException(field + " is not an IP address: '" + abbreviate(value) + "'");
     }
 
-    /** Normalises to upper-case colon form (the seed's spelling), so one MAC has one spelling everywhere. */
+    /** An IP address that names one host: not unspecified, loopback, broadcast or multicast (many hosts have those). */
+    public static String hostIp(String field, String value) {
+        String ip = ip(field, value);
+        if (isPlaceholderIp(ip)) {
+            throw new IllegalArgumentException(field + " " + ip + " is not one host's address (unspecified, loopback,"
+                    + " broadcast or multicast)");
+        }
+        return ip;
+    }
+
+    /** Optional own address of a host: a placeholder (see {@link #hostIp}) is dropped, not an identity. */
+    public static String hostIpOrNull(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        String ip = ip(field, value);
+        return isPlaceholderIp(ip) ? null : ip;
+    }
+
+    public static boolean isPlaceholderIp(String ip) {
+        try {
+            InetAddress a = InetAddress.getByName(ip); // a literal (checked above): no lookup
+            return a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress()
+                    || "255.255.255.255".equals(ip);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: '" + abbreviate(ip) + "'");
+        }
+    }
+
+    /**
+     * Normalises to upper-case colon form (the message contract's spelling), so one MAC has one spelling everywhere.
+     * A placeholder MAC (see {@link #isPlaceholderMac}) becomes null: it is no identity, and two hosts reporting
+     * it must never be merged.
+     */
     public static String macOrNull(String field, String value) {
         if (value == null || value.isEmpty()) {
             return null;
@@ -77,9 +133,18 @@ public final class Checks {
         if (!MAC.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " is not a MAC address: '" + abbreviate(value) + "'");
         }
-        return value.replace('-', ':').toUpperCase(java.util.Locale.ROOT);
+        String mac = value.replace('-', ':').toUpperCase(Locale.ROOT);
+        return isPlaceholderMac(mac) ? null : mac;
     }
 
+    /** All-zero, broadcast, multicast (group bit set), or one of {@link Bounds#PLACEHOLDER_MAC_PREFIXES}. */
+    public static boolean isPlaceholderMac(String mac) {
+        int first = Integer.parseInt(mac.substring(0, 2), 16);
+        return mac.equals("00:00:00:00:00:00") || (first & 1) != 0
+                || Bounds.PLACEHOLDER_MAC_PREFIXES.stream().anyMatch(mac::startsWith);
+    }
+
+    /** A DNS name; one every machine has ({@link Bounds#PLACEHOLDER_HOSTNAMES}) becomes null. */
     public static String hostnameOrNull(String field, String value) {
         if (value == null || value.isEmpty()) {
             return null;
@@ -87,7 +152,7 @@ public final class Checks {
         if (!HOSTNAME.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " is not a host name: '" + abbreviate(value) + "'");
         }
-        return value;
+        return Bounds.PLACEHOLDER_HOSTNAMES.contains(value.toLowerCase(Locale.ROOT)) ? null : value;
     }
 
     public static String token(String field, String value) {
@@ -104,8 +169,13 @@ public final class Checks {
             return null;
         }
         if (!HOST_ID.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be 8-128 characters of [A-Za-z0-9._:-], not '"
-                    + abbreviate(value) + "'");
+            throw new IllegalArgumentException(field + " must be " + Bounds.HOST_ID_MIN + "-" + Bounds.HOST_ID_MAX
+                    + " characters of [A-Za-z0-9._:-], not '" + abbreviate(value) + "'");
+        }
+        if (PLACEHOLDER_HOST_ID.matcher(value).matches()
+                || Bounds.PLACEHOLDER_HOST_IDS.contains(value.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(field + " '" + value + "' is a placeholder many machines report, not"
+                    + " an identity");
         }
         return value;
     }
@@ -124,8 +194,11 @@ public final class Checks {
         return value;
     }
 
-    /** Keeps error messages (which end up in DLQ headers and logs) short even for hostile input. */
+    /**
+     * Keeps error messages (which end up in DLQ headers and logs) short even for hostile input, with control
+     * characters escaped so that a value cannot forge a log line.
+     */
     public static String abbreviate(String value) {
-        return value.length() <= 64 ? value : value.substring(0, 61) + "...";
+        return Reasons.escape(value.length() <= 64 ? value : value.substring(0, 61) + "...");
     }
 }
