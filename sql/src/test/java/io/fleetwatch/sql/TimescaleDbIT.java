@@ -3,6 +3,7 @@ package io.fleetwatch.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import db.migration.V8__Contract_bounds;
 import io.fleetwatch.testing.TestDatabase;
 import io.fleetwatch.testing.TestDatabase.Engine;
 import java.sql.Connection;
@@ -225,7 +226,7 @@ class TimescaleDbIT {
         exec("SELECT compress_chunk(c, true) FROM show_chunks('metrics', older_than => INTERVAL '10 days') c");
         assertThat(rows("SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"
                 + " AND is_compressed")).doesNotContain("0");
-        exec(db.migration.V8__Contract_bounds.METRICS_BOUNDS);
+        exec(V8__Contract_bounds.METRICS_BOUNDS);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> exec(row.formatted(Double.MAX_VALUE)))
                 .hasMessageContaining("metrics_contract_bounds");
     }
