@@ -74,8 +74,8 @@ public final class ApiBench {
                     IngestBench.log("server-side mean for %s: %.1f ms over %.0f requests", route, sum / count * 1000, count);
                 }
                 System.out.println();
-                System.out.printf("Fleetwatch API benchmark: %d hosts, %,d metric rows, %d requests each, one client on"
-                        + " 127.0.0.1%n%n", hosts, (long) hosts * perHost, n);
+                System.out.printf("Fleetwatch API benchmark on %s: %d hosts, %,d metric rows, %d requests each, one"
+                        + " client on 127.0.0.1%n%n", IngestBench.engineOf(db.jdbcUrl()), hosts, (long) hosts * perHost, n);
                 System.out.println("| query | API p50 | API p99 | SQL p50 | SQL p99 | API p99 - SQL p99 | goal |");
                 System.out.println("|---|---|---|---|---|---|---|");
                 row("fleet overview (latest sample of every host, status and alert counts)", apiOverview, sqlOverview);

@@ -90,20 +90,22 @@ public final class IngestBench {
             reset(jdbi);
             double c1 = copy(db.jdbcUrl(), msgs, systemIds, 1_000);
             log("C1 raw COPY, 1 000 rows per COPY: %.0f rows/s", c1);
-            reset(jdbi);
+            forgetNewHosts(jdbi);
 
-            double w = sinkOnly(jdbi, msgs);
+            List<MetricsMessage> sent = withRedeliveries(msgs);
+            double w = sinkOnly(jdbi, sent, msgs.size());
             log("W  MetricsSink.write: %.0f rows/s", w);
-            reset(jdbi);
+            forgetNewHosts(jdbi);
 
-            double[] e = endToEnd(bs, ds, jdbi, msgs, workers, relays);
+            double[] e = endToEnd(bs, ds, jdbi, sent, msgs.size(), workers, relays);
             log("E  end to end: %.0f rows/s; alert latency p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d alerts",
                     e[0], e[1], e[2], e[3], (int) e[4]);
 
             double min = Math.min(p, c);
             System.out.println();
-            System.out.printf("Fleetwatch ingest benchmark: %d messages (%d B), %d hosts, %d metrics worker(s), %d relay(s)%n",
-                    n, size, hosts, workers, relays);
+            System.out.printf("Fleetwatch ingest benchmark on %s: %d samples (%d B) + %d redelivered, %d hosts (%d new),"
+                    + " 5 %% crossing the CPU threshold, %d metrics worker(s), %d relay(s)%n", engineOf(db.jdbcUrl()), n, size,
+                    sent.size() - n, hosts, hosts / 50, workers, relays);
             System.out.printf("| figure | value | ratio | goal |%n|---|---|---|---|%n");
             System.out.printf("| P: RabbitMQ PerfTest, persistent, confirms, multi-ack, same queue args | %,.0f msg/s | | baseline |%n", p);
             System.out.printf("| C: raw COPY into metrics, 10 000 rows per COPY (same rows, table, triggers) | %,.0f rows/s | | baseline |%n", c);
@@ -127,7 +129,11 @@ public final class IngestBench {
         return fallback;
     }
 
-    /** Realistic quiet samples (below every threshold), 10 s apart per host, like agents would send. */
+    /**
+     * What a fleet sends, 10 s apart per host: mostly quiet samples, and for 5 % of them a host in a CPU burst above
+     * the 90 % alert threshold (bursts of 6 samples every 120 per host, staggered: alerts fire and resolve all along).
+     * Hosts {@code h % 50 == 49} (2 %) are new to the database when the consumer first sees them ({@link #NEW_HOST}).
+     */
     static List<MetricsMessage> generate(int n, int hosts) {
         Random r = new Random(42);
         Instant t0 = Instant.now().minus(Duration.ofHours(6)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -135,11 +141,32 @@ public final class IngestBench {
         for (int i = 0; i < n; i++) {
             int h = i % hosts;
             int round = i / hosts;
-            out.add(new MetricsMessage(SchemaVersion.CURRENT, null, String.format("bench-host-%08d", h),
+            boolean hot = (round + h * 7) % 120 < 6;
+            out.add(new MetricsMessage(SchemaVersion.CURRENT, null,
+                    String.format(h % 50 == 49 ? NEW_HOST + "%08d" : "bench-host-%08d", h),
                     "bench-" + h, (long) round + 1, t0.plusSeconds(10L * round).plusMillis(h),
-                    new MetricsMessage.Metrics(round2(r.nextDouble() * 60), round2(20 + r.nextDouble() * 50),
-                            round2(30 + r.nextDouble() * 40), round2(r.nextDouble() * 100), round2(r.nextDouble() * 100),
-                            h % 4 == 0 ? round2(r.nextDouble() * 80) : null, 100_000L + round * 10L, r.nextInt(4))));
+                    new MetricsMessage.Metrics(hot ? round2(92 + r.nextDouble() * 7) : round2(r.nextDouble() * 60),
+                            round2(20 + r.nextDouble() * 50), round2(30 + r.nextDouble() * 40), round2(r.nextDouble() * 100),
+                            round2(r.nextDouble() * 100), h % 4 == 0 ? round2(r.nextDouble() * 80) : null,
+                            100_000L + round * 10L, r.nextInt(4))));
+        }
+        return out;
+    }
+
+    /** host_id prefix of the hosts the consumer creates during W and E (their systems are removed before each). */
+    static final String NEW_HOST = "bench-new-";
+
+    /**
+     * The messages as a broker redelivers them: 1 % again, in blocks of 500 (the unacknowledged prefetch of a
+     * consumer that died), right after the originals. Stored once each.
+     */
+    static List<MetricsMessage> withRedeliveries(List<MetricsMessage> msgs) {
+        List<MetricsMessage> out = new ArrayList<>(msgs.size() + msgs.size() / 100);
+        for (int i = 0; i < msgs.size(); i++) {
+            out.add(msgs.get(i));
+            if ((i + 1) % 50_000 == 0) {
+                out.addAll(msgs.subList(i + 1 - 500, i + 1));
+            }
         }
         return out;
     }
@@ -166,8 +193,32 @@ public final class IngestBench {
         return ids;
     }
 
-    private static void reset(Jdbi jdbi) {
-        jdbi.useHandle(h -> h.execute("TRUNCATE metrics, metrics_5m_data, metrics_5m_dirty, alert_state, alert_events CASCADE"));
+    /** Empties what a run filled, on either engine. */
+    static void reset(Jdbi jdbi) {
+        jdbi.useHandle(h -> {
+            boolean plain = "postgresql".equals(h.createQuery("SELECT value FROM fleetwatch_meta WHERE key ="
+                    + " 'metrics_storage'").mapTo(String.class).one());
+            h.execute("TRUNCATE metrics, alert_state, alert_events" + (plain ? ", metrics_5m_data, metrics_5m_dirty,"
+                    + " metrics_1h_data, metrics_1h_dirty, metrics_1d_data, metrics_1d_dirty" : "") + " CASCADE");
+        });
+    }
+
+    /** Removes the systems of the new hosts (after the COPY baselines, which need them), so the consumer makes them. */
+    static void forgetNewHosts(Jdbi jdbi) {
+        reset(jdbi);
+        jdbi.useHandle(h -> h.execute("DELETE FROM systems WHERE host_id LIKE '" + NEW_HOST + "%'"));
+    }
+
+    /** The metrics storage of a benchmark's database as the migrations recorded it, with the server's version. */
+    static String engineOf(String jdbcUrl) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl);
+             java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                     "SELECT value, (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'),"
+                             + " current_setting('server_version') FROM fleetwatch_meta WHERE key = 'metrics_storage'")) {
+            rs.next();
+            return ("timescaledb".equals(rs.getString(1)) ? "TimescaleDB " + rs.getString(2) + " on " : "plain ")
+                    + "PostgreSQL " + rs.getString(3).split(" ")[0];
+        }
     }
 
     /** PerfTest in its own JVM, against a queue declared with the same arguments as metrics_queue. */
@@ -234,18 +285,24 @@ public final class IngestBench {
         }
     }
 
-    static double sinkOnly(Jdbi jdbi, List<MetricsMessage> msgs) throws Exception {
+    /** Rows stored per second: {@code unique} rows from {@code msgs} (which hold redeliveries). */
+    static double sinkOnly(Jdbi jdbi, List<MetricsMessage> msgs, int unique) throws Exception {
         MetricsSink sink = new MetricsSink(jdbi);
         long t0 = System.nanoTime();
         for (int i = 0; i < msgs.size(); i += 1000) {
             sink.write(msgs.subList(i, Math.min(i + 1000, msgs.size())));
         }
-        return msgs.size() / ((System.nanoTime() - t0) / 1e9);
+        double rate = unique / ((System.nanoTime() - t0) / 1e9);
+        int stored = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM metrics").mapTo(Integer.class).one());
+        if (stored != unique) {
+            throw new IllegalStateException("W stored " + stored + " rows of " + unique);
+        }
+        return rate;
     }
 
     /** Returns {rows/s, latency p50, p99, max, alerts measured}. */
-    static double[] endToEnd(BrokerSettings bs, HikariDataSource ds, Jdbi jdbi, List<MetricsMessage> msgs, int workers,
-                             int relays) throws Exception {
+    static double[] endToEnd(BrokerSettings bs, HikariDataSource ds, Jdbi jdbi, List<MetricsMessage> msgs, int unique,
+                             int workers, int relays) throws Exception {
         try (Connection conn = bs.connectionFactory().newConnection("bench")) {
             Topology.standard().declare(conn);
             // a tap on the alert exchange: sees each alert the relay publishes, next to the real alert_queue
@@ -307,7 +364,7 @@ public final class IngestBench {
                         }
                     }
                 }
-                int want = msgs.size();
+                int want = unique;
                 while (jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM metrics WHERE system_id <> :p")
                         .bind("p", probeSystem).mapTo(Integer.class).one()) < want) {
                     Thread.sleep(50);

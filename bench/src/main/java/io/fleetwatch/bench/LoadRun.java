@@ -144,8 +144,8 @@ public final class LoadRun {
         List<Double> sorted = new ArrayList<>(ages);
         Collections.sort(sorted);
         System.out.println();
-        System.out.printf("Fleetwatch load run: %d msg/s offered for %d min from %d hosts into %d consumer processes%n",
-                rate, length.toMinutes(), hosts, consumers.size());
+        System.out.printf("Fleetwatch load run on %s: %d msg/s offered for %d min from %d hosts into %d consumer"
+                + " processes%n", IngestBench.engineOf(db.jdbcUrl()), rate, length.toMinutes(), hosts, consumers.size());
         System.out.println();
         System.out.println("| t | published/s | stored/s | queue depth (max) | probe age (max) | consumer RSS |");
         System.out.println("|---|---|---|---|---|---|");

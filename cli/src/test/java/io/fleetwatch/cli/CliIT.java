@@ -103,11 +103,29 @@ class CliIT {
             assertThat(run(env, "db", "status").code()).isEqualTo(4); // pending migrations
             Result m = run(env, "db", "migrate");
             assertThat(m.code()).isZero();
-            assertThat(m.out()).contains("db migrate: 6 applied");
+            long applied = m.out().lines().filter(l -> l.startsWith("applied ")).count();
+            assertThat(applied).isGreaterThanOrEqualTo(9);
+            assertThat(m.out()).contains("db migrate: " + applied + " applied");
             Result s = run(env, "db", "status");
             assertThat(s.code()).isZero();
-            assertThat(s.out()).contains("metrics storage: postgresql");
+            assertThat(s.out()).containsPattern("metrics storage: (timescaledb|postgresql)");
             assertThat(run(env, "db", "migrate").out()).contains("schema is up to date");
+        }
+    }
+
+    /** A server with TimescaleDB's files but no preload: require is a configuration error, one line, exit 2. */
+    @Test
+    void requireOnAServerWithoutThePreloadExitsTwoNamingTheFix() {
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Engine.POSTGRESQL)) {
+            Result r = run(Map.of("DATABASE_URL", db.jdbcUrl(), "FLEETWATCH_TIMESCALEDB", "require"), "db", "migrate");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().lines().filter(l -> l.startsWith("fleetwatch: ")).toList()).singleElement().asString()
+                    .startsWith("fleetwatch: FLEETWATCH_TIMESCALEDB=require but ")
+                    .containsAnyOf("shared_preload_libraries = 'timescaledb'", "not installed on this server");
+            Result auto = run(Map.of("DATABASE_URL", db.jdbcUrl()), "db", "migrate");
+            assertThat(auto.code()).as(auto.err()).isZero();
+            assertThat(run(Map.of("DATABASE_URL", db.jdbcUrl()), "db", "status").out())
+                    .contains("metrics storage: postgresql");
         }
     }
 }

@@ -91,10 +91,18 @@ class BoundsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0.0.0.0", "127.0.0.1", "255.255.255.255", "224.0.0.1", "::", "::1", "ff02::1"})
+    @ValueSource(strings = {"0.0.0.0", "255.255.255.255", "224.0.0.1", "::", "ff02::1"})
     void placeholderAddressesAreNoHostsIdentity(String ip) {
         assertThatThrownBy(() -> DiscoveryMessage.of(null, 1, ip, null, null, T, "arp"))
                 .hasMessageContaining("is not one host's address");
+        assertThat(new MetricsMessage(1, null, "host-0001", null, 0L, T, metrics(0, 0, 0), ip, null, null)
+                .ipAddress()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void loopbackIsAScanResultButNotAnAgentsOwnAddress(String ip) {
+        assertThat(DiscoveryMessage.of(null, 1, ip, null, null, T, "tcp").ipAddress()).isEqualTo(ip);
         assertThat(new MetricsMessage(1, null, "host-0001", null, 0L, T, metrics(0, 0, 0), ip, null, null)
                 .ipAddress()).isNull();
     }

@@ -92,17 +92,28 @@ public final class Checks {
         throw new IllegalArgumentException(field + " is not an IP address: '" + abbreviate(value) + "'");
     }
 
-    /** An IP address that names one host: not unspecified, loopback, broadcast or multicast (many hosts have those). */
+    /**
+     * An address a scan found a host at: not unspecified, broadcast or multicast (no one host answers for those).
+     * Loopback is allowed: a sweep of 127.0.0.0/8 (the allow-list must name it) finds the scanning machine itself.
+     */
     public static String hostIp(String field, String value) {
         String ip = ip(field, value);
-        if (isPlaceholderIp(ip)) {
-            throw new IllegalArgumentException(field + " " + ip + " is not one host's address (unspecified, loopback,"
-                    + " broadcast or multicast)");
+        if (isPlaceholderIp(ip) && !isLoopback(ip)) {
+            throw new IllegalArgumentException(field + " " + ip + " is not one host's address (unspecified, broadcast"
+                    + " or multicast)");
         }
         return ip;
     }
 
-    /** Optional own address of a host: a placeholder (see {@link #hostIp}) is dropped, not an identity. */
+    private static boolean isLoopback(String ip) {
+        try {
+            return InetAddress.getByName(ip).isLoopbackAddress(); // a literal (checked above): no lookup
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** A host's own address, optional: a placeholder (unspecified, loopback, broadcast, multicast) is dropped. */
     public static String hostIpOrNull(String field, String value) {
         if (value == null || value.isEmpty()) {
             return null;
