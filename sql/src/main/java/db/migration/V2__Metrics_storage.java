@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 public class V2__Metrics_storage extends BaseJavaMigration {
     private static final Logger LOG = LoggerFactory.getLogger(V2__Metrics_storage.class);
 
-    /** The eight metrics of seed 002; (system_id, collected_at) is unique so a redelivered sample lands once. */
+    /** The eight metrics of the metrics message (docs/contract.md); (system_id, collected_at) is unique so a redelivered sample lands once. */
     static final String METRICS_TABLE = """
             CREATE TABLE metrics (
                 system_id         bigint NOT NULL REFERENCES systems (id),

@@ -8,7 +8,7 @@ import org.flywaydb.core.api.migration.Context;
 
 /**
  * Rollup, compression and retention, each storage its own way, behind one name: {@code metrics_5m} (5-minute
- * averages per system, seed 002's aggregation) is a continuous aggregate on TimescaleDB and a view over a rollup
+ * averages per system) is a continuous aggregate on TimescaleDB and a view over a rollup
  * table kept current by a statement trigger on PostgreSQL. TimescaleDB also gets compression (segment by system)
  * after 7 days and a retention policy; on PostgreSQL the maintenance job drops old daily partitions.
  */

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Backup and restore (seed 004): the database as a pg_dump custom-format archive, the RabbitMQ definitions of the
+ * Backup and restore: the database as a pg_dump custom-format archive, the RabbitMQ definitions of the
  * virtual host (exchanges, queues, bindings, policies; from the management API), and a manifest with the files'
  * SHA-256, so a restore refuses a damaged or tampered backup. Passwords go to pg_dump through PGPASSWORD, never on a
  * command line; the backup directory is created mode 0700.

@@ -61,7 +61,7 @@ final class ConsumeCommand extends EnvAware implements Callable<Integer> {
         return started;
     }
 
-    /** Every 30 s, seed 002's backlog alerts (FLEETWATCH_QUEUE_WARNING 1000, FLEETWATCH_QUEUE_CRITICAL 10000). */
+    /** Every 30 s, the queue backlog alerts (FLEETWATCH_QUEUE_WARNING 1000, FLEETWATCH_QUEUE_CRITICAL 10000). */
     static AutoCloseable queueWatch(Map<String, String> env, HikariDataSource ds) {
         Routing.QueueNames q = Routing.QueueNames.fromEnv(env);
         QueueWatch watch = new QueueWatch(ds, BrokerSettings.fromEnv(env), List.of(q.discovery(), q.metrics(), q.alerts()),

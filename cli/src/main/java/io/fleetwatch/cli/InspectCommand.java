@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code fleetwatch inspect system|scan|alert ID}: one row of the database, every column, for an operator at a shell. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = {
-    "Show one system, scan or alert with every stored field (seed 003's admin CLI).", "",
+    "Show one system, scan or alert with every stored field.", "",
     "Examples:", "  fleetwatch inspect system 12", "  fleetwatch inspect alert 7"})
 final class InspectCommand extends EnvAware implements Callable<Integer> {
     @Spec

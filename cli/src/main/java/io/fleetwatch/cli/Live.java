@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The parts of a long-running process that SIGHUP can change without a restart (seed 003's hot reload): the log
+ * The parts of a long-running process that SIGHUP can change without a restart (hot reload): the log
  * level, notification channels and retries, queue-backlog thresholds and scan schedules. A reload reads the same
  * file and environment again, validates everything first (a bad file changes nothing and is logged), restarts only
  * the parts whose settings changed, and logs which keys changed and which of them need a restart to take effect.

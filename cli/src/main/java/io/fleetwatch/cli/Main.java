@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Configuration: a YAML file (-c; values may hold $${VAR} and $${VAR:-default})",
                   "and the environment, which wins: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",
                   "QUEUE_PASSWORD, QUEUE_URI, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE",
-                  "(seed 002), DATABASE_URL and FLEETWATCH_*; every key is in",
+                  "(docs/contract.md), DATABASE_URL and FLEETWATCH_*; every key is in",
                   "fleetwatch.yml.example.", "",
                   "Examples:", "  fleetwatch demo", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml --validate-only",
                   "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve", "  fleetwatch queue-setup",

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A sweep as a job (seed 001's job tracking): the job row is written before the first packet, the discovery messages
+ * A sweep as a job: the job row is written before the first packet, the discovery messages
  * are published with confirms, and the job is closed with its counts and log lines, or as failed with the reason.
  * Shared by {@code fleetwatch scan} and the scheduled scans of {@code fleetwatch serve}.
  */

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class NamespaceScanCommandIT {
 
     @Test
-    void theSeedsScanCommandPublishesEveryLiveHostOfTheLabToTheRealBroker() throws Exception {
+    void theScanCommandPublishesEveryLiveHostOfTheLabToTheRealBroker() throws Exception {
         Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create();
              NetnsLab lab = NetnsLab.create(10, 11, 21, 22, 77)) {

@@ -21,7 +21,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Stores metrics messages: resolves each to a system (seed {@code system_id}, or the agent's {@code host_id}, which
+ * Stores metrics messages: resolves each to a system (its {@code system_id}, or the agent's {@code host_id}, which
  * creates the system on first sight), then inserts the batch with one {@code INSERT … SELECT FROM unnest(…)}.
  * {@code (system_id, collected_at)} is unique, so a redelivered sample is skipped, not duplicated.
  */

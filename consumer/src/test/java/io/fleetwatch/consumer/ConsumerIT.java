@@ -83,14 +83,14 @@ class ConsumerIT {
     }
 
     @Test
-    void theSeedsThreeExamplesAreAcceptedAndStored() throws Exception {
+    void theContractsThreeExamplesAreAcceptedAndStored() throws Exception {
         publish("discovery.new", golden("seed-discovery.json"));
         publish("metrics.collected", golden("seed-metrics.json"));
         publish("alerts.warning", golden("seed-alert.json"));
 
-        Await.until(Duration.ofSeconds(10), "seed metrics row", () -> count("SELECT count(*) FROM metrics") == 1);
-        Await.until(Duration.ofSeconds(10), "seed alert row", () -> count("SELECT count(*) FROM alerts") == 1);
-        Await.until(Duration.ofSeconds(10), "seed discovery row",
+        Await.until(Duration.ofSeconds(10), "example metrics row", () -> count("SELECT count(*) FROM metrics") == 1);
+        Await.until(Duration.ofSeconds(10), "example alert row", () -> count("SELECT count(*) FROM alerts") == 1);
+        Await.until(Duration.ofSeconds(10), "example discovery row",
                 () -> count("SELECT count(*) FROM systems WHERE mac_address IS NOT NULL") == 1);
 
         Map<String, Object> m = jdbi.withHandle(h -> h.createQuery(
@@ -102,9 +102,9 @@ class ConsumerIT {
         Map<String, Object> s = jdbi.withHandle(h -> h.createQuery(
                 "SELECT host(ip_address) AS ip, hostname, upper(mac_address::text) AS mac, dept_id, last_scan_id"
                         + " FROM systems WHERE mac_address IS NOT NULL").mapToMap().one());
-        String seedIp = io.fleetwatch.messages.MessageCodec.mapper().readTree(golden("seed-discovery.json"))
-                .get("ip_address").asText(); // data from the seed's example; nothing is sent to it
-        assertThat(s).containsEntry("ip", seedIp).containsEntry("hostname", "lab-pc-01")
+        String exampleIp = io.fleetwatch.messages.MessageCodec.mapper().readTree(golden("seed-discovery.json"))
+                .get("ip_address").asText(); // data from the contract's example; nothing is sent to it
+        assertThat(s).containsEntry("ip", exampleIp).containsEntry("hostname", "lab-pc-01")
                 .containsEntry("mac", "00:1B:44:11:3A:B7").containsEntry("dept_id", 1).containsEntry("last_scan_id", 123L);
         Map<String, Object> a = jdbi.withHandle(h -> h.createQuery(
                 "SELECT system_id, alert_type, severity, value, threshold FROM alerts").mapToMap().one());

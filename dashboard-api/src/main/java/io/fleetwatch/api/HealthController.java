@@ -8,7 +8,7 @@ import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Seed 003's probes: {@code /livez} (process up), {@code /readyz} (can serve: database reachable and migrated),
+ * Health probes: {@code /livez} (process up), {@code /readyz} (can serve: database reachable and migrated),
  * {@code /healthz} (the pipeline: database, broker, alert relay; 503 when any is down, each with its reason).
  */
 @Controller

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Maintenance windows (seed 003's maintenance mode): while one is open, no alert fires for the systems it covers (one
+ * Maintenance windows (maintenance mode): while one is open, no alert fires for the systems it covers (one
  * system, a department, or with neither the whole fleet). List current and future ones (or all), create, delete.
  */
 @Controller("/api/maintenance-windows")

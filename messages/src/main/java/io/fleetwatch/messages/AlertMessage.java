@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 
 /**
- * A threshold alert; routing key {@code alerts.{severity}}. Field names are seed 002's.
+ * A threshold alert; routing key {@code alerts.{severity}}; fields in docs/contract.md.
  *
  * <p>{@code alert_id} (the outbox event id) and {@code state} ({@code firing} / {@code resolved}) are Fleetwatch
  * additions: the id makes redelivery idempotent, the state lets notifiers send "resolved".

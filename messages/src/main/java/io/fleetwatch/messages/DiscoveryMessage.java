@@ -16,12 +16,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 
 /**
- * One live host found by a scan; routing key {@code discovery.new}. Field names are seed 002's.
+ * One live host found by a scan; routing key {@code discovery.new}; fields in docs/contract.md.
  *
  * @param scanId      the scan job that found it (null for a host reported outside a scan)
  * @param deptId      department the scanned range belongs to
  * @param scanType    the probe that found the host: {@code arp}, {@code arp_cache}, {@code icmp}, {@code tcp}, {@code ping}
- * @param vendor      the MAC's registered vendor (IEEE OUI), when known; an addition to the seed's fields
+ * @param vendor      the MAC's registered vendor (IEEE OUI), when known
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)

@@ -19,7 +19,7 @@ import java.time.Instant;
 /**
  * One sample of the eight metrics of a host; routing key {@code metrics.collected}.
  *
- * <p>Seed 002 identifies the host by {@code system_id} (the database id). Agents and the collector may not know it,
+ * <p>The contract (docs/contract.md) identifies the host by {@code system_id} (the database id). Agents and the collector may not know it,
  * so they send {@code host_id} (machine-id / DMI UUID) and {@code hostname} instead; one of {@code system_id} and
  * {@code host_id} is required. {@code seq} numbers the samples of one source so that a replayed or redelivered
  * sample is stored once. Agents also send their primary {@code ip_address} and {@code mac_address} (so the consumer can
@@ -57,13 +57,13 @@ public record MetricsMessage(
         macAddress = macOrNull("mac_address", macAddress);
     }
 
-    /** A sample without the agent's network identity (seed 002 shape, collector, tests). */
+    /** A sample without the agent's network identity (collector, tests). */
     public MetricsMessage(Integer schemaVersion, Long systemId, String hostId, String hostname, Long seq,
                           Instant collectedAt, Metrics metrics) {
         this(schemaVersion, systemId, hostId, hostname, seq, collectedAt, metrics, null, null, null);
     }
 
-    /** The eight metrics of seed 002. {@code gpu_percent} is null on a host without a GPU, never 0 for "none". */
+    /** The eight metrics. {@code gpu_percent} is null on a host without a GPU, never 0 for "none". */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Metrics(

@@ -3,8 +3,8 @@ package io.fleetwatch.messages;
 import java.util.Map;
 
 /**
- * Exchange, queue and routing-key names of the contract (seed 002), shared by every producer and consumer.
- * Queue names can be overridden with the seed's environment variables; see {@link QueueNames}.
+ * Exchange, queue and routing-key names of the message contract (docs/contract.md), shared by every producer and consumer.
+ * Queue names can be overridden with environment variables; see {@link QueueNames}.
  */
 public final class Routing {
     private Routing() {}
@@ -30,7 +30,7 @@ public final class Routing {
     /** Header naming the queue a dead-lettered message was refused from. */
     public static final String SOURCE_QUEUE_HEADER = "x-fleetwatch-source-queue";
 
-    /** Environment variables of seed 002 that rename the queues. */
+    /** Environment variables that rename the queues. */
     public static final String ENV_DISCOVERY_QUEUE = "DISCOVERY_QUEUE";
     public static final String ENV_METRICS_QUEUE = "METRICS_QUEUE";
     public static final String ENV_ALERT_QUEUE = "ALERT_QUEUE";
@@ -43,7 +43,7 @@ public final class Routing {
         return queue + DEAD_LETTER_SUFFIX;
     }
 
-    /** The three queue names, defaults from the contract, overridable by the seed's env vars. */
+    /** The three queue names, defaults from the contract, overridable by the env vars above. */
     public record QueueNames(String discovery, String metrics, String alerts) {
         public QueueNames {
             requireName("discovery queue", discovery);

@@ -1,7 +1,7 @@
 package io.fleetwatch.messages;
 
 /**
- * Version of the message schema; seed 002 messages carry none and are version 1. Fields are only ever added within a
+ * Version of the message schema (docs/contract.md); a message without one is version 1. Fields are only ever added within a
  * version (readers ignore unknown fields), so a higher version means a change this reader cannot interpret: it is
  * refused (dead-lettered, to be replayed by an upgraded consumer) rather than stored half understood.
  */

@@ -11,7 +11,7 @@ import java.util.Iterator;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The seed's three example messages, verbatim, must parse and survive a round trip with every field intact. */
+/** The three example messages of docs/contract.md, verbatim, must parse and survive a round trip with every field intact. */
 class GoldenMessagesTest {
 
     static byte[] golden(String name) throws IOException {
@@ -21,11 +21,11 @@ class GoldenMessagesTest {
     }
 
     @Test
-    void seedDiscoveryExample() throws Exception {
+    void discoveryExample() throws Exception {
         DiscoveryMessage m = MessageCodec.decode(golden("seed-discovery.json"), DiscoveryMessage.class);
         assertThat(m.scanId()).isEqualTo(123L);
         assertThat(m.deptId()).isEqualTo(1);
-        // the seed's example address, read from the golden file (data only: nothing is ever sent to it)
+        // the example's address, read from the golden file (data only: nothing is ever sent to it)
         assertThat(m.ipAddress()).isEqualTo(MessageCodec.mapper().readTree(golden("seed-discovery.json"))
                 .get("ip_address").asText()).startsWith("10.30.5.");
         assertThat(m.hostname()).isEqualTo("lab-pc-01");
@@ -37,7 +37,7 @@ class GoldenMessagesTest {
     }
 
     @Test
-    void seedMetricsExample() throws Exception {
+    void metricsExample() throws Exception {
         MetricsMessage m = MessageCodec.decode(golden("seed-metrics.json"), MetricsMessage.class);
         assertThat(m.systemId()).isEqualTo(42L);
         assertThat(m.hostId()).isNull();
@@ -55,7 +55,7 @@ class GoldenMessagesTest {
     }
 
     @Test
-    void seedAlertExample() throws Exception {
+    void alertExample() throws Exception {
         AlertMessage m = MessageCodec.decode(golden("seed-alert.json"), AlertMessage.class);
         assertThat(m.systemId()).isEqualTo(42L);
         assertThat(m.alertType()).isEqualTo("cpu_high");
@@ -75,12 +75,12 @@ class GoldenMessagesTest {
         assertThat(m.systemId()).isEqualTo(42L);
     }
 
-    /** Encoding our record keeps every seed field with the same name and value (additions like schema_version aside). */
+    /** Encoding our record keeps every field of the example with the same name and value (additions like schema_version aside). */
     private static <T> void assertRoundTrip(String name, T parsed, Class<T> type) throws Exception {
-        JsonNode seed = MessageCodec.mapper().readTree(golden(name));
+        JsonNode example = MessageCodec.mapper().readTree(golden(name));
         byte[] encoded = MessageCodec.encode(parsed);
         JsonNode ours = MessageCodec.mapper().readTree(encoded);
-        assertContains(seed, ours, "");
+        assertContains(example, ours, "");
         assertThat(MessageCodec.decode(encoded, type)).isEqualTo(parsed);
     }
 

@@ -114,7 +114,7 @@ class ValidationTest {
     }
 
     @Test
-    void queueNamesComeFromTheSeedEnvVars() {
+    void queueNamesComeFromTheEnvVars() {
         Routing.QueueNames q = Routing.QueueNames.fromEnv(java.util.Map.of("METRICS_QUEUE", "m2"));
         assertThat(q).isEqualTo(new Routing.QueueNames("discovery_queue", "m2", "alert_queue"));
         assertThatThrownBy(() -> Routing.QueueNames.fromEnv(java.util.Map.of("ALERT_QUEUE", "amq.x")))

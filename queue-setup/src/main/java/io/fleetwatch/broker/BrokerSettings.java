@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Where the broker is and how to log in: seed 002's {@code QUEUE_HOST}, {@code QUEUE_PORT}, {@code QUEUE_USER},
+ * Where the broker is and how to log in: {@code QUEUE_HOST}, {@code QUEUE_PORT}, {@code QUEUE_USER},
  * {@code QUEUE_PASSWORD}, or one AMQP URI in {@code QUEUE_URI} ({@code amqp://user:pass@host:port/vhost}).
  *
  * <p>{@link #toString()} never shows the password.
@@ -44,7 +44,7 @@ public record BrokerSettings(String host, int port, String user, String password
         this(host, port, user, password, virtualHost, managementPort, BrokerTls.OFF);
     }
 
-    /** Seed 002 defaults: localhost:5672, guest/guest (which RabbitMQ accepts from loopback only). */
+    /** Defaults (docs/contract.md): localhost:5672, guest/guest (which RabbitMQ accepts from loopback only). */
     public static BrokerSettings fromEnv(Map<String, String> env) {
         String uri = env.get(ENV_URI);
         int mgmt = parsePort(ENV_MANAGEMENT_PORT, env.getOrDefault(ENV_MANAGEMENT_PORT, "15672"));

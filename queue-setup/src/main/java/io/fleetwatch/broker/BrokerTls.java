@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * AMQPS (seed 004): the broker's certificate is always verified, against {@code caFile} (PEM) or else the JVM's
+ * AMQPS: the broker's certificate is always verified, against {@code caFile} (PEM) or else the JVM's
  * trust store, and its name checked against the host unless {@code verifyHostname} is off; a client certificate
  * and key (PEM; the key PKCS#8, mode 0600) make it mutual TLS. There is no "trust everything" switch on purpose.
  */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class BrokerSettingsTest {
     @Test
-    void seedDefaultsArePlainAmqp() {
+    void defaultsArePlainAmqp() {
         BrokerSettings b = BrokerSettings.fromEnv(Map.of());
         assertThat(b.describe()).isEqualTo("amqp://guest@localhost:5672/");
         assertThat(b.tls().enabled()).isFalse();

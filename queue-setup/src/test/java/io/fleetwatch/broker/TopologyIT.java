@@ -87,7 +87,7 @@ class TopologyIT {
     }
 
     @Test
-    void seedRoutingKeysReachTheirQueuesAndConfirmedPublishesAreDurable() throws Exception {
+    void contractRoutingKeysReachTheirQueuesAndConfirmedPublishesAreDurable() throws Exception {
         Topology.standard().declare(connection);
         try (ConfirmingPublisher pub = new ConfirmingPublisher(connection, "topology-it", Duration.ofSeconds(5),
                 Clock.systemUTC()); Channel ch = connection.createChannel()) {

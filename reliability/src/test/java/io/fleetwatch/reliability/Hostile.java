@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
 /**
  * A fuzzer for the consumer's queues: malformed and hostile messages (wrong types, missing fields, huge strings, deep
  * JSON, invalid UTF-8, negative/NaN/infinite values, far-future timestamps, SQL in strings, not JSON at all) built by
- * mutating valid seed-format messages, mixed at random with valid ones (some carrying SQL in free-text fields, which
+ * mutating valid contract-format messages, mixed at random with valid ones (some carrying SQL in free-text fields, which
  * must be stored verbatim and harm nothing). Besides, values at and beyond each bound of the message contract,
  * generated from {@link Bounds} (those at a bound are valid and stored), placeholder identities (valid: stored, never
  * merged), and redeliveries of valid messages (stored once).

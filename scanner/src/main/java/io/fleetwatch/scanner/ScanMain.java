@@ -11,7 +11,7 @@ import java.util.List;
  * The scanner without broker or database, for running inside a network namespace (the tests' labs) or by hand:
  * {@code --allow CIDR… [--deny CIDR…] [--exclude CIDR…] [--dept N] [--seed N] [--probes arp,icmp,tcp]
  * [--profile polite|normal|aggressive] [-n] CIDR…}. Prints one
- * discovery message (seed 002 JSON) per live host. A sweep the policy refuses exits 2 with one line, before anything
+ * discovery message (JSON, see docs/contract.md) per live host. A sweep the policy refuses exits 2 with one line, before anything
  * is sent. {@code fleetwatch scan} is the same sweep with the scan job and publishing.
  */
 public final class ScanMain {

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rules of engagement (seed 001's policy engine). A sweep is refused, before a single packet is sent, unless
+ * The rules of engagement (the scan policy engine). A sweep is refused, before a single packet is sent, unless
  * every target network lies inside a network the operator has consented to scan ({@code allow_networks}, required)
  * and outside every denied network; deny wins over allow. Rate (packets per second with a burst), parallelism,
  * retries and timeouts bound how the probes are sent. The default allows loopback only.

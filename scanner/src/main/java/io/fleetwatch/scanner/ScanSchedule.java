@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A sweep the long-running service repeats (seed 000/001's beat). Written as
+ * A sweep the long-running service repeats. Written as
  * {@code CIDR[,CIDR…] [dept=N] every=DURATION [probes=arp,icmp,tcp] [profile=polite]}, several separated by
  * {@code ;}, e.g. {@code 198.18.0.0/24 dept=1 every=15m; 198.18.1.0/24 dept=2 every=1h probes=arp}. Durations: s, m, h
  * (at least 1 s; the service never starts a sweep of a schedule while its previous one still runs).

@@ -15,7 +15,7 @@ class IdentityAndPacketsTest {
         OuiTable t = OuiTable.bundled();
         assertThat(t.source()).startsWith("Debian ieee-data 20220827.1");
         assertThat(t.size()).isGreaterThan(40_000);
-        assertThat(t.vendor("00:1B:44:11:3A:B7")).contains("SanDisk Corporation"); // the seed's example MAC
+        assertThat(t.vendor("00:1B:44:11:3A:B7")).contains("SanDisk Corporation"); // the contract's example MAC
         assertThat(t.vendor("00-1b-44-11-3a-b7")).contains("SanDisk Corporation");
         // 20:85:93 is an MA-L block the IEEE sold on in MA-M pieces: the 28-bit assignment wins
         assertThat(t.vendor("20:85:93:B0:00:01")).contains("IOG Products LLC");

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where the database is: {@code DATABASE_URL} (seed 001/003), either libpq form
+ * Where the database is: {@code DATABASE_URL}, either libpq form
  * {@code postgresql://user:pass@host:5432/db?sslmode=require} or JDBC form
  * {@code jdbc:postgresql://host:5432/db?user=..&password=..}. {@code DATABASE_PASSWORD} (or a file named by
  * {@code DATABASE_PASSWORD_FILE}) supplies a password kept out of the URL.

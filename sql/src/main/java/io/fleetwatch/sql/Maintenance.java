@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead, drops those past the
- * retention, and materialises the closed buckets of {@code metrics_5m}, {@code metrics_1h} and {@code metrics_1d} (run it every minute). Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (seed 003
- * leader election). On TimescaleDB the database's own policies do this and the job does nothing.
+ * retention, and materialises the closed buckets of {@code metrics_5m}, {@code metrics_1h} and {@code metrics_1d} (run it every minute). Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (leader
+ * election). On TimescaleDB the database's own policies do this and the job does nothing.
  */
 public final class Maintenance {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);

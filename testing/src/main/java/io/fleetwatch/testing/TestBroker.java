@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /**
  * A fresh virtual host on the real local RabbitMQ (via its management API), deleted on close, so each test class has
- * its own exchanges and queues. Credentials follow seed 002's {@code QUEUE_*} variables.
+ * its own exchanges and queues. Credentials follow the {@code QUEUE_*} variables.
  */
 public final class TestBroker implements AutoCloseable {
     private final String host;
@@ -51,7 +51,7 @@ public final class TestBroker implements AutoCloseable {
         return b;
     }
 
-    /** The environment a Fleetwatch component needs to reach this vhost (seed 002 variable names). */
+    /** The environment a Fleetwatch component needs to reach this vhost ({@code QUEUE_*} variable names). */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
         env.put("QUEUE_HOST", host);

@@ -221,7 +221,7 @@ public final class ConfigLoader {
         }
     }
 
-    /** A secret written into the file itself must not be readable by others (seed 003: secrets in env or 0600 files). */
+    /** A secret written into the file itself must not be readable by others (secrets belong in env or 0600 files). */
     private static void refuseReadableSecrets(java.nio.file.Path file, JsonNode tree) {
         Set<PosixFilePermission> perms;
         try {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The shape of {@code fleetwatch.yml}. Every leaf is optional (null = the component's default) and maps onto one of
- * the environment variables the components already read (seed 002's {@code QUEUE_*}, {@code DATABASE_URL},
+ * the environment variables the components already read ({@code QUEUE_*}, {@code DATABASE_URL},
  * {@code FLEETWATCH_*}), so the file and the environment describe the same settings; see {@link #toEnv()}.
  * Sections are validated with Bean Validation after {@code ${VAR}} substitution.
  */

@@ -14,7 +14,7 @@ import java.util.Properties;
 /** Sends the notice as a plain-text e-mail over SMTP (STARTTLS required when {@code startTls}). */
 public final class EmailChannel implements Channel {
 
-    /** SMTP settings (seed 003 names: host, port, use_tls, username, password, from_address, timeout). */
+    /** SMTP settings: host, port, use_tls, username, password, from_address, timeout. */
     public record Smtp(String host, int port, boolean startTls, String username, String password, String from,
                        List<String> to, Duration timeout) {
         public Smtp {

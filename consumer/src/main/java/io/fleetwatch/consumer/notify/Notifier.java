@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers queued notifications (seed 003 semantics): each due row is claimed with {@code SKIP LOCKED} (several
+ * Delivers queued notifications: each due row is claimed with {@code SKIP LOCKED} (several
  * notifiers share the work), sent through its channel, and marked {@code sent}; a failure schedules the next try
  * after {@code delay × multiplier^attempts} (capped), and after {@code maxRetries} retries the row is {@code dead}
  * with the last error kept.
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Notifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
 
-    /** Seed 003's defaults: 3 retries, 60 s, ×2, capped at an hour. */
+    /** Defaults: 3 retries, 60 s, ×2, capped at an hour. */
     public record Settings(int maxRetries, Duration retryDelay, double multiplier, Duration maxDelay, Duration poll,
                            int batchSize) {
         public static Settings defaults() {

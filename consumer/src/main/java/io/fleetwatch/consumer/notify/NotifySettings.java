@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code FLEETWATCH_WEBHOOK_URL} (+ {@code FLEETWATCH_WEBHOOK_AUTHORIZATION}, sent as the Authorization header), or
  * {@code SMTP_HOST} (+ {@code SMTP_PORT} 587, {@code SMTP_STARTTLS} true, {@code SMTP_USERNAME},
  * {@code SMTP_PASSWORD}, {@code SMTP_FROM}, {@code SMTP_TO}). Retries: {@code FLEETWATCH_NOTIFY_MAX_RETRIES} (3),
- * {@code FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS} (60), doubling, at most an hour (seed 003).
+ * {@code FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS} (60), doubling, at most an hour.
  */
 public final class NotifySettings {
     private NotifySettings() {}

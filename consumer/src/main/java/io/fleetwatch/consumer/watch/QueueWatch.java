@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seed 002's queue-depth alerts: a backlog of more than {@code warning} ready messages (1 000) is a warning, more than
+ * Queue-depth alerts: a backlog of more than {@code warning} ready messages (1 000) is a warning, more than
  * {@code critical} (10 000) is critical; each clears when the backlog falls under half its threshold. Alerts are raised
  * for the pipeline itself (system {@code fleetwatch-pipeline}), with alert type {@code queue_backlog_<queue>}, and go
  * out through the same outbox and relay as threshold alerts. The firing state lives in the database, so restarts and
@@ -33,7 +33,7 @@ public final class QueueWatch {
     public static final long LOCK_ID = 713002L;
     public static final String PIPELINE_HOST_ID = "fleetwatch:pipeline";
 
-    /** Backlog thresholds; seed 002's 1 000 and 10 000 by default. */
+    /** Backlog thresholds; 1 000 and 10 000 by default. */
     public record Thresholds(long warning, long critical) {
         public Thresholds {
             if (warning < 1 || critical <= warning) {
