@@ -31,8 +31,10 @@ class SshCollectorIT {
     private static final String USER = System.getProperty("user.name");
 
     private SshSettings settings(Path ed25519, Path rsa, Path knownHosts, boolean tofu) {
+        // connect timeout 2 s (what a dead host costs); command timeout 8 s: on a loaded 2-core machine a healthy
+        // host's command once took over 3 s
         return new SshSettings(USER, List.of(ed25519, rsa), null, knownHosts, tofu, Duration.ofSeconds(2),
-                Duration.ofSeconds(3));
+                Duration.ofSeconds(8));
     }
 
     private static long accepted(TestSshd d) throws Exception {
