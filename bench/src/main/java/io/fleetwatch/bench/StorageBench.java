@@ -30,7 +30,7 @@ public final class StorageBench {
             SELECT h, t,
                    round(least(100, greatest(0, 25 + 20 * sin(e / 900.0 + h) + 8 * random()))::numeric, 2),
                    round((35 + h %% 40 + 3 * sin(e / 3600.0 + h) + random())::numeric, 2),
-                   round((20 + h %% 60 + e / 86400.0)::numeric, 2),
+                   round((20 + h %% 60 + (e - extract(epoch FROM :day)) / 86400.0)::numeric, 2),
                    round((CASE WHEN random() < 0.1 THEN 50 * random() ELSE random() END)::numeric, 2),
                    round((CASE WHEN random() < 0.1 THEN 200 * random() ELSE 2 * random() END)::numeric, 2),
                    CASE WHEN h %% 10 = 0 THEN round((100 * random() ^ 3)::numeric, 2) END,
@@ -90,6 +90,24 @@ public final class StorageBench {
                     long packed = single(st, "SELECT hypertable_size('metrics')");
                     out.add(line("TimescaleDB, compressed (segment by system_id, order by collected_at DESC)", packed,
                             rows, true));
+                    // A candidate layout, not Fleetwatch's: the same values as integer hundredths (what the agent
+                    // rounds to). TimescaleDB compresses integers by delta and simple-8b, doubles by XOR (Gorilla),
+                    // which gains little on noisy decimal fractions.
+                    st.execute("CREATE TABLE metrics_hundredths (system_id bigint NOT NULL, collected_at timestamptz"
+                            + " NOT NULL, cpu integer, ram integer, disk integer, sent integer, recv integer, gpu integer,"
+                            + " uptime_seconds bigint, logged_in_users integer, source_seq bigint, received_at timestamptz,"
+                            + " UNIQUE (system_id, collected_at))");
+                    st.execute("SELECT create_hypertable('metrics_hundredths', 'collected_at', chunk_time_interval =>"
+                            + " INTERVAL '1 day')");
+                    st.execute("INSERT INTO metrics_hundredths SELECT system_id, collected_at, round(cpu_percent * 100),"
+                            + " round(ram_percent * 100), round(disk_percent * 100), round(network_sent_mbps * 100),"
+                            + " round(network_recv_mbps * 100), round(gpu_percent * 100), uptime_seconds, logged_in_users,"
+                            + " source_seq, received_at FROM metrics");
+                    st.execute("ALTER TABLE metrics_hundredths SET (timescaledb.compress, timescaledb.compress_segmentby"
+                            + " = 'system_id', timescaledb.compress_orderby = 'collected_at DESC')");
+                    st.execute("SELECT compress_chunk(c) FROM show_chunks('metrics_hundredths') c");
+                    out.add(line("(candidate, not used) TimescaleDB compressed, values as integer hundredths",
+                            single(st, "SELECT hypertable_size('metrics_hundredths')"), rows, true));
                 } else {
                     long size = single(st, "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('metrics')");
                     out.add(line("plain PostgreSQL (daily partition, unique key, time index)", size, rows, false));
