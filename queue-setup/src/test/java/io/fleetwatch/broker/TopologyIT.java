@@ -136,6 +136,9 @@ class TopologyIT {
         assertThat(metrics.at("/arguments/x-delivery-limit").asInt()).isEqualTo(Topology.DELIVERY_LIMIT);
         assertThat(metrics.at("/arguments/x-message-ttl").asLong()).isEqualTo(86_400_000L);
         assertThat(byName.get("alert_queue").at("/arguments/x-max-priority").isMissingNode()).isTrue();
+        // --print-definitions: the same, for an import
+        assertThat(MessageCodec.mapper().valueToTree(quorum.definitions()).at("/queues/0/arguments/x-queue-type").asText())
+                .isEqualTo("quorum");
 
         // a refused message still reaches its DLQ (at-least-once needs the DLQ to confirm it)
         try (ConfirmingPublisher pub = new ConfirmingPublisher(connection, "topology-it", Duration.ofSeconds(5),

@@ -49,6 +49,7 @@ class ClusterIT {
     static final Path SCRIPT = Path.of("src/test/resources/rabbit-cluster.sh").toAbsolutePath();
     static final int NODES = 3;
     static final int CONSUMERS = 3;
+    static final int AGENTS = 2;
 
     static Path dir;
     static final String PREFIX = "fwit" + ProcessHandle.current().pid() + "n";
@@ -112,10 +113,19 @@ class ClusterIT {
     @Order(2)
     void theMetricsLeaderAndThePublishersNodeStopUnderLoadAndNothingIsLostOrStoredTwice() throws Exception {
         long base = Traffic.count(db, "SELECT count(*) FROM metrics");
+        Path agentDir = Files.createTempDirectory(Path.of("target"), "cluster-agents");
+        List<Fleet.Host> hosts = new ArrayList<>();
+        for (int i = 0; i < AGENTS; i++) {
+            hosts.add(Fleet.Host.create(agentDir.resolve("h" + i), "cluster-host-" + i));
+        }
         try (Fleet fleet = new Fleet(env); Publisher pub = new Publisher("nodeloss", 50, 100)) {
             List<Process> consumers = new ArrayList<>();
             for (int i = 1; i <= CONSUMERS; i++) {
                 consumers.add(fleet.start("cluster-consumer-" + i, Map.of(), "consume"));
+            }
+            List<Process> agents = new ArrayList<>();
+            for (int i = 0; i < AGENTS; i++) {
+                agents.add(fleet.agent("cluster-agent-" + i, hosts.get(i), "250ms", Map.of()));
             }
             StallWatch stored = new StallWatch(() -> Traffic.count(db, "SELECT count(*) FROM metrics"));
             Await.until(Duration.ofSeconds(90), "samples stored", () -> Traffic.count(db, "SELECT count(*) FROM metrics") > base + 1000);
@@ -127,7 +137,24 @@ class ClusterIT {
             Outage second = outage(own, pub, stored);
 
             pub.stopAndDrain();
-            long sent = pub.confirmed.get();
+            // an agent whose node went away spools and sends on its next connection (to a live node): wait for
+            // that before stopping it, or what it spooled stays spooled until its next start
+            for (int i = 0; i < AGENTS; i++) {
+                Path log = Path.of("target/reliability-logs/cluster-agent-" + i + ".log");
+                Await.until(Duration.ofSeconds(90), "agent " + i + " caught up", () -> {
+                    String l = Files.readString(log);
+                    return count(l, "spooling samples") == count(l, "reachable again");
+                });
+            }
+            Map<String, Long> want = new java.util.TreeMap<>();
+            long fromAgents = 0;
+            for (int i = 0; i < AGENTS; i++) {
+                assertThat(agents.get(i).isAlive()).as("agent ran through both outages").isTrue();
+                assertThat(Fleet.stop(agents.get(i), 30)).as("agent SIGTERM exit code").isZero();
+                want.put(hosts.get(i).hostId(), hosts.get(i).lastSeq());
+                fromAgents += hosts.get(i).lastSeq();
+            }
+            long sent = pub.confirmed.get() + fromAgents;
             Await.equal(Duration.ofSeconds(120), "every confirmed sample stored", base + sent,
                     () -> Traffic.count(db, "SELECT count(*) FROM metrics"));
             stored.close();
@@ -135,14 +162,17 @@ class ClusterIT {
                 assertThat(c.isAlive()).as("consumer ran through both outages").isTrue();
                 assertThat(Fleet.stop(c, 30)).as("consumer SIGTERM exit code").isZero();
             }
+            Map<String, Long> perHost = Traffic.perHost(db);
+            perHost.keySet().retainAll(want.keySet());
+            assertThat(perHost).as("rows per agent host = the agent's last sequence number").isEqualTo(want);
             long rows = Traffic.count(db, "SELECT count(*) FROM metrics") - base;
             long distinct = Traffic.count(db, "SELECT count(DISTINCT (system_id, collected_at)) FROM metrics") - base;
             long dlq = depth(Routing.deadLetterQueue(Routing.QueueNames.defaults().metrics()));
-            String line = String.format("3-node RabbitMQ cluster, quorum queues, %d consumer processes, a publisher with"
-                    + " confirms (%d samples/batch every %d ms): stopped the metrics queue's leader %s for %d s (publishing"
+            String line = String.format("3-node RabbitMQ cluster, quorum queues, %d consumer processes, %d agent processes"
+                    + " (250 ms interval, %d samples) and a publisher with confirms (%d samples/batch every %d ms): stopped the metrics queue's leader %s for %d s (publishing"
                     + " paused at most %.1f s, storing %.1f s), then the publisher's node %s for %d s (publishing paused"
                     + " %.1f s, storing %.1f s); sent %d (republished after a failover %d), stored %d, lost %d,"
-                    + " duplicates %d, in DLQ %d", CONSUMERS, pub.batch, pub.everyMs, first.node, first.seconds,
+                    + " duplicates %d, in DLQ %d", CONSUMERS, AGENTS, fromAgents, pub.batch, pub.everyMs, first.node, first.seconds,
                     first.publishGap, first.storeGap, second.node, second.seconds, second.publishGap, second.storeGap,
                     sent, pub.republished.get(), distinct, sent - distinct, rows - distinct, dlq);
             Traffic.figures(line);
@@ -167,8 +197,12 @@ class ClusterIT {
                 for (int i = 1; i <= k; i++) {
                     consumers.add(fleet.start("cluster-scale-" + k + "-" + i, Map.of(), "consume"));
                 }
-                // from the first row of this round to the last: the consumers' start-up is left out
-                Await.until(Duration.ofSeconds(90), "first rows", () -> Traffic.count(db, "SELECT count(*) FROM metrics") > base);
+                // from the moment every consumer consumes to the last row: JVM start-up is left out
+                for (int i = 1; i <= k; i++) {
+                    Path log = Path.of("target/reliability-logs/cluster-scale-" + k + "-" + i + ".log");
+                    Await.until(Duration.ofSeconds(90), "consumer " + i + " of " + k + " consuming",
+                            () -> Files.readString(log).contains("consuming " + Routing.QueueNames.defaults().metrics()));
+                }
                 long t0 = System.nanoTime();
                 long c0 = Traffic.count(db, "SELECT count(*) FROM metrics") - base;
                 long target = base + n;
@@ -182,8 +216,8 @@ class ClusterIT {
         }
         long rows = Traffic.count(db, "SELECT count(*) FROM metrics");
         long distinct = Traffic.count(db, "SELECT count(DISTINCT (system_id, collected_at)) FROM metrics");
-        Traffic.figures("3-node cluster, quorum queues, " + n + " queued samples drained by 1, 2, 3 consumer processes"
-                + " (2-core machine shared by the 3 nodes, PostgreSQL and the consumers): " + String.join(", ", rates)
+        Traffic.figures("3-node cluster, quorum queues, " + n + " queued samples drained by 1, 2, 3 consumer processes,"
+                + " timed from when all consume (2-core machine shared by the 3 nodes, PostgreSQL and the consumers): " + String.join(", ", rates)
                 + "; duplicates " + (rows - distinct));
         assertThat(rows).isEqualTo(distinct);
     }
@@ -207,6 +241,10 @@ class ClusterIT {
         Await.until(Duration.ofSeconds(60), "publishing again after " + node,
                 () -> System.nanoTime() - pub.lastConfirm.get() < 2_000_000_000L);
         return new Outage(node, seconds, pub.maxGap() / 1e9, stored.maxGap() / 1e9);
+    }
+
+    private static int count(String text, String what) {
+        return text.split(java.util.regex.Pattern.quote(what), -1).length - 1;
     }
 
     private static String leaderOf(String queue) throws Exception {
