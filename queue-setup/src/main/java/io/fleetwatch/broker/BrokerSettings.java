@@ -88,7 +88,7 @@ public record BrokerSettings(String host, int port, String user, String password
     /** {@code host[:port],...}; a node without a port takes {@code defaultPort} (QUEUE_PORT, or the URI's). */
     static List<Address> parseHosts(String value, int defaultPort) {
         List<Address> out = new ArrayList<>();
-        for (String item : value.split(",")) {
+        for (String item : value.split(",", -1)) {   // -1: a trailing comma is an empty host, not nothing
             String h = item.strip();
             int colon = h.lastIndexOf(':');
             // [v6]:port or host:port; a bare IPv6 address has more than one colon and no brackets
