@@ -192,7 +192,7 @@ public final class Agent implements AutoCloseable {
                 throw new IOException("broker unreachable; next connection attempt at " + nextConnectAttempt);
             }
             try {
-                connection = broker.connectionFactory().newConnection("fleetwatch-agent@" + identity.hostname());
+                connection = broker.newConnection("fleetwatch-agent@" + identity.hostname());
                 failedConnects = 0;
             } catch (IOException | TimeoutException e) {
                 failedConnects++;

@@ -18,8 +18,9 @@ public final class AgentMain {
             Usage: fleetwatch-agent [--once | --version | --help]
               (no option)  sample this host every FLEETWATCH_AGENT_INTERVAL and publish to RabbitMQ until stopped
               --once       print one sample as JSON (measured over one second) and exit; publishes nothing
-            Environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER, QUEUE_PASSWORD (or QUEUE_URI), FLEETWATCH_AGENT_INTERVAL,
-            FLEETWATCH_AGENT_STATE_DIR, FLEETWATCH_AGENT_MOUNT, FLEETWATCH_AGENT_SPOOL_MAX_MB, FLEETWATCH_AGENT_SPOOL_MAX_AGE""";
+            Environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER, QUEUE_PASSWORD (or QUEUE_URI), QUEUE_HOSTS (a cluster),
+            FLEETWATCH_AGENT_INTERVAL, FLEETWATCH_AGENT_STATE_DIR, FLEETWATCH_AGENT_MOUNT,
+            FLEETWATCH_AGENT_SPOOL_MAX_MB, FLEETWATCH_AGENT_SPOOL_MAX_AGE""";
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv()));

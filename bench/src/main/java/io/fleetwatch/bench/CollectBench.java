@@ -72,7 +72,7 @@ public final class CollectBench {
             }
             Files.writeString(dir.resolve("known_hosts"), known);
             BrokerSettings bs = BrokerSettings.fromEnv(tb.env());
-            try (var c = bs.connectionFactory().newConnection()) {
+            try (var c = bs.newConnection("collect-bench")) {
                 Topology.standard().declare(c);
             }
             SshSettings ssh = new SshSettings(user, List.of(key), null, dir.resolve("known_hosts"), false,

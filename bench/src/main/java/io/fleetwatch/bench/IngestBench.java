@@ -303,7 +303,7 @@ public final class IngestBench {
     /** Returns {rows/s, latency p50, p99, max, alerts measured}. */
     static double[] endToEnd(BrokerSettings bs, HikariDataSource ds, Jdbi jdbi, List<MetricsMessage> msgs, int unique,
                              int workers, int relays) throws Exception {
-        try (Connection conn = bs.connectionFactory().newConnection("bench")) {
+        try (Connection conn = bs.newConnection("bench")) {
             Topology.standard().declare(conn);
             // a tap on the alert exchange: sees each alert the relay publishes, next to the real alert_queue
             Channel tap = conn.createChannel();

@@ -168,7 +168,7 @@ public final class LoadRun {
 
     private static void produce(Map<String, String> env, int rate, int hosts, Duration length, AtomicLong published,
             ConcurrentLinkedQueue<Instant> probes, AtomicBoolean producing) {
-        try (Connection c = BrokerSettings.fromEnv(env).connectionFactory().newConnection("load-producer");
+        try (Connection c = BrokerSettings.fromEnv(env).newConnection("load-producer");
              ConfirmingPublisher pub = new ConfirmingPublisher(c, "load", Duration.ofSeconds(30), Clock.systemUTC())) {
             long start = System.nanoTime();
             long end = start + length.toNanos();
@@ -235,7 +235,7 @@ public final class LoadRun {
     }
 
     private static long queueCount(Map<String, String> env, String queue) throws Exception {
-        try (Connection c = BrokerSettings.fromEnv(env).connectionFactory().newConnection("load-monitor");
+        try (Connection c = BrokerSettings.fromEnv(env).newConnection("load-monitor");
              var ch = c.createChannel()) {
             return ch.queueDeclarePassive(queue).getMessageCount();
         }

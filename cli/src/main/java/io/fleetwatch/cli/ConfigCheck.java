@@ -7,7 +7,6 @@ import io.fleetwatch.collector.SshSettings;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
-import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.DatabaseSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +27,7 @@ final class ConfigCheck {
         PARTS.put("broker", e -> {
             BrokerSettings b = BrokerSettings.fromEnv(e);
             b.connectionFactory();   // loads TLS material, if configured
-            Routing.QueueNames.fromEnv(e);
+            io.fleetwatch.broker.Topology.fromEnv(e);   // queue names and type
         });
         PARTS.put("database", DatabaseSettings::fromEnv);
         PARTS.put("consumer", e -> {

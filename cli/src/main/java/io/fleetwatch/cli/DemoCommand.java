@@ -12,7 +12,6 @@ import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
-import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.Migrator;
 import java.io.IOException;
@@ -134,7 +133,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             ch.qos.logback.classic.Level was = driver.getLevel();
             driver.setLevel(ch.qos.logback.classic.Level.ERROR);
             try (Connection c = Services.connect(e, "fleetwatch-demo-setup")) {
-                Topology topology = new Topology(Routing.QueueNames.fromEnv(e), Topology.Limits.defaults());
+                Topology topology = Topology.fromEnv(e);
                 Topology.Report r = embeddedBroker
                         ? topology.declareAdapting(c, () -> Services.connect(e, "fleetwatch-demo-probe"))
                         : topology.declare(c);

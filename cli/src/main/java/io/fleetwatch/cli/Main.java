@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                        CommandLine.HelpCommand.class},
         footer = {"", "Configuration: a YAML file (-c; values may hold $${VAR} and $${VAR:-default})",
                   "and the environment, which wins: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",
-                  "QUEUE_PASSWORD, QUEUE_URI, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE",
+                  "QUEUE_PASSWORD, QUEUE_URI, QUEUE_HOSTS, DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE",
                   "(docs/contract.md), DATABASE_URL and FLEETWATCH_*; every key is in",
                   "fleetwatch.yml.example.", "",
                   "Examples:", "  fleetwatch demo", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml --validate-only",

@@ -3,7 +3,6 @@ package io.fleetwatch.cli;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.broker.TopologyConflictException;
-import io.fleetwatch.messages.Routing;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -22,7 +21,7 @@ final class QueueSetupCommand extends EnvAware implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Topology topology = new Topology(Routing.QueueNames.fromEnv(env), Topology.Limits.defaults());
+        Topology topology = Topology.fromEnv(env);
         if (printDefinitions) {
             spec.commandLine().getOut().println(io.fleetwatch.messages.MessageCodec.mapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(topology.definitions()));

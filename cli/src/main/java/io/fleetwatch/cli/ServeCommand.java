@@ -10,7 +10,6 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
-import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.Migrator;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,7 +78,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         started.add(ds);
         if (!noSetup) {
             try (Connection c = Services.connect(env, "fleetwatch-setup")) {
-                LOG.info("queue-setup: {}", new Topology(Routing.QueueNames.fromEnv(env), Topology.Limits.defaults())
+                LOG.info("queue-setup: {}", Topology.fromEnv(env)
                         .declare(c).summary());
             }
             LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());

@@ -20,7 +20,7 @@ final class Services {
     static Connection connect(Map<String, String> env, String name) {
         BrokerSettings b = BrokerSettings.fromEnv(env);
         try {
-            return b.connectionFactory().newConnection(name);
+            return b.newConnection(name);
         } catch (IOException | TimeoutException e) {
             Throwable root = Errors.root(e);
             throw new IllegalStateException("cannot connect to RabbitMQ at " + b.describe() + ": "

@@ -48,6 +48,16 @@ class CliIT {
             assertThat(conflict.code()).isEqualTo(3);
             assertThat(conflict.err()).contains("queue 'alerts_v2'").contains("x-dead-letter-exchange is none on the broker");
             assertThat(conflict.err().lines()).hasSize(1);
+
+            // the same queues as quorum queues: the type differs, so it is a conflict too, and nothing changes
+            Map<String, String> quorum = new HashMap<>(tb.env());
+            quorum.put("FLEETWATCH_QUEUE_TYPE", "quorum");
+            Result other = run(quorum, "queue-setup");
+            assertThat(other.code()).isEqualTo(3);
+            assertThat(other.err()).contains("x-queue-type");
+            Result printed = run(quorum, "queue-setup", "--print-definitions");
+            assertThat(printed.code()).isZero();
+            assertThat(printed.out()).contains("\"x-queue-type\" : \"quorum\"").doesNotContain("x-max-priority");
         }
     }
 
@@ -83,6 +93,11 @@ class CliIT {
         Result r = run(Map.of("QUEUE_PORT", "amqp"), "queue-setup");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("fleetwatch: QUEUE_PORT: 'amqp' is not a port number" + System.lineSeparator());
+        Result type = run(Map.of("FLEETWATCH_QUEUE_TYPE", "stream"), "queue-setup");
+        assertThat(type.code()).isEqualTo(2);
+        assertThat(type.err()).startsWith("fleetwatch: FLEETWATCH_QUEUE_TYPE: 'stream' is not a queue type");
+        assertThat(run(Map.of("QUEUE_HOSTS", "127.0.0.1:1,"), "queue-setup").err())
+                .startsWith("fleetwatch: QUEUE_HOSTS: empty host");
         Result noDb = run(Map.of(), "db", "status");
         assertThat(noDb.code()).isEqualTo(2);
         assertThat(noDb.err()).startsWith("fleetwatch: DATABASE_URL: not set");

@@ -201,7 +201,7 @@ public final class CollectorService implements AutoCloseable {
         }
         if (publisher == null || !publisher.isOpen()) {
             if (amqp == null || !amqp.isOpen()) {
-                amqp = broker.connectionFactory().newConnection("fleetwatch-collector");
+                amqp = broker.newConnection("fleetwatch-collector");
             }
             publisher = new ConfirmingPublisher(amqp, "fleetwatch-collector", Duration.ofSeconds(10), clock);
         }

@@ -75,7 +75,7 @@ public final class ConsumerService implements AutoCloseable {
     }
 
     public void start() throws IOException, TimeoutException {
-        connection = broker.connectionFactory().newConnection("fleetwatch-consumer");
+        connection = broker.newConnection("fleetwatch-consumer");
         // Workers of one queue compete for its messages; each has its own channel, prefetch and batch.
         for (int i = 0; i < workersPerQueue; i++) {
             add(new BatchWorker<>("discovery-" + i, connection, queues.discovery(), Decoders.discovery(clock),

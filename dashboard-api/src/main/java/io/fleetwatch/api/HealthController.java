@@ -65,7 +65,7 @@ public final class HealthController {
         cf.setConnectionTimeout(2_000);
         cf.setHandshakeTimeout(2_000);
         cf.setAutomaticRecoveryEnabled(false);
-        try (var c = cf.newConnection("fleetwatch-healthz")) {
+        try (var c = cf.newConnection(broker.addresses(), "fleetwatch-healthz")) {   // up while any node answers
             return Map.of("status", "up");
         } catch (Exception e) {
             return Map.of("status", "down", "reason", "broker " + broker.describe() + " unreachable: "

@@ -44,7 +44,7 @@ public final class QueuesController {
         }
         try {
             if (connection == null || !connection.isOpen()) {
-                connection = broker.connectionFactory().newConnection("fleetwatch-api");
+                connection = broker.newConnection("fleetwatch-api");
             }
             Routing.QueueNames names = Routing.QueueNames.defaults();
             for (String q : List.of(names.discovery(), names.metrics(), names.alerts())) {

@@ -1,22 +1,32 @@
 package io.fleetwatch.broker;
 
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Where the broker is and how to log in: {@code QUEUE_HOST}, {@code QUEUE_PORT}, {@code QUEUE_USER},
  * {@code QUEUE_PASSWORD}, or one AMQP URI in {@code QUEUE_URI} ({@code amqp://user:pass@host:port/vhost}).
+ * A cluster's nodes go in {@code QUEUE_HOSTS} ({@code host1:port1,host2:port2}), which wins over the host and port
+ * of either form: {@link #newConnection} connects to any live one and recovers onto another when its node dies.
+ * {@code host} and {@code port} are the first node (the management API's default host).
  *
  * <p>{@link #toString()} never shows the password.
  */
 public record BrokerSettings(String host, int port, String user, String password, String virtualHost,
-                             int managementPort, BrokerTls tls) {
+                             int managementPort, BrokerTls tls, List<Address> addresses) {
 
     public static final String ENV_HOST = "QUEUE_HOST";
+    public static final String ENV_HOSTS = "QUEUE_HOSTS";
     public static final String ENV_PORT = "QUEUE_PORT";
     public static final String ENV_USER = "QUEUE_USER";
     public static final String ENV_PASSWORD = "QUEUE_PASSWORD";
@@ -37,9 +47,19 @@ public record BrokerSettings(String host, int port, String user, String password
         password = password == null ? "" : password;
         virtualHost = virtualHost == null || virtualHost.isEmpty() ? "/" : virtualHost;
         tls = tls == null ? BrokerTls.OFF : tls;
+        addresses = addresses == null || addresses.isEmpty() ? List.of(new Address(host, port)) : List.copyOf(addresses);
+        if (!addresses.get(0).getHost().equals(host) || addresses.get(0).getPort() != port) {
+            throw new IllegalArgumentException(ENV_HOSTS + ": the first node must be host:port (" + host + ":" + port + ")");
+        }
     }
 
-    /** Plain AMQP. */
+    /** One node. */
+    public BrokerSettings(String host, int port, String user, String password, String virtualHost, int managementPort,
+                          BrokerTls tls) {
+        this(host, port, user, password, virtualHost, managementPort, tls, List.of());
+    }
+
+    /** One node, plain AMQP. */
     public BrokerSettings(String host, int port, String user, String password, String virtualHost, int managementPort) {
         this(host, port, user, password, virtualHost, managementPort, BrokerTls.OFF);
     }
@@ -48,17 +68,43 @@ public record BrokerSettings(String host, int port, String user, String password
     public static BrokerSettings fromEnv(Map<String, String> env) {
         String uri = env.get(ENV_URI);
         int mgmt = parsePort(ENV_MANAGEMENT_PORT, env.getOrDefault(ENV_MANAGEMENT_PORT, "15672"));
+        BrokerSettings one;
         if (uri != null && !uri.isBlank()) {
-            return fromUri(uri, mgmt, env);
+            one = fromUri(uri, mgmt, env);
+        } else {
+            BrokerTls tls = BrokerTls.fromEnv(env, false);
+            one = new BrokerSettings(
+                    env.getOrDefault(ENV_HOST, "localhost"),
+                    parsePort(ENV_PORT, env.getOrDefault(ENV_PORT, tls.enabled() ? "5671" : "5672")),
+                    env.getOrDefault(ENV_USER, "guest"),
+                    env.getOrDefault(ENV_PASSWORD, "guest"),
+                    env.getOrDefault(ENV_VHOST, "/"),
+                    mgmt, tls);
         }
-        BrokerTls tls = BrokerTls.fromEnv(env, false);
-        return new BrokerSettings(
-                env.getOrDefault(ENV_HOST, "localhost"),
-                parsePort(ENV_PORT, env.getOrDefault(ENV_PORT, tls.enabled() ? "5671" : "5672")),
-                env.getOrDefault(ENV_USER, "guest"),
-                env.getOrDefault(ENV_PASSWORD, "guest"),
-                env.getOrDefault(ENV_VHOST, "/"),
-                mgmt, tls);
+        String hosts = env.get(ENV_HOSTS);
+        return hosts == null || hosts.isBlank() ? one : one.withAddresses(parseHosts(hosts, one.port()));
+    }
+
+    /** {@code host[:port],...}; a node without a port takes {@code defaultPort} (QUEUE_PORT, or the URI's). */
+    static List<Address> parseHosts(String value, int defaultPort) {
+        List<Address> out = new ArrayList<>();
+        for (String item : value.split(",", -1)) {   // -1: a trailing comma is an empty host, not nothing
+            String h = item.strip();
+            int colon = h.lastIndexOf(':');
+            // [v6]:port or host:port; a bare IPv6 address has more than one colon and no brackets
+            boolean hasPort = colon > 0 && (h.startsWith("[") ? h.indexOf(']') == colon - 1 : h.indexOf(':') == colon);
+            String name = hasPort ? h.substring(0, colon) : h;
+            name = name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException(ENV_HOSTS + ": empty host in '" + value + "' (expected host1:port1,host2:port2)");
+            }
+            int port = hasPort ? parsePort(ENV_HOSTS, h.substring(colon + 1)) : defaultPort;
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(ENV_HOSTS + ": " + port + " is not a TCP port");
+            }
+            out.add(new Address(name, port));
+        }
+        return List.copyOf(out);
     }
 
     static BrokerSettings fromUri(String uri, int managementPort) {
@@ -102,7 +148,21 @@ public record BrokerSettings(String host, int port, String user, String password
     }
 
     public BrokerSettings withVirtualHost(String vhost) {
-        return new BrokerSettings(host, port, user, password, vhost, managementPort, tls);
+        return new BrokerSettings(host, port, user, password, vhost, managementPort, tls, addresses);
+    }
+
+    /** The same login on these nodes; the first becomes host and port. */
+    public BrokerSettings withAddresses(List<Address> nodes) {
+        return new BrokerSettings(nodes.get(0).getHost(), nodes.get(0).getPort(), user, password, virtualHost,
+                managementPort, tls, nodes);
+    }
+
+    /**
+     * A connection to any live node of {@link #addresses()}; the client shuffles the list on every attempt (so a
+     * fleet spreads over the cluster) and, with automatic recovery, reconnects to another node when this one dies.
+     */
+    public Connection newConnection(String name) throws IOException, TimeoutException {
+        return connectionFactory().newConnection(addresses, name);
     }
 
     /**
@@ -133,7 +193,11 @@ public record BrokerSettings(String host, int port, String user, String password
 
     /** For logs and errors. */
     public String describe() {
-        return (tls.enabled() ? "amqps://" : "amqp://") + user + "@" + host + ":" + port + "/" + ("/".equals(virtualHost) ? "" : virtualHost);
+        StringBuilder nodes = new StringBuilder();
+        for (Address a : addresses) {
+            nodes.append(nodes.isEmpty() ? "" : ",").append(a.getHost()).append(':').append(a.getPort());
+        }
+        return (tls.enabled() ? "amqps://" : "amqp://") + user + "@" + nodes + "/" + ("/".equals(virtualHost) ? "" : virtualHost);
     }
 
     @Override

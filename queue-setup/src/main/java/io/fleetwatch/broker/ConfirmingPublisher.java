@@ -72,11 +72,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
         returned.set(0);
         try {
+            long first = channel.getNextPublishSeqNo();
             for (Outgoing o : batch) {
                 byte[] body = o.message() instanceof byte[] raw ? raw : MessageCodec.encode(o.message());
                 channel.basicPublish(exchange, o.routingKey(), true, properties(o), body);
             }
             channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
+            if (channel.getNextPublishSeqNo() != first + batch.size()) {
+                // The connection recovered (to another node) during the batch: the new channel has no pending confirms
+                // for what went out on the old one, so its wait proves nothing. The caller sends the batch again.
+                throw new IOException("connection recovered while publishing; confirms of the batch are unknown");
+            }
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

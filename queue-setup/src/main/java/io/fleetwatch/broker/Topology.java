@@ -27,6 +27,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Overflow is {@code reject-publish}: a full queue nacks the publisher, whose confirm fails, so the agent spools
  * and the scanner/collector report the failure; nothing is dropped silently. Expired metrics and consumer-refused
  * messages are dead-lettered to the queue's {@code .dlq}, which has no limit (watched by the queue-depth alert).
+ *
+ * <p>{@link QueueType#QUORUM} (a cluster) declares every queue replicated, without the alert priorities quorum
+ * queues refuse on RabbitMQ 3.10, with at-least-once dead-lettering and a delivery limit (queue-setup/README.md).
  */
 public final class Topology {
 
@@ -47,6 +50,29 @@ public final class Topology {
     }
 
     public enum Kind { EXCHANGE, QUEUE }
+
+    /**
+     * {@code classic}: one node, alert priorities. {@code quorum}: replicated on a cluster's nodes (Raft), survives
+     * the loss of a minority of them; no priorities on RabbitMQ 3.10.
+     */
+    public enum QueueType {
+        CLASSIC, QUORUM;
+
+        public static final String ENV = "FLEETWATCH_QUEUE_TYPE";
+
+        public static QueueType fromEnv(Map<String, String> env) {
+            String v = env.getOrDefault(ENV, "classic").strip();
+            return switch (v) {
+                case "classic" -> CLASSIC;
+                case "quorum" -> QUORUM;
+                default -> throw new IllegalArgumentException(ENV + ": '" + v + "' is not a queue type (classic, quorum)");
+            };
+        }
+
+        public String argument() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** One queue, the exchange and key that feed it, and its arguments. */
     public record QueueSpec(String name, String exchange, String bindingKey, Map<String, Object> arguments) {
@@ -72,21 +98,42 @@ public final class Topology {
 
     public static final int ALERT_MAX_PRIORITY = 10;
     public static final String OVERFLOW = "reject-publish";
+    /**
+     * Quorum queues count deliveries: a message handed out this often without an ack (it crashed consumers, or
+     * failovers returned it) goes to the dead-letter queue instead of looping. Generous, since each node loss
+     * returns a consumer's unacked messages once.
+     */
+    public static final int DELIVERY_LIMIT = 20;
 
     private final Routing.QueueNames names;
     private final Limits limits;
+    private final QueueType type;
 
     public Topology(Routing.QueueNames names, Limits limits) {
+        this(names, limits, QueueType.CLASSIC);
+    }
+
+    public Topology(Routing.QueueNames names, Limits limits, QueueType type) {
         this.names = names;
         this.limits = limits;
+        this.type = java.util.Objects.requireNonNull(type, "type");
     }
 
     public static Topology standard() {
         return new Topology(Routing.QueueNames.defaults(), Limits.defaults());
     }
 
+    /** Queue names ({@code *_QUEUE}) and type ({@value QueueType#ENV}) from the environment, default limits. */
+    public static Topology fromEnv(Map<String, String> env) {
+        return new Topology(Routing.QueueNames.fromEnv(env), Limits.defaults(), QueueType.fromEnv(env));
+    }
+
     public Routing.QueueNames names() {
         return names;
+    }
+
+    public QueueType type() {
+        return type;
     }
 
     /** The three work queues, in declaration order. */
@@ -98,15 +145,15 @@ public final class Topology {
                         mainArgs(names.metrics(), limits.metricsMaxLength(),
                                 Map.of("x-message-ttl", limits.metricsTtlMillis()))),
                 new QueueSpec(names.alerts(), Routing.EXCHANGE, Routing.ALERTS_BINDING,
-                        mainArgs(names.alerts(), limits.alertMaxLength(),
-                                Map.of("x-max-priority", ALERT_MAX_PRIORITY))));
+                        mainArgs(names.alerts(), limits.alertMaxLength(), type == QueueType.QUORUM ? Map.of()
+                                : Map.of("x-max-priority", ALERT_MAX_PRIORITY))));
     }
 
     /** One dead-letter queue per work queue, bound on the DLX by the work queue's name. */
     public List<QueueSpec> deadLetterQueues() {
         List<QueueSpec> out = new ArrayList<>();
         for (QueueSpec q : workQueues()) {
-            out.add(new QueueSpec(Routing.deadLetterQueue(q.name()), Routing.DEAD_LETTER_EXCHANGE, q.name(), Map.of()));
+            out.add(new QueueSpec(Routing.deadLetterQueue(q.name()), Routing.DEAD_LETTER_EXCHANGE, q.name(), typeArgs()));
         }
         return out;
     }
@@ -147,14 +194,24 @@ public final class Topology {
         return all;
     }
 
-    private static Map<String, Object> mainArgs(String queue, int maxLength, Map<String, Object> extra) {
-        Map<String, Object> args = new LinkedHashMap<>();
+    private Map<String, Object> mainArgs(String queue, int maxLength, Map<String, Object> extra) {
+        Map<String, Object> args = new LinkedHashMap<>(typeArgs());
         args.put("x-dead-letter-exchange", Routing.DEAD_LETTER_EXCHANGE);
         args.put("x-dead-letter-routing-key", queue);
         args.put("x-max-length", maxLength);
         args.put("x-overflow", OVERFLOW);
+        if (type == QueueType.QUORUM) {
+            // at-least-once: a dead-lettered message leaves only once the DLQ has confirmed it (needs reject-publish)
+            args.put("x-dead-letter-strategy", "at-least-once");
+            args.put("x-delivery-limit", DELIVERY_LIMIT);
+        }
         args.putAll(extra);
         return args;
+    }
+
+    /** Classic stays undeclared (as before this setting), so existing classic queues still match. */
+    private Map<String, Object> typeArgs() {
+        return type == QueueType.CLASSIC ? Map.of() : Map.of("x-queue-type", type.argument());
     }
 
     /**

@@ -45,4 +45,32 @@ class BrokerSettingsTest {
         assertThatThrownBy(() -> BrokerSettings.fromEnv(Map.of("QUEUE_TLS", "true", "QUEUE_TLS_CA_FILE", "/nonexistent/ca.pem"))
                 .connectionFactory()).hasMessageStartingWith("QUEUE_TLS_CA_FILE: cannot read /nonexistent/ca.pem");
     }
+
+    @Test
+    void queueHostsListsTheClusterNodesAndWinsOverHostAndPort() {
+        BrokerSettings b = BrokerSettings.fromEnv(Map.of("QUEUE_HOST", "old", "QUEUE_PORT", "5673",
+                "QUEUE_HOSTS", "mq1:5682, mq2 ,[::1]:5684"));
+        assertThat(b.addresses()).extracting(a -> a.getHost() + "/" + a.getPort())
+                .containsExactly("mq1/5682", "mq2/5673", "::1/5684");
+        assertThat(b.host()).isEqualTo("mq1");
+        assertThat(b.port()).isEqualTo(5682);
+        assertThat(b.describe()).isEqualTo("amqp://guest@mq1:5682,mq2:5673,::1:5684/");
+        BrokerSettings viaUri = BrokerSettings.fromEnv(Map.of("QUEUE_URI", "amqp://fw:pw@mq/lab", "QUEUE_HOSTS", "a,b"));
+        assertThat(viaUri.addresses()).extracting(a -> a.getHost() + "/" + a.getPort()).containsExactly("a/5672", "b/5672");
+        assertThat(viaUri.withVirtualHost("x").addresses()).hasSize(2);
+        assertThat(BrokerSettings.fromEnv(Map.of()).addresses()).hasSize(1);
+    }
+
+    @Test
+    void badQueueHostsAndQueueTypeNameTheKey() {
+        assertThatThrownBy(() -> BrokerSettings.fromEnv(Map.of("QUEUE_HOSTS", "mq1:5672,,mq2")))
+                .hasMessageStartingWith("QUEUE_HOSTS: empty host");
+        assertThatThrownBy(() -> BrokerSettings.fromEnv(Map.of("QUEUE_HOSTS", "mq1:amqp")))
+                .hasMessage("QUEUE_HOSTS: 'amqp' is not a port number");
+        assertThatThrownBy(() -> BrokerSettings.fromEnv(Map.of("QUEUE_HOSTS", "mq1:70000")))
+                .hasMessage("QUEUE_HOSTS: 70000 is not a TCP port");
+        assertThatThrownBy(() -> Topology.fromEnv(Map.of("FLEETWATCH_QUEUE_TYPE", "stream")))
+                .hasMessage("FLEETWATCH_QUEUE_TYPE: 'stream' is not a queue type (classic, quorum)");
+        assertThat(Topology.fromEnv(Map.of()).type()).isEqualTo(Topology.QueueType.CLASSIC);
+    }
 }

@@ -114,15 +114,56 @@ class TopologyIT {
             pub.publish(Routing.METRICS_ROUTING_KEY, Map.of("bad", true));
             GetResponse r = ch.basicGet("metrics_queue", false);
             ch.basicReject(r.getEnvelope().getDeliveryTag(), false);
-            GetResponse dead = null;
-            for (int i = 0; i < 50 && dead == null; i++) {
-                dead = ch.basicGet("metrics_queue.dlq", true);
-                if (dead == null) {
-                    Thread.sleep(20);
-                }
-            }
+            GetResponse dead = awaitGet(ch, "metrics_queue.dlq");
             assertThat(dead).isNotNull();
             assertThat(new String(dead.getBody())).contains("\"bad\":true");
         }
+    }
+
+    @Test
+    void quorumQueuesAreReplicatedWithoutPrioritiesAndDeadLetterAtLeastOnce() throws Exception {
+        Topology quorum = Topology.fromEnv(Map.of(Topology.QueueType.ENV, "quorum"));
+        assertThat(quorum.declare(connection).created()).hasSize(8);
+        assertThat(quorum.declare(connection).unchanged()).hasSize(8);
+
+        JsonNode queues = MessageCodec.mapper().readTree(broker.get("/api/queues/" + broker.encodedVhost()));
+        queues.forEach(q -> assertThat(q.get("type").asText()).as(q.get("name").asText()).isEqualTo("quorum"));
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        queues.forEach(q -> byName.put(q.get("name").asText(), q));
+        JsonNode metrics = byName.get("metrics_queue");
+        assertThat(metrics.at("/arguments/x-dead-letter-strategy").asText()).isEqualTo("at-least-once");
+        assertThat(metrics.at("/arguments/x-overflow").asText()).isEqualTo("reject-publish");
+        assertThat(metrics.at("/arguments/x-delivery-limit").asInt()).isEqualTo(Topology.DELIVERY_LIMIT);
+        assertThat(metrics.at("/arguments/x-message-ttl").asLong()).isEqualTo(86_400_000L);
+        assertThat(byName.get("alert_queue").at("/arguments/x-max-priority").isMissingNode()).isTrue();
+        // --print-definitions: the same, for an import
+        assertThat(MessageCodec.mapper().valueToTree(quorum.definitions()).at("/queues/0/arguments/x-queue-type").asText())
+                .isEqualTo("quorum");
+
+        // a refused message still reaches its DLQ (at-least-once needs the DLQ to confirm it)
+        try (ConfirmingPublisher pub = new ConfirmingPublisher(connection, "topology-it", Duration.ofSeconds(5),
+                Clock.systemUTC()); Channel ch = connection.createChannel()) {
+            pub.publish("alerts.critical", Map.of("k", 5));
+            GetResponse r = ch.basicGet("alert_queue", false);
+            ch.basicReject(r.getEnvelope().getDeliveryTag(), false);
+            assertThat(awaitGet(ch, "alert_queue.dlq")).isNotNull();
+        }
+
+        // the other type on the same broker is a conflict (queue-setup exits 3), nothing changed
+        assertThatThrownBy(() -> Topology.standard().declare(connection))
+                .isInstanceOf(TopologyConflictException.class)
+                .hasMessageContaining("x-queue-type");
+    }
+
+    /** Dead-lettering is asynchronous: the message reaches the DLQ a moment after the reject. */
+    private static GetResponse awaitGet(Channel ch, String queue) throws Exception {
+        GetResponse r = null;
+        for (int i = 0; i < 100 && r == null; i++) {
+            r = ch.basicGet(queue, true);
+            if (r == null) {
+                Thread.sleep(20);
+            }
+        }
+        return r;
     }
 }

@@ -71,7 +71,7 @@ class OutageIT {
                 long total = taken;
                 Await.equal(Duration.ofSeconds(90), "every sample stored", total,
                         () -> Traffic.count(db, "SELECT count(*) FROM metrics"));
-                Map<String, Long> stored = perHost(db);
+                Map<String, Long> stored = Traffic.perHost(db);
                 assertThat(stored).as("rows per host = the agent's last sequence number").isEqualTo(want);
                 Await.equal(Duration.ofSeconds(30), "queue drained", 0L, () -> Traffic.depth(env, "metrics_queue"));
                 for (Process c : consumers) {
@@ -139,16 +139,5 @@ class OutageIT {
                         samples - distinct, samples - distinct));
             }
         }
-    }
-
-    private static Map<String, Long> perHost(TestDatabase db) throws Exception {
-        Map<String, Long> out = new TreeMap<>();
-        try (var c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery(
-                "SELECT s.host_id, count(*) FROM metrics m JOIN systems s ON s.id = m.system_id GROUP BY s.host_id")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getLong(2));
-            }
-        }
-        return out;
     }
 }

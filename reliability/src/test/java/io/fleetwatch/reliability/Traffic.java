@@ -90,4 +90,16 @@ final class Traffic {
         java.nio.file.Files.writeString(java.nio.file.Path.of("target/reliability-figures.txt"), line + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
+
+    /** Rows per agent host id (an agent numbers its samples from 1: the last number is how many it took). */
+    static Map<String, Long> perHost(TestDatabase db) throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT s.host_id, count(*) FROM metrics m JOIN systems s ON s.id = m.system_id GROUP BY s.host_id")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
 }

@@ -26,6 +26,8 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
                       @Pattern(regexp = "text|json", message = "must be text or json") String format) {}
 
     public record Broker(String uri, String host, @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer port,
+                         List<@Pattern(regexp = "[^,\\s]+", message = "must be host or host:port") String> hosts,
+                         @Pattern(regexp = "classic|quorum", message = "must be classic or quorum") String queueType,
                          String user, String password, String vhost,
                          @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer managementPort,
                          @Pattern(regexp = "https?://[^/\\s]+/?", message = "must be http(s)://host:port") String managementUrl,
@@ -88,6 +90,8 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
             put(e, "QUEUE_URI", broker.uri);
             put(e, "QUEUE_HOST", broker.host);
             put(e, "QUEUE_PORT", broker.port);
+            put(e, "QUEUE_HOSTS", join(broker.hosts, ","));
+            put(e, "FLEETWATCH_QUEUE_TYPE", broker.queueType);
             put(e, "QUEUE_USER", broker.user);
             put(e, "QUEUE_PASSWORD", broker.password);
             put(e, "QUEUE_VHOST", broker.vhost);

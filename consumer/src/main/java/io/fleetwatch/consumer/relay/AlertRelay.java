@@ -162,7 +162,7 @@ public final class AlertRelay implements AutoCloseable {
             java.io.IOException, java.util.concurrent.TimeoutException {
         if (publisher == null || !publisher.isOpen()) {
             closePublisher();
-            amqp = broker.connectionFactory().newConnection("fleetwatch-relay");
+            amqp = broker.newConnection("fleetwatch-relay");
             publisher = new ConfirmingPublisher(amqp, "fleetwatch-relay", Duration.ofSeconds(10), clock);
         }
         List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());

@@ -73,7 +73,7 @@ public final class QueueWatch {
             if (!lock(c, "pg_try_advisory_lock")) {
                 return changes;
             }
-            try (Connection amqp = broker.connectionFactory().newConnection("fleetwatch-queue-watch");
+            try (Connection amqp = broker.newConnection("fleetwatch-queue-watch");
                  Channel ch = amqp.createChannel()) {
                 c.setAutoCommit(false);
                 for (String q : queues) {
