@@ -9,6 +9,7 @@ import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.DatabaseSettings;
+import io.fleetwatch.sql.ReadReplicaSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,10 @@ final class ConfigCheck {
             b.connectionFactory();   // loads TLS material, if configured
             Routing.QueueNames.fromEnv(e);
         });
-        PARTS.put("database", DatabaseSettings::fromEnv);
+        PARTS.put("database", e -> {
+            DatabaseSettings.fromEnv(e);
+            ReadReplicaSettings.fromEnv(e);
+        });
         PARTS.put("consumer", e -> {
             ConsumerSettings.fromEnv(e);
             NotifySettings.channels(e);

@@ -7,6 +7,7 @@ import io.fleetwatch.agent.AgentSettings;
 import io.fleetwatch.agent.ThisHost;
 import io.fleetwatch.api.ApiServer;
 import io.fleetwatch.api.ApiSettings;
+import io.fleetwatch.sql.ReadReplica;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
@@ -97,7 +98,12 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         }
         String apiAt = "";
         if (parts.contains("api")) {
-            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC(), BrokerSettings.fromEnv(env));
+            ReadReplica replica = Services.readReplica(env, ds, "fleetwatch-api");
+            if (replica != null) {
+                started.add(replica);
+            }
+            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, replica, Clock.systemUTC(),
+                    BrokerSettings.fromEnv(env));
             started.add(api);
             apiAt = "; API at " + api.uri() + " (GET /api/systems with the bearer token)";
         }
