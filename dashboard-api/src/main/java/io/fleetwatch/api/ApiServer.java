@@ -7,10 +7,8 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
 
 /** Starts the Micronaut HTTP server with Fleetwatch's own settings and pool (no application.yml to look for). */
 public final class ApiServer implements AutoCloseable {
@@ -35,9 +33,8 @@ public final class ApiServer implements AutoCloseable {
     /** With a replica (may be null), the read-only endpoints read from it while it serves; writes use the primary. */
     public static ApiServer start(ApiSettings settings, DataSource dataSource, ReadReplica replica, Clock clock,
                                   io.fleetwatch.broker.BrokerSettings broker) {
-        Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
-        Reads reads = replica == null ? new Reads(jdbi, Optional.empty())
-                : new Reads(Jdbi.create(replica.reads()).installPlugin(new PostgresPlugin()), Optional.of(replica));
+        Jdbi jdbi = Reads.jdbi(dataSource);
+        Reads reads = Reads.of(jdbi, replica);
         if (settings.tokens().isEmpty() && !io.fleetwatch.api.internal.TokenCheck.anyInDatabase(jdbi)) {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
                     + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
