@@ -76,8 +76,9 @@ public final class ReadReplica implements AutoCloseable {
     /** Checks once (so the first requests already know), then every {@link #CHECK_EVERY}. */
     public static ReadReplica start(DataSource primary, ReadReplicaSettings settings, String name, Clock clock) {
         ReadReplica r = new ReadReplica(primary, settings, name, clock);
-        r.checker.submit(r::check);
-        r.checker.scheduleWithFixedDelay(r::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        r.checker.submit(r::checkOrDown);
+        r.checker.scheduleWithFixedDelay(r::checkOrDown, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             r.checker.submit(() -> { }).get(CHECK_TIMEOUT.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -106,6 +107,16 @@ public final class ReadReplica implements AutoCloseable {
 
     public long fromPrimary() {
         return fromPrimary.sum();
+    }
+
+    /** A check that throws would end the schedule: the replica is down until one succeeds. */
+    private void checkOrDown() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            closeCheckConnection();
+            set(new Status(State.DOWN, null, null, "check failed: " + e, clock.instant()));
+        }
     }
 
     void check() {
@@ -232,7 +243,11 @@ public final class ReadReplica implements AutoCloseable {
                     fromReplica.increment();
                     return c;
                 } catch (SQLException e) {
-                    set(new Status(State.DOWN, null, null, "no connection: " + describe(e), clock.instant()));
+                    // a pool holding connections is busy, not down: this read takes the primary, the check judges
+                    var pool = replica.getHikariPoolMXBean();
+                    if (pool == null || pool.getTotalConnections() == 0) {
+                        set(new Status(State.DOWN, null, null, "no connection: " + describe(e), clock.instant()));
+                    }
                 }
             }
             fromPrimary.increment();
