@@ -14,7 +14,8 @@ public record ReadReplicaSettings(DatabaseSettings replica, Duration maxLag) {
     public static final String ENV_URL = "DATABASE_READ_URL";
     public static final String ENV_MAX_LAG = "DATABASE_READ_MAX_LAG_SECONDS";
     static final int DEFAULT_MAX_LAG_SECONDS = 30;
-    static final int MAX_MAX_LAG_SECONDS = 86_400;
+    /** The largest bound (a day): beyond it a replica is a backup, not a place to read the fleet's state from. */
+    public static final int MAX_MAX_LAG_SECONDS = 86_400;
 
     public ReadReplicaSettings {
         if (replica == null) {

@@ -40,7 +40,7 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
     public record Database(String url, String password, @Min(1) @Max(200) Integer poolSize,
                            @Pattern(regexp = "auto|require|off", message = "must be auto, require or off") String timescaledb,
                            @Min(1) @Max(36500) Integer retentionDays, String readUrl,
-                           @Min(1) @Max(86_400) Integer readMaxLagSeconds) {}
+                           @Min(1) @Max(io.fleetwatch.sql.ReadReplicaSettings.MAX_MAX_LAG_SECONDS) Integer readMaxLagSeconds) {}
 
     public record Consumer(@Min(1) @Max(64) Integer workers, @Min(1) @Max(100_000) Integer batchSize,
                            @Min(1) @Max(60_000) Integer flushMs, @Min(1) @Max(1_000_000) Integer prefetch) {}
