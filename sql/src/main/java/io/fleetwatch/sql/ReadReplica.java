@@ -175,6 +175,12 @@ public final class ReadReplica implements AutoCloseable {
 
     private void set(Status next) {
         Status before = status;
+        if (next.serving() && !before.serving() && !poolReady()) {
+            // The check's own connection answers, but the pool may still be in its reconnect back-off (up to 5 s
+            // after a long outage): requests would wait its timeout and fall back. Serve once it hands one out.
+            next = new Status(State.DOWN, next.lagSeconds(), next.lagBytes(), "answers; reconnecting the pool",
+                    next.checkedAt());
+        }
         status = next;
         if (before.state() != next.state()) {
             if (next.serving()) {
@@ -183,6 +189,14 @@ public final class ReadReplica implements AutoCloseable {
                 LOG.warn("{}: reads from the primary: the replica {} is {} ({})", name, settings.replica().jdbcUrl(),
                         next.state().name().toLowerCase(java.util.Locale.ROOT), next.reason());
             }
+        }
+    }
+
+    private boolean poolReady() {
+        try (Connection c = replica.getConnection()) {
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 
