@@ -8,6 +8,7 @@ import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.sql.DatabaseSettings;
+import io.fleetwatch.sql.ReadReplicaSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,10 @@ final class ConfigCheck {
             b.connectionFactory();   // loads TLS material, if configured
             io.fleetwatch.broker.Topology.fromEnv(e);   // queue names and type
         });
-        PARTS.put("database", DatabaseSettings::fromEnv);
+        PARTS.put("database", e -> {
+            DatabaseSettings.fromEnv(e);
+            ReadReplicaSettings.fromEnv(e);
+        });
         PARTS.put("consumer", e -> {
             ConsumerSettings.fromEnv(e);
             NotifySettings.channels(e);

@@ -11,6 +11,7 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.sql.Migrator;
+import io.fleetwatch.sql.ReadReplica;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +97,12 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
         }
         String apiAt = "";
         if (parts.contains("api")) {
-            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC(), BrokerSettings.fromEnv(env));
+            ReadReplica replica = Services.readReplica(env, ds, "fleetwatch-api");
+            if (replica != null) {
+                started.add(replica);
+            }
+            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, replica, Clock.systemUTC(),
+                    BrokerSettings.fromEnv(env));
             started.add(api);
             apiAt = "; API at " + api.uri() + " (GET /api/systems with the bearer token)";
         }

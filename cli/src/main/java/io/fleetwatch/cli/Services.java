@@ -6,12 +6,16 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.lifecycle.Signals;
 import io.fleetwatch.sql.Database;
 import io.fleetwatch.sql.DatabaseSettings;
+import io.fleetwatch.sql.ReadReplica;
+import io.fleetwatch.sql.ReadReplicaSettings;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
 
 /** Shared plumbing of the commands: connections with operator-friendly errors, and run-until-SIGTERM. */
 final class Services {
@@ -30,6 +34,12 @@ final class Services {
 
     static HikariDataSource database(Map<String, String> env, String name) {
         return Database.pool(DatabaseSettings.fromEnv(env), name);
+    }
+
+    /** The read replica ({@code DATABASE_READ_URL}) for a reader of {@code primary}, or null when none is configured. */
+    static ReadReplica readReplica(Map<String, String> env, DataSource primary, String name) {
+        return ReadReplicaSettings.fromEnv(env).map(s -> ReadReplica.start(primary, s, name, Clock.systemUTC()))
+                .orElse(null);
     }
 
     /**

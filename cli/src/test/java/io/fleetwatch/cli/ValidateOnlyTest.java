@@ -70,6 +70,22 @@ class ValidateOnlyTest {
     }
 
     @Test
+    void aBadReadReplicaSettingNamesItsKey() throws Exception {
+        Path f = yaml("database: {url: \"postgresql://fleetwatch@127.0.0.1/fleetwatch\", read-url: \"mysql://replica/fw\"}\n");
+        Run r = run(Map.of(), "-c", f.toString(), "api", "--validate-only");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("DATABASE_READ_URL");
+        f = yaml("database: {url: \"postgresql://fleetwatch@127.0.0.1/fleetwatch\", read-max-lag-seconds: 0}\n");
+        r = run(Map.of(), "-c", f.toString(), "api", "--validate-only");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("database.read-max-lag-seconds");
+        f = yaml("database: {url: \"postgresql://fleetwatch@127.0.0.1/fleetwatch\","
+                + " read-url: \"postgresql://fleetwatch@127.0.0.1:5434/fleetwatch\", read-max-lag-seconds: 10}\n");
+        r = run(Map.of("FLEETWATCH_API_TOKEN", "0123456789abcdef0123"), "-c", f.toString(), "api", "--validate-only");
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @Test
     void helpAndVersionNeedNoConfiguration() {
         Run r = run(Map.of("FLEETWATCH_CONFIG", "/nonexistent.yml"), "--version");
         assertThat(r.code()).isZero();

@@ -22,9 +22,11 @@ public final class AlertsController {
     static final int MAX_LIMIT = 1_000;
 
     private final Jdbi jdbi;
+    private final Jdbi reads;
 
-    public AlertsController(Jdbi jdbi) {
+    public AlertsController(Jdbi jdbi, Reads reads) {
         this.jdbi = jdbi;
+        this.reads = reads.jdbi();
     }
 
     /** Newest first; {@code state} open (default), resolved or all; optionally one system's; paged. */
@@ -44,7 +46,7 @@ public final class AlertsController {
         io.fleetwatch.api.internal.Page page = io.fleetwatch.api.internal.Page.of(limit, offset, 100, MAX_LIMIT);
         int n = page.limit();
         int skip = page.offset();
-        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery("""
+        List<Map<String, Object>> rows = reads.withHandle(h -> h.createQuery("""
                 SELECT a.id, a.alert_id, a.system_id, s.hostname, a.alert_type, a.severity, a.state, a.value,
                        a.threshold, a.occurred_at, a.resolved_at, a.acknowledged_at, a.acknowledged_by, a.silenced_until
                 FROM alerts a JOIN systems s ON s.id = a.system_id

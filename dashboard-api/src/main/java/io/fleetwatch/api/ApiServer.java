@@ -1,5 +1,6 @@
 package io.fleetwatch.api;
 
+import io.fleetwatch.sql.ReadReplica;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -8,7 +9,6 @@ import java.time.Clock;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
 
 /** Starts the Micronaut HTTP server with Fleetwatch's own settings and pool (no application.yml to look for). */
 public final class ApiServer implements AutoCloseable {
@@ -27,7 +27,14 @@ public final class ApiServer implements AutoCloseable {
     /** With a broker, {@code /api/queues} reports the queues' depths; without one it says the broker is not configured. */
     public static ApiServer start(ApiSettings settings, DataSource dataSource, Clock clock,
                                   io.fleetwatch.broker.BrokerSettings broker) {
-        Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        return start(settings, dataSource, null, clock, broker);
+    }
+
+    /** With a replica (may be null), the read-only endpoints read from it while it serves; writes use the primary. */
+    public static ApiServer start(ApiSettings settings, DataSource dataSource, ReadReplica replica, Clock clock,
+                                  io.fleetwatch.broker.BrokerSettings broker) {
+        Jdbi jdbi = Reads.jdbi(dataSource);
+        Reads reads = Reads.of(jdbi, replica);
         if (settings.tokens().isEmpty() && !io.fleetwatch.api.internal.TokenCheck.anyInDatabase(jdbi)) {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
                     + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
@@ -57,8 +64,8 @@ public final class ApiServer implements AutoCloseable {
                         Map.entry("micronaut.server.cors.configurations.web.allowed-origins", settings.corsOrigins()),
                         // "gpu_percent": null means "no GPU"; dropping nulls would hide that
                         Map.entry("jackson.serialization-inclusion", "ALWAYS")))
-                .singletons(broker == null ? new Object[] {settings, jdbi, clock, new QueuesController.NoBroker()}
-                        : new Object[] {settings, jdbi, clock, broker})
+                .singletons(broker == null ? new Object[] {settings, jdbi, reads, clock, new QueuesController.NoBroker()}
+                        : new Object[] {settings, jdbi, reads, clock, broker})
                 .start();
         return new ApiServer(ctx);
     }

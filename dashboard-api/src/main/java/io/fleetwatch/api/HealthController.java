@@ -1,5 +1,6 @@
 package io.fleetwatch.api;
 
+import io.fleetwatch.sql.ReadReplica;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -9,7 +10,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Health probes: {@code /livez} (process up), {@code /readyz} (can serve: database reachable and migrated),
- * {@code /healthz} (the pipeline: database, broker, alert relay; 503 when any is down, each with its reason).
+ * {@code /healthz} (the pipeline: database, broker, alert relay; 503 when any is down, each with its reason; and the
+ * read replica when one is configured, reported but never a 503: reads then come from the primary).
  */
 @Controller
 public final class HealthController {
@@ -23,12 +25,15 @@ public final class HealthController {
     static final long BROKER_CHECK_NANOS = java.time.Duration.ofSeconds(5).toNanos();
 
     private final Jdbi jdbi;
+    private final Reads reads;
     private final io.fleetwatch.broker.BrokerSettings broker;
     private Map<String, Object> lastBrokerCheck;
     private long lastBrokerCheckAt;
 
-    public HealthController(Jdbi jdbi, io.micronaut.context.BeanProvider<io.fleetwatch.broker.BrokerSettings> broker) {
+    public HealthController(Jdbi jdbi, Reads reads,
+                            io.micronaut.context.BeanProvider<io.fleetwatch.broker.BrokerSettings> broker) {
         this.jdbi = jdbi;
+        this.reads = reads;
         this.broker = broker.isPresent() ? broker.get() : null;
     }
 
@@ -40,6 +45,8 @@ public final class HealthController {
         checks.put("broker", sharedBrokerCheck());
         checks.put("relay", db != null ? Map.of("status", "unknown", "reason", "database unavailable") : relayCheck());
         boolean down = checks.values().stream().anyMatch(c -> "down".equals(((Map<?, ?>) c).get("status")));
+        // after the verdict: a replica down or behind is not an outage, reads fall back to the primary
+        reads.replica().ifPresent(r -> checks.put("replica", replicaCheck(r.status(), r.settings())));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", down ? "down" : "up");
         body.put("version", Version.get());
@@ -71,6 +78,21 @@ public final class HealthController {
             return Map.of("status", "down", "reason", "broker " + broker.describe() + " unreachable: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
+    }
+
+    /** What the replica's last check found (every second, in the background: this reads it, never waits on it). */
+    static Map<String, Object> replicaCheck(ReadReplica.Status st, io.fleetwatch.sql.ReadReplicaSettings settings) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", st.state().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("reads_from", st.serving() ? "replica" : "primary");
+        m.put("lag_seconds", st.lagSeconds());
+        m.put("lag_bytes", st.lagBytes());
+        m.put("max_lag_seconds", settings.maxLag().toSeconds());
+        m.put("checked_at", st.checkedAt().toString());
+        if (st.reason() != null) {
+            m.put("reason", st.reason());
+        }
+        return m;
     }
 
     private Map<String, Object> relayCheck() {

@@ -1,5 +1,7 @@
 package io.fleetwatch.api;
 
+import io.fleetwatch.sql.ReadReplica;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -25,7 +27,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Prometheus {@code /metrics} (open, like the health probes; the API listens on 127.0.0.1 unless told otherwise):
  * request timings per route template and status, JVM and process meters, and the fleet in numbers (hosts by status,
- * open alerts by severity, read at scrape time).
+ * open alerts by severity, read at scrape time, from the read replica when there is one), and that replica's state and
+ * lag.
  */
 @Controller
 @ServerFilter("/**")
@@ -36,8 +39,8 @@ public final class MetricsEndpoint {
     private final Map<String, Long> fleet = new ConcurrentHashMap<>();
     private final Jdbi jdbi;
 
-    public MetricsEndpoint(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public MetricsEndpoint(Reads reads) {
+        this.jdbi = reads.jdbi();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -51,6 +54,23 @@ public final class MetricsEndpoint {
             Gauge.builder("fleetwatch_open_alerts", fleet, f -> f.getOrDefault("severity:" + s, 0L)).tag("severity", s)
                     .description("open alert incidents by severity").register(registry);
         }
+        reads.replica().ifPresent(this::replicaMeters);
+    }
+
+    /** The replica's last check (read, never run, at scrape time) and where read connections went. */
+    private void replicaMeters(ReadReplica r) {
+        Gauge.builder("fleetwatch_db_replica_serving", r, x -> x.status().serving() ? 1 : 0)
+                .description("1 while reads go to the replica, 0 while they fall back to the primary").register(registry);
+        Gauge.builder("fleetwatch_db_replica_lag_seconds", r, x -> x.status().lagSeconds() == null ? Double.NaN
+                        : x.status().lagSeconds())
+                .description("replay lag behind the primary (NaN when not measured)").register(registry);
+        Gauge.builder("fleetwatch_db_replica_lag_bytes", r, x -> x.status().lagBytes() == null ? Double.NaN
+                        : x.status().lagBytes())
+                .description("WAL bytes the replica has still to replay (NaN when not measured)").register(registry);
+        FunctionCounter.builder("fleetwatch_db_read_connections", r, ReadReplica::fromReplica).tag("server", "replica")
+                .description("read connections taken, by server").register(registry);
+        FunctionCounter.builder("fleetwatch_db_read_connections", r, ReadReplica::fromPrimary).tag("server", "primary")
+                .description("read connections taken, by server").register(registry);
     }
 
     @Get(uri = "/metrics", produces = "text/plain; version=0.0.4; charset=utf-8")

@@ -22,8 +22,8 @@ public final class OverviewController {
     private final Jdbi jdbi;
     private final Clock clock;
 
-    public OverviewController(Jdbi jdbi, Clock clock) {
-        this.jdbi = jdbi;
+    public OverviewController(Reads reads, Clock clock) {
+        this.jdbi = reads.jdbi(); // read-only endpoints
         this.clock = clock;
     }
 

@@ -44,8 +44,8 @@ public final class SystemsController {
     private final Jdbi jdbi;
     private final Clock clock;
 
-    public SystemsController(Jdbi jdbi, Clock clock) {
-        this.jdbi = jdbi;
+    public SystemsController(Reads reads, Clock clock) {
+        this.jdbi = reads.jdbi(); // read-only endpoints
         this.clock = clock;
     }
 

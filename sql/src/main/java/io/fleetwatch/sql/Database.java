@@ -8,6 +8,10 @@ public final class Database {
     private Database() {}
 
     public static HikariDataSource pool(DatabaseSettings settings, String name) {
+        return new HikariDataSource(config(settings, name));
+    }
+
+    static HikariConfig config(DatabaseSettings settings, String name) {
         HikariConfig c = new HikariConfig();
         c.setPoolName(name);
         c.setJdbcUrl(settings.jdbcUrl());
@@ -24,6 +28,6 @@ public final class Database {
         c.setConnectionTimeout(5_000);
         c.addDataSourceProperty("ApplicationName", name);
         c.addDataSourceProperty("reWriteBatchedInserts", "true");
-        return new HikariDataSource(c);
+        return c;
     }
 }

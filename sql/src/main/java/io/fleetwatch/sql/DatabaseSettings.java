@@ -30,9 +30,14 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
     }
 
     public static DatabaseSettings fromEnv(Map<String, String> env) {
-        String url = env.get(ENV_URL);
+        return fromEnv(env, ENV_URL);
+    }
+
+    /** The server named by {@code urlKey} (the primary's or a replica's URL), with the shared password and pool size. */
+    static DatabaseSettings fromEnv(Map<String, String> env, String urlKey) {
+        String url = env.get(urlKey);
         if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException(ENV_URL + ": not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)");
+            throw new IllegalArgumentException(urlKey + ": not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)");
         }
         int pool;
         try {
@@ -40,12 +45,12 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(ENV_POOL_SIZE + ": '" + env.get(ENV_POOL_SIZE) + "' is not a number");
         }
-        DatabaseSettings parsed = parse(url, pool);
+        DatabaseSettings parsed = parse(urlKey, url, pool);
         String pw = env.get(ENV_PASSWORD);
         return pw == null ? parsed : new DatabaseSettings(parsed.jdbcUrl, parsed.user, pw, pool);
     }
 
-    static DatabaseSettings parse(String url, int poolSize) {
+    static DatabaseSettings parse(String urlKey, String url, int poolSize) {
         if (url.startsWith("jdbc:postgresql://")) {
             Map<String, String> params = query(url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
             String user = params.remove("user");
@@ -54,7 +59,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
             return new DatabaseSettings(base + join(params), user, password, poolSize);
         }
         if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
-            throw new IllegalArgumentException(ENV_URL + ": must start with postgresql://, postgres:// or jdbc:postgresql://");
+            throw new IllegalArgumentException(urlKey + ": must start with postgresql://, postgres:// or jdbc:postgresql://");
         }
         try {
             URI u = new URI(url);
@@ -73,7 +78,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
                     poolSize);
         } catch (URISyntaxException e) {
             // the URL may hold a password: say where it is wrong, not what it is
-            throw new IllegalArgumentException(ENV_URL + ": not a valid URL (position " + e.getIndex() + ")");
+            throw new IllegalArgumentException(urlKey + ": not a valid URL (position " + e.getIndex() + ")");
         }
     }
 

@@ -126,7 +126,12 @@ class TimescaleDbIT {
         // TimescaleDB 2.28.3 on PostgreSQL 15.20 does the job's work, then fails dropping the portal it ran in (a
         // check PostgreSQL 15.20 added; run_job from a session is not affected): docs/timescaledb.md. Any other
         // outcome fails here.
-        String status = rows("SELECT last_run_status FROM timescaledb_information.job_stats WHERE job_id = " + job).get(0);
+        // the job's rows are visible before its outcome is recorded (seen under load): wait for the outcome too
+        String statusSql = "SELECT last_run_status FROM timescaledb_information.job_stats WHERE job_id = " + job;
+        while ("null".equals(rows(statusSql).get(0)) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        String status = rows(statusSql).get(0);
         List<String> errors = rows("SELECT err_message FROM timescaledb_information.job_errors WHERE job_id = " + job);
         System.out.println("metrics_5m refresh policy, background run: " + status + " " + errors);
         assertThat(status).isIn("Success", "Failed");

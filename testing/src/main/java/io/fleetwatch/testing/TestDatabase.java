@@ -135,7 +135,11 @@ public final class TestDatabase implements AutoCloseable {
      * what only a superuser may do, such as restoring a TimescaleDB backup.
      */
     public String superuserJdbcUrl() {
-        return jdbcUrl.replaceFirst("([?&]user=)[^&]*", "$1" + DevEnv.get("FLEETWATCH_TEST_SUPERUSER", "fleetwatch_admin"));
+        return asSuperuser(jdbcUrl);
+    }
+
+    static String asSuperuser(String url) {
+        return url.replaceFirst("([?&]user=)[^&]*", "$1" + DevEnv.get("FLEETWATCH_TEST_SUPERUSER", "fleetwatch_admin"));
     }
 
     public String name() {

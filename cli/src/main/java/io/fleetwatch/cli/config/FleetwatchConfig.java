@@ -41,7 +41,8 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
 
     public record Database(String url, String password, @Min(1) @Max(200) Integer poolSize,
                            @Pattern(regexp = "auto|require|off", message = "must be auto, require or off") String timescaledb,
-                           @Min(1) @Max(36500) Integer retentionDays) {}
+                           @Min(1) @Max(36500) Integer retentionDays, String readUrl,
+                           @Min(1) @Max(io.fleetwatch.sql.ReadReplicaSettings.MAX_MAX_LAG_SECONDS) Integer readMaxLagSeconds) {}
 
     public record Consumer(@Min(1) @Max(64) Integer workers, @Min(1) @Max(100_000) Integer batchSize,
                            @Min(1) @Max(60_000) Integer flushMs, @Min(1) @Max(1_000_000) Integer prefetch) {}
@@ -77,7 +78,7 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
 
     /** Config keys whose values are secrets: refused when written literally in a file others can read. */
     static final List<String> SECRET_KEYS = List.of("broker.password", "broker.uri", "database.password",
-            "database.url", "notifications.webhook-authorization", "notifications.smtp.password", "api.token", "ssh.password");
+            "database.url", "database.read-url", "notifications.webhook-authorization", "notifications.smtp.password", "api.token", "ssh.password");
 
     /** The settings as the environment variables the components read; unset keys are left out. */
     public Map<String, String> toEnv() {
@@ -116,6 +117,8 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
             put(e, "DATABASE_POOL_SIZE", database.poolSize);
             put(e, "FLEETWATCH_TIMESCALEDB", database.timescaledb);
             put(e, "FLEETWATCH_METRICS_RETENTION_DAYS", database.retentionDays);
+            put(e, "DATABASE_READ_URL", database.readUrl);
+            put(e, "DATABASE_READ_MAX_LAG_SECONDS", database.readMaxLagSeconds);
         }
         if (consumer != null) {
             put(e, "FLEETWATCH_CONSUMER_WORKERS", consumer.workers);
