@@ -190,6 +190,25 @@ class ApiIT {
                 .contains("bearer");
     }
 
+    /** The README's address for the API description: an index that links the document, open like the document. */
+    @Test
+    void openApiIndexLinksTheDocument() throws Exception {
+        for (String path : List.of("/openapi/", "/openapi")) {
+            HttpResponse<String> index = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
+                    + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(index.statusCode()).as(path).isEqualTo(200);
+            assertThat(index.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+            assertThat(index.body()).contains("<code>/api/systems/{id}/metrics</code>").doesNotContain("<code>/openapi");
+            java.util.regex.Matcher link = java.util.regex.Pattern.compile("href=\"(/openapi/[^\"]+\\.yml)\"")
+                    .matcher(index.body());
+            assertThat(link.find()).as(index.body()).isTrue();
+            HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
+                    + link.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(doc.statusCode()).isEqualTo(200);
+            assertThat(doc.body()).startsWith("openapi: 3");
+        }
+    }
+
     @Test
     void healthAndPrometheusMetrics() throws Exception {
         HttpResponse<String> h = get("/healthz");
