@@ -39,9 +39,9 @@ final class DbCommand {
         @Override
         public Integer call() throws Exception {
             try (HikariDataSource ds = Services.database(env, "fleetwatch-db")) {
-                Migrator m = Migrator.fromEnv(ds, env);
-                m.status().forEach(spec.commandLine().getOut()::println);
-                return m.pending() == 0 ? 0 : 4;
+                Migrator.Report r = Migrator.fromEnv(ds, env).report();
+                r.lines().forEach(spec.commandLine().getOut()::println);
+                return r.pending() == 0 ? 0 : 4;
             }
         }
     }

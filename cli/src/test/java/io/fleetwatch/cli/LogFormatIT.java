@@ -7,26 +7,46 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetwatch.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** FLEETWATCH_LOG_FORMAT=json: every log line on stderr is one JSON object (checked in a real process). */
+/** The shipped logging configuration, checked in a real process: what an operator sees on stdout and stderr. */
 class LogFormatIT {
+
+    record Run(int code, String out, String err) {}
+
+    static Run fleetwatch(TestDatabase db, Map<String, String> env, String... args) throws Exception {
+        // the shipped configuration, not the tests' logback-test.xml that comes first on this class path
+        String config = "-Dlogback.configurationFile=" + java.nio.file.Path.of("target/classes/logback.xml").toAbsolutePath();
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                config, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("DATABASE_URL", db.jdbcUrl());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        String err = read(p.getErrorStream());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out.get(10, TimeUnit.SECONDS), err);
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void jsonLogsAreOneObjectPerLine() throws Exception {
         try (TestDatabase db = TestDatabase.create()) {
-            // the shipped configuration, not the tests' logback-test.xml that comes first on this class path
-            String config = "-Dlogback.configurationFile=" + java.nio.file.Path.of("target/classes/logback.xml").toAbsolutePath();
-            ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), config, "-cp",
-                    System.getProperty("java.class.path"), Main.class.getName(), "db", "migrate")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put("DATABASE_URL", db.jdbcUrl());
-            pb.environment().put("FLEETWATCH_LOG_FORMAT", "json");
-            Process p = pb.start();
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(err).isZero();
-            List<String> lines = err.lines().filter(l -> !l.isBlank()).toList();
+            Run r = fleetwatch(db, Map.of("FLEETWATCH_LOG_FORMAT", "json"), "db", "migrate");
+            assertThat(r.code()).as(r.err()).isZero();
+            List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
             assertThat(lines).as("Flyway logs each migration").hasSizeGreaterThan(5);
             ObjectMapper json = new ObjectMapper();
             for (String line : lines) {
@@ -34,6 +54,20 @@ class LogFormatIT {
                 assertThat(n.get("level").asText()).isIn("INFO", "WARN", "ERROR");
                 assertThat(n.get("message").asText()).isNotBlank();
             }
+        }
+    }
+
+    /** {@code db status} is its table and nothing else: Flyway's connection lines used to come twice, around it. */
+    @Test
+    void dbStatusPrintsTheTableOnly() throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            assertThat(fleetwatch(db, Map.of(), "db", "migrate").code()).isZero();
+            Run r = fleetwatch(db, Map.of(), "db", "status");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).as("stderr").isEmpty();
+            List<String> out = r.out().lines().toList();
+            assertThat(out).last().asString().startsWith("metrics storage: ");
+            assertThat(out.subList(0, out.size() - 1)).isNotEmpty().allSatisfy(l -> assertThat(l).contains(" Success "));
         }
     }
 }

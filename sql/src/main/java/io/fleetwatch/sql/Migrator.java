@@ -8,6 +8,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,10 +95,22 @@ public final class Migrator {
         }
     }
 
-    /** One line per known migration with its state, then the metrics storage this database uses. */
+    /** The table {@link #report()} prints, for callers that need only the lines. */
     public List<String> status() throws SQLException {
+        return report().lines();
+    }
+
+    /** One line per known migration with its state, then the metrics storage; and how many migrations are pending. */
+    public record Report(List<String> lines, int pending) {}
+
+    /**
+     * One {@code info()} for both the table and the pending count: each Flyway call connects again and logs its
+     * connection lines again, which is how {@code db status} used to print them twice, around its table.
+     */
+    public Report report() throws SQLException {
+        MigrationInfoService info = flyway().info();
         List<String> lines = new ArrayList<>();
-        for (MigrationInfo i : flyway().info().all()) {
+        for (MigrationInfo i : info.all()) {
             lines.add(String.format("%-4s %-28s %-9s %s", i.getVersion(), i.getDescription(), i.getState().getDisplayName(),
                     i.getInstalledOn() == null ? "" : i.getInstalledOn().toInstant().toString()));
         }
@@ -105,7 +118,7 @@ public final class Migrator {
             String storage = MetricsStorage.recorded(c);
             lines.add("metrics storage: " + (storage == null ? "not migrated yet" : storage));
         }
-        return lines;
+        return new Report(List.copyOf(lines), info.pending().length);
     }
 
     public int pending() {
