@@ -31,7 +31,7 @@ final class RelayCommand extends EnvAware implements Callable<Integer> {
         List<AlertRelay> relays = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             AlertRelay relay = new AlertRelay(ds, BrokerSettings.fromEnv(env), AlertRelay.Settings.defaults(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), i);
             relay.start();
             relays.add(relay);
         }

@@ -2,6 +2,10 @@ package io.fleetwatch.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -104,8 +108,12 @@ class AlertingIT {
     }
 
     private AlertRelay relay() {
+        return relay(0);
+    }
+
+    private AlertRelay relay(int index) {
         return new AlertRelay(ds, bs, new AlertRelay.Settings(7, Duration.ofMillis(500), Duration.ofMillis(200)),
-                Clock.systemUTC());
+                Clock.systemUTC(), index);
     }
 
     private List<AlertMessage> drainAlertQueue() throws Exception {
@@ -140,10 +148,23 @@ class AlertingIT {
 
     @Test
     void twoRelaysShareTheOutboxWithoutDuplicates() throws Exception {
-        AlertRelay a = closeLater(relay());
-        AlertRelay b = closeLater(relay());
+        Logger log = (Logger) org.slf4j.LoggerFactory.getLogger(AlertRelay.class);
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.start();
+        Level level = log.getLevel();
+        log.setLevel(Level.DEBUG);
+        log.addAppender(seen);
+        closeLater(() -> {
+            log.detachAppender(seen);
+            log.setLevel(level);
+        });
+        AlertRelay a = closeLater(relay(0));
+        AlertRelay b = closeLater(relay(1));
         a.start();
         b.start();
+        Await.until(Duration.ofSeconds(10), "both relays listening", () -> listening(seen, null) == 2);
+        // one process, one announcement at INFO (the second relay's at DEBUG), not the same line once per thread
+        assertThat(listening(seen, Level.INFO)).isEqualTo(1);
         hotThenCool(40);
         Await.until(Duration.ofSeconds(20), "80 alerts relayed", () -> ch.messageCount("alert_queue") >= 80);
         Thread.sleep(600); // a duplicate would arrive within the poll interval
@@ -152,6 +173,15 @@ class AlertingIT {
         got.forEach(x -> ids.add(x.alertId()));
         assertThat(got).hasSize(80);
         assertThat(ids).hasSize(80);
+    }
+
+    private static long listening(ListAppender<ILoggingEvent> seen, Level level) {
+        List<ILoggingEvent> events;
+        synchronized (seen) { // the appender appends under its own lock
+            events = List.copyOf(seen.list);
+        }
+        return events.stream().filter(e -> e.getFormattedMessage().startsWith("relay listening on "))
+                .filter(e -> level == null || e.getLevel() == level).count();
     }
 
     @Test

@@ -48,10 +48,21 @@ public final class AlertRelay implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
+    private final int index;
     private Connection amqp;
     private ConfirmingPublisher publisher;
 
     public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock) {
+        this(dataSource, broker, settings, clock, 0);
+    }
+
+    /**
+     * The {@code index}-th of several relays in one process (from 0). Only the first says at INFO that it listens:
+     * they start together, and the same line once per thread read as a relay started twice. Any of them says so
+     * after a reconnect.
+     */
+    public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock, int index) {
+        this.index = index;
         this.dataSource = dataSource;
         this.broker = broker;
         this.settings = settings;
@@ -60,7 +71,7 @@ public final class AlertRelay implements AutoCloseable {
 
     public synchronized void start() {
         running = true;
-        thread = new Thread(this::run, "fleetwatch-relay");
+        thread = new Thread(this::run, index == 0 ? "fleetwatch-relay" : "fleetwatch-relay-" + (index + 1));
         thread.start();
     }
 
@@ -69,6 +80,7 @@ public final class AlertRelay implements AutoCloseable {
     }
 
     private void run() {
+        boolean reconnect = false;
         while (running) {
             try (java.sql.Connection listen = dataSource.getConnection()) {
                 listen.setAutoCommit(true);
@@ -76,7 +88,11 @@ public final class AlertRelay implements AutoCloseable {
                     st.execute("LISTEN " + CHANNEL);
                 }
                 PGConnection pg = listen.unwrap(PGConnection.class);
-                LOG.info("relay listening on {}", CHANNEL);
+                if (index == 0 || reconnect) {
+                    LOG.info("relay listening on {}", CHANNEL);
+                } else {
+                    LOG.debug("relay listening on {}", CHANNEL);
+                }
                 while (running) {
                     drain();
                     // Wakes on NOTIFY, or after the poll interval as a safety net (a lost notification costs latency,
@@ -85,6 +101,7 @@ public final class AlertRelay implements AutoCloseable {
                 }
             } catch (SQLException | RuntimeException e) {
                 if (running) {
+                    reconnect = true;
                     LOG.warn("relay: {}; retrying in {}", e.getMessage(), settings.retryDelay());
                     sleep(settings.retryDelay());
                 }
