@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,7 +39,8 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
     static DatabaseSettings fromEnv(Map<String, String> env, String urlKey) {
         String url = env.get(urlKey);
         if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException(urlKey + ": not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)");
+            throw new IllegalArgumentException(urlKey + ": not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)"
+                    + (ENV_URL.equals(urlKey) ? devEnvHint(env) : ""));
         }
         int pool;
         try {
@@ -48,6 +51,23 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         DatabaseSettings parsed = parse(urlKey, url, pool);
         String pw = env.get(ENV_PASSWORD);
         return pw == null ? parsed : new DatabaseSettings(parsed.jdbcUrl, parsed.user, pw, pool);
+    }
+
+    /**
+     * Where {@code scripts/services} left the local settings, when that file exists: a new user runs a command from
+     * a fresh shell, and the file's name and the line that loads it are what they are missing. Empty otherwise.
+     */
+    static String devEnvHint(Map<String, String> env) {
+        String xdg = env.get("XDG_CONFIG_HOME");
+        String homeVar = env.get("HOME");
+        Path home = Path.of(homeVar != null && !homeVar.isBlank() ? homeVar : System.getProperty("user.home"));
+        Path file = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".config"))
+                .resolve("fleetwatch").resolve("dev.env");
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        String shown = file.startsWith(home) ? "~/" + home.relativize(file) : file.toString();
+        return "; the local services' settings are in " + shown + ", load them first: set -a; . " + shown + "; set +a";
     }
 
     static DatabaseSettings parse(String urlKey, String url, int poolSize) {

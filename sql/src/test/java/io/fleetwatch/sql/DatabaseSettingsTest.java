@@ -3,8 +3,11 @@ package io.fleetwatch.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DatabaseSettingsTest {
 
@@ -34,6 +37,25 @@ class DatabaseSettingsTest {
                 "DATABASE_PASSWORD", "fromenv"));
         assertThat(s.password()).isEqualTo("fromenv");
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/fleetwatch");
+    }
+
+    /** A new user's first command from a fresh shell: the message says which file holds the settings and how to load it. */
+    @Test
+    void missingUrlPointsAtTheLocalServicesFileWhenItExists(@TempDir Path home) throws Exception {
+        Map<String, String> env = Map.of("HOME", home.toString());
+        assertThatThrownBy(() -> DatabaseSettings.fromEnv(env))
+                .hasMessage("DATABASE_URL: not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)");
+        Path file = home.resolve(".config/fleetwatch/dev.env");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "DATABASE_URL=postgresql://fw@127.0.0.1/fw\n");
+        assertThatThrownBy(() -> DatabaseSettings.fromEnv(env)).hasMessage("DATABASE_URL: not set"
+                + " (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch); the local services' settings are in"
+                + " ~/.config/fleetwatch/dev.env, load them first: set -a; . ~/.config/fleetwatch/dev.env; set +a");
+        Path xdg = home.resolve("elsewhere");
+        Files.createDirectories(xdg.resolve("fleetwatch"));
+        Files.copy(file, xdg.resolve("fleetwatch/dev.env"));
+        assertThatThrownBy(() -> DatabaseSettings.fromEnv(Map.of("HOME", "/nonexistent", "XDG_CONFIG_HOME", xdg.toString())))
+                .hasMessageEndingWith("; . " + xdg.resolve("fleetwatch/dev.env") + "; set +a");
     }
 
     @Test
