@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Overflow is {@code reject-publish}: a full queue nacks the publisher, whose confirm fails, so the agent spools
  * and the scanner/collector report the failure; nothing is dropped silently. Expired metrics and consumer-refused
- * messages are dead-lettered to the queue's {@code .dlq}, which has no limit (watched by the queue-depth alert).
+ * messages are dead-lettered to the queue's {@code .dlq}, which has no limit (its depth is shown as {@code dead_letters} by {@code GET /api/queues}; the backlog alert watches the work queues only).
  *
  * <p>{@link QueueType#QUORUM} (a cluster) declares every queue replicated, without the alert priorities quorum
  * queues refuse on RabbitMQ 3.10, with at-least-once dead-lettering and a delivery limit (queue-setup/README.md).
