@@ -214,10 +214,10 @@ class ConsumerIT {
 
     @Test
     void hostsReportingAPlaceholderMacAreNeverMerged() throws Exception {
-        publish("discovery.new", discovery("10.9.0.1", "00:00:00:00:00:00", "a"));
-        publish("discovery.new", discovery("10.9.0.2", "00:00:00:00:00:00", "b"));
-        publish("discovery.new", discovery("10.9.0.3", "ff:ff:ff:ff:ff:ff", "c"));
-        publish("discovery.new", discovery("10.9.0.4", "ff:ff:ff:ff:ff:ff", "localhost"));
+        publish("discovery.new", discovery("198.18.0.21", "00:00:00:00:00:00", "a"));
+        publish("discovery.new", discovery("198.18.0.22", "00:00:00:00:00:00", "b"));
+        publish("discovery.new", discovery("198.18.0.23", "ff:ff:ff:ff:ff:ff", "c"));
+        publish("discovery.new", discovery("198.18.0.24", "ff:ff:ff:ff:ff:ff", "localhost"));
         Await.until(Duration.ofSeconds(10), "four systems", () -> count("SELECT count(*) FROM systems") == 4);
         assertThat(count("SELECT count(*) FROM systems WHERE mac_address IS NOT NULL")).isZero();
         assertThat(count("SELECT count(*) FROM systems WHERE hostname IS NULL")).as("localhost is no name").isEqualTo(1);
@@ -227,7 +227,7 @@ class ConsumerIT {
     void oneMessageCannotExhaustAnIdentitySequence() throws Exception {
         publish("metrics.collected", agentSample(Long.toString(Long.MAX_VALUE), "host-0001", AT, "0"));
         assertThat(deadLetterReason("metrics_queue.dlq")).contains("system_id must be in [1, ");
-        publish("discovery.new", discovery("10.9.0.9", "00:1b:44:11:3a:b9", "d").replace("{", "{\"scan_id\":"
+        publish("discovery.new", discovery("198.18.0.29", "00:1b:44:11:3a:b9", "d").replace("{", "{\"scan_id\":"
                 + Long.MAX_VALUE + ","));
         assertThat(deadLetterReason("discovery_queue.dlq")).contains("scan_id must be in [1, ");
         publish("metrics.collected", agentSample(null, "host-0002", AT, "0"));
@@ -253,7 +253,7 @@ class ConsumerIT {
         assertThat(deadLetterReason("metrics_queue.dlq")).contains("metrics.network_sent_mbps must be a number in");
         publish("metrics.collected", agentSample(null, "host-0001", "2001-01-01T00:00:00Z", "0"));
         assertThat(deadLetterReason("metrics_queue.dlq")).contains("days old");
-        publish("discovery.new", discovery("10.9.0.5", "00:1b:44:11:3a:b5", "evil\\nINFO forged\\u001b[2J"));
+        publish("discovery.new", discovery("198.18.0.25", "00:1b:44:11:3a:b5", "evil\\nINFO forged\\u001b[2J"));
         assertThat(deadLetterReason("discovery_queue.dlq")).contains("evil\\nINFO forged\\u001b[2J")
                 .doesNotContain("\n").doesNotContain("\u001b");
         assertThat(count("SELECT count(*) FROM metrics") + count("SELECT count(*) FROM systems")).isZero();

@@ -54,10 +54,10 @@ class BoundsTest {
 
     @Test
     void discoveryAndAlertIdsAndValuesAreBounded() {
-        DiscoveryMessage.of(Bounds.PRODUCER_ID_MAX, Bounds.DEPT_ID_MAX, "10.0.0.1", null, null, T, "arp");
-        assertThatThrownBy(() -> DiscoveryMessage.of(Bounds.PRODUCER_ID_MAX + 1, 1, "10.0.0.1", null, null, T, "arp"))
+        DiscoveryMessage.of(Bounds.PRODUCER_ID_MAX, Bounds.DEPT_ID_MAX, "198.18.0.1", null, null, T, "arp");
+        assertThatThrownBy(() -> DiscoveryMessage.of(Bounds.PRODUCER_ID_MAX + 1, 1, "198.18.0.1", null, null, T, "arp"))
                 .hasMessageContaining("scan_id");
-        assertThatThrownBy(() -> DiscoveryMessage.of(1L, Bounds.DEPT_ID_MAX + 1, "10.0.0.1", null, null, T, "arp"))
+        assertThatThrownBy(() -> DiscoveryMessage.of(1L, Bounds.DEPT_ID_MAX + 1, "198.18.0.1", null, null, T, "arp"))
                 .hasMessageContaining("dept_id must be in [1, " + Bounds.DEPT_ID_MAX + "]");
         new AlertMessage(1, Bounds.PRODUCER_ID_MAX, 1L, "cpu_high", Severity.WARNING, "firing", Bounds.ALERT_VALUE_MAX,
                 -Bounds.ALERT_VALUE_MAX, T);
@@ -71,23 +71,23 @@ class BoundsTest {
     @ValueSource(strings = {"00:00:00:00:00:00", "FF:FF:FF:FF:FF:FF", "01:00:5E:00:00:FB", "33:33:00:00:00:01",
             "52:54:00:12:34:56", "02:42:ac:11:00:02"})
     void placeholderMacsAreNoIdentity(String mac) {
-        assertThat(DiscoveryMessage.of(null, 1, "10.0.0.1", null, mac, T, "arp").macAddress()).isNull();
+        assertThat(DiscoveryMessage.of(null, 1, "198.18.0.1", null, mac, T, "arp").macAddress()).isNull();
         assertThat(new MetricsMessage(1, null, "host-0001", null, 0L, T, metrics(0, 0, 0), null, mac, null)
                 .macAddress()).isNull();
     }
 
     @Test
     void realMacsIncludingLocallyAdministeredOnesStayIdentities() {
-        assertThat(DiscoveryMessage.of(null, 1, "10.0.0.1", null, "00:1b:44:11:3a:b7", T, "arp").macAddress())
+        assertThat(DiscoveryMessage.of(null, 1, "198.18.0.1", null, "00:1b:44:11:3a:b7", T, "arp").macAddress())
                 .isEqualTo("00:1B:44:11:3A:B7");
-        assertThat(DiscoveryMessage.of(null, 1, "10.0.0.1", null, "52:54:00:ab:cd:ef", T, "arp").macAddress())
+        assertThat(DiscoveryMessage.of(null, 1, "198.18.0.1", null, "52:54:00:ab:cd:ef", T, "arp").macAddress())
                 .as("a libvirt guest's own MAC").isEqualTo("52:54:00:AB:CD:EF");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"localhost", "LOCALHOST", "localhost.localdomain", "ip6-localhost"})
     void placeholderHostnamesAreDropped(String name) {
-        assertThat(DiscoveryMessage.of(null, 1, "10.0.0.1", name, null, T, "arp").hostname()).isNull();
+        assertThat(DiscoveryMessage.of(null, 1, "198.18.0.1", name, null, T, "arp").hostname()).isNull();
     }
 
     @ParameterizedTest
