@@ -26,9 +26,11 @@ public class V7__Metrics_rollups extends BaseJavaMigration {
     static final List<String> MAXIMA = List.of("uptime_seconds", "logged_in_users");
 
     /** A rollup level: its name, bucket width, and the level it is computed from. */
-    record Level(String name, String width, String source, String startOffset, String endOffset, String schedule) {}
+    public record Level(String name, String width, String source, String startOffset, String endOffset,
+                        String schedule) {}
 
-    static final List<Level> LEVELS = List.of(
+    /** The levels above {@code metrics_5m}, finest first (the maintenance job refreshes them in this order). */
+    public static final List<Level> LEVELS = List.of(
             new Level("metrics_1h", "1 hour", "metrics_5m", "3 days", "1 hour", "30 minutes"),
             new Level("metrics_1d", "1 day", "metrics_1h", "7 days", "1 day", "1 hour"));
 

@@ -198,8 +198,10 @@ public final class IngestBench {
         jdbi.useHandle(h -> {
             boolean plain = "postgresql".equals(h.createQuery("SELECT value FROM fleetwatch_meta WHERE key ="
                     + " 'metrics_storage'").mapTo(String.class).one());
-            h.execute("TRUNCATE metrics, alert_state, alert_events" + (plain ? ", metrics_5m_data, metrics_5m_dirty,"
-                    + " metrics_1h_data, metrics_1h_dirty, metrics_1d_data, metrics_1d_dirty" : "") + " CASCADE");
+            StringBuilder rollups = new StringBuilder(", metrics_5m_data, metrics_5m_dirty");
+            db.migration.V7__Metrics_rollups.LEVELS.forEach(l -> rollups.append(", ").append(l.name()).append("_data, ")
+                    .append(l.name()).append("_dirty"));
+            h.execute("TRUNCATE metrics, alert_state, alert_events" + (plain ? rollups : "") + " CASCADE");
         });
     }
 

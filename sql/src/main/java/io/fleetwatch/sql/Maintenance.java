@@ -66,14 +66,14 @@ public final class Maintenance {
                     rolledUp = single(ps);
                     logWarnings(ps); // buckets the refresh could not compute and skipped
                 }
-                // hourly from the closed 5-minute buckets, daily from the closed hours (V7__Metrics_rollups)
-                for (String[] level : new String[][] {{"metrics_1h", "1 hour", "metrics_5m"}, {"metrics_1d", "1 day", "metrics_1h"}}) {
+                // each level from the closed buckets of the one below: hourly from 5 minutes, daily from hours
+                for (db.migration.V7__Metrics_rollups.Level level : db.migration.V7__Metrics_rollups.LEVELS) {
                     try (PreparedStatement ps = c.prepareStatement("SELECT fw_refresh_metrics_rollup(?, ?::interval, ?,"
                             + " (SELECT value::timestamptz FROM fleetwatch_meta WHERE key = ?))")) {
-                        ps.setString(1, level[0]);
-                        ps.setString(2, level[1]);
-                        ps.setString(3, level[2] + "_data");
-                        ps.setString(4, level[2] + "_watermark");
+                        ps.setString(1, level.name());
+                        ps.setString(2, level.width());
+                        ps.setString(3, level.source() + "_data");
+                        ps.setString(4, level.source() + "_watermark");
                         single(ps);
                     }
                 }
