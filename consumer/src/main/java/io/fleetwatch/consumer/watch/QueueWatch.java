@@ -3,7 +3,8 @@ package io.fleetwatch.consumer.watch;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.consumer.internal.EnvNumbers;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,9 +43,12 @@ public final class QueueWatch {
             }
         }
 
+        public static Thresholds from(Settings s) {
+            return new Thresholds(s.get(Keys.QUEUE_WARNING), s.get(Keys.QUEUE_CRITICAL));
+        }
+
         public static Thresholds fromEnv(Map<String, String> env) {
-            return new Thresholds(EnvNumbers.get(env, "FLEETWATCH_QUEUE_WARNING", 1_000),
-                    EnvNumbers.get(env, "FLEETWATCH_QUEUE_CRITICAL", 10_000));
+            return from(Settings.fromEnv(env));
         }
     }
 
