@@ -3,6 +3,7 @@ package io.fleetwatch.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.fleetwatch.cli.config.ConfigLoader;
+import io.fleetwatch.settings.Keys;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -12,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * environment made of both. {@link #reload()} reads the same sources again (SIGHUP).
  */
 record Config(Path file, Map<String, String> processEnv, Map<String, String> env, int fileKeys, int overridden) {
-    static final String ENV_FILE = "FLEETWATCH_CONFIG";
-    static final String ENV_LOG_LEVEL = "FLEETWATCH_LOG_LEVEL";
+    static final String ENV_FILE = Keys.CONFIG_FILE.env();
+    static final String ENV_LOG_LEVEL = Keys.LOG_LEVEL.env();
 
     static Config load(Path file, Map<String, String> processEnv) {
         Path f = file;
@@ -40,7 +41,7 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
                 : file + " (" + fileKeys + " setting(s) from the file, " + overridden + " overridden by the environment)";
     }
 
-    static final String ENV_LOG_FORMAT = "FLEETWATCH_LOG_FORMAT";
+    static final String ENV_LOG_FORMAT = Keys.LOG_FORMAT.env();
 
     /**
      * {@code log.format} from the file: logback has already read FLEETWATCH_LOG_FORMAT from the process environment

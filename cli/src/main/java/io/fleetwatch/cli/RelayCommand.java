@@ -3,6 +3,8 @@ package io.fleetwatch.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.consumer.relay.AlertRelay;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,15 +41,9 @@ final class RelayCommand extends EnvAware implements Callable<Integer> {
     }
 
     static int threads(java.util.Map<String, String> env) {
-        String raw = env.getOrDefault("FLEETWATCH_RELAY_THREADS", "2").trim();
-        int n;
-        try {
-            n = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("FLEETWATCH_RELAY_THREADS: '" + raw + "' is not a number");
-        }
+        int n = Settings.fromEnv(env).get(Keys.RELAY_THREADS);
         if (n < 1 || n > 16) {
-            throw new IllegalArgumentException("FLEETWATCH_RELAY_THREADS: must be 1..16, not " + n);
+            throw Keys.RELAY_THREADS.invalid("must be 1..16, not " + n);
         }
         return n;
     }

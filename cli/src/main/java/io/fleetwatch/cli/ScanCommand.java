@@ -6,6 +6,9 @@ import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
 import io.fleetwatch.scanner.Scanner;
+import io.fleetwatch.settings.Key;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -65,20 +68,19 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
     boolean json;
 
     static ScanPolicy policy(Map<String, String> env) {
-        List<Cidr> allow = cidrList(env, "FLEETWATCH_SCAN_ALLOW", "127.0.0.0/8");
-        List<Cidr> deny = cidrList(env, "FLEETWATCH_SCAN_DENY", "");
+        Settings s = Settings.fromEnv(env);
+        List<Cidr> allow = cidrList(Keys.SCAN_ALLOW, s.get(Keys.SCAN_ALLOW));
+        List<Cidr> deny = cidrList(Keys.SCAN_DENY, s.find(Keys.SCAN_DENY).orElse(List.of()));
         return ScanPolicy.defaults().withNetworks(allow, deny);
     }
 
-    private static List<Cidr> cidrList(Map<String, String> env, String key, String fallback) {
+    private static List<Cidr> cidrList(Key<?> key, List<String> cidrs) {
         List<Cidr> out = new ArrayList<>();
-        for (String c : env.getOrDefault(key, fallback).split(",")) {
-            if (!c.isBlank()) {
-                try {
-                    out.add(Cidr.parse(c));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(key + ": " + e.getMessage());
-                }
+        for (String c : cidrs) {
+            try {
+                out.add(Cidr.parse(c));
+            } catch (IllegalArgumentException e) {
+                throw key.invalid(e.getMessage());
             }
         }
         return out;

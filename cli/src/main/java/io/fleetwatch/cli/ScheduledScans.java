@@ -6,6 +6,7 @@ import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
 import io.fleetwatch.scanner.ScanSchedule;
 import io.fleetwatch.scanner.Scanner;
+import io.fleetwatch.settings.Keys;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * makes one instance run it when several serve the same database; a sweep still running delays the next one.
  */
 final class ScheduledScans implements AutoCloseable {
-    static final String KEY = "FLEETWATCH_SCAN_SCHEDULES";
+    static final String KEY = Keys.SCAN_SCHEDULES.env();
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledScans.class);
     private static final int LOCK_CLASS = 713004;
 

@@ -10,6 +10,8 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import io.fleetwatch.sql.Migrator;
 import io.fleetwatch.sql.ReadReplica;
 import java.time.Clock;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Option;
                   "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
 final class ServeCommand extends EnvAware implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-    static final String ENV_COMPONENTS = "FLEETWATCH_SERVE_COMPONENTS";
+    static final String ENV_COMPONENTS = Keys.SERVE_COMPONENTS.env();
     static final List<String> ALL = List.of("consumer", "relay", "api", "scheduler", "agent");
 
     @Option(names = "--no-agent", description = "Do not run the agent on this host.")
@@ -47,22 +49,19 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
 
     /** The components this host runs, in start order. */
     static Set<String> components(Map<String, String> env) {
-        String raw = env.get(ENV_COMPONENTS);
-        if (raw == null || raw.isBlank()) {
+        List<String> named = Settings.fromEnv(env).find(Keys.SERVE_COMPONENTS).orElse(List.of());
+        if (named.isEmpty()) {
             return new LinkedHashSet<>(ALL);
         }
         Set<String> out = new LinkedHashSet<>();
-        for (String c : raw.split("[,\\s]+")) {
-            if (c.isBlank()) {
-                continue;
-            }
+        for (String c : named) {
             if (!ALL.contains(c)) {
                 throw new IllegalArgumentException(ENV_COMPONENTS + ": '" + c + "' is not a component (" + String.join(", ", ALL) + ")");
             }
             out.add(c);
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(ENV_COMPONENTS + ": no component to run");
+            throw Keys.SERVE_COMPONENTS.invalid("no component to run");
         }
         return out;
     }
