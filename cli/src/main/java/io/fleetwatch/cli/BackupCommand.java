@@ -3,6 +3,7 @@ package io.fleetwatch.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.settings.Keys;
 import io.fleetwatch.sql.DatabaseSettings;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -47,10 +48,9 @@ final class BackupCommand {
         if (config.file() != null) {
             out.add(config.file());
         }
-        for (String key : List.of("QUEUE_TLS_CA_FILE", "QUEUE_TLS_CERT_FILE", "QUEUE_TLS_KEY_FILE",
-                "FLEETWATCH_API_TOKEN_FILE", "FLEETWATCH_SSH_KEY", "FLEETWATCH_SSH_KNOWN_HOSTS",
-                "FLEETWATCH_SSH_PASSWORD_FILE")) {
-            String v = env.get(key);
+        for (var key : List.of(Keys.BROKER_TLS_CA_FILE, Keys.BROKER_TLS_CERT_FILE, Keys.BROKER_TLS_KEY_FILE,
+                Keys.API_TOKEN_FILE, Keys.SSH_KEY, Keys.SSH_KNOWN_HOSTS, Keys.SSH_PASSWORD_FILE)) {
+            String v = env.get(key.env());
             if (v != null && !v.isBlank()) {
                 out.add(Path.of(v.strip()));
             }

@@ -12,6 +12,7 @@ import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
+import io.fleetwatch.settings.Keys;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.Migrator;
 import java.io.IOException;
@@ -92,9 +93,9 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
                 String password = HexFormat.of().formatHex(random.generateSeed(12));
                 EmbeddedBroker broker = EmbeddedBroker.start(freePort(), password, work.resolve("qpid"));
                 started.add(broker);
-                for (String k : List.of(BrokerSettings.ENV_URI, "QUEUE_TLS", "QUEUE_TLS_CA_FILE", "QUEUE_TLS_CERT_FILE",
-                        "QUEUE_TLS_KEY_FILE")) {
-                    e.remove(k);
+                for (var k : List.of(Keys.BROKER_URI, Keys.BROKER_TLS, Keys.BROKER_TLS_CA_FILE, Keys.BROKER_TLS_CERT_FILE,
+                        Keys.BROKER_TLS_KEY_FILE)) {
+                    e.remove(k.env());
                 }
                 e.putAll(Map.of(BrokerSettings.ENV_HOST, "127.0.0.1", BrokerSettings.ENV_PORT, Integer.toString(broker.port()),
                         BrokerSettings.ENV_USER, "guest", BrokerSettings.ENV_PASSWORD, password, BrokerSettings.ENV_VHOST, "/"));
