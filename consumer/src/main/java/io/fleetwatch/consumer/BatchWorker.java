@@ -204,6 +204,8 @@ public final class BatchWorker<T> implements AutoCloseable {
         reason = Reasons.of(reason); // a header and a log line: no raw control characters from the message
         headers.put(Routing.ERROR_HEADER, reason);
         headers.put(Routing.SOURCE_QUEUE_HEADER, queue);
+        headers.put(Routing.ROUTING_KEY_HEADER, d.getEnvelope().getRoutingKey()); // for `fleetwatch dlq replay`
+        headers.put(Routing.DEAD_LETTERED_AT_HEADER, new java.util.Date());
         AMQP.BasicProperties props = d.getProperties().builder().headers(headers).deliveryMode(2).build();
         dlxChannel.basicPublish(Routing.DEAD_LETTER_EXCHANGE, queue, props, d.getBody());
         try {
