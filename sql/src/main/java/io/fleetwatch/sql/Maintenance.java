@@ -27,9 +27,14 @@ public final class Maintenance {
 
     /**
      * What one run did; {@code skipped} when another instance held the lock; {@code noDataEvents}: no-data alerts
-     * fired or resolved (V10's {@code fw_detect_silence}).
+     * fired or resolved (V10's {@code fw_detect_silence}); {@code expired}: rows past their retention deleted
+     * (V11's {@code fw_apply_retention}: scans, alerts, events, notifications, sent outbox rows).
      */
-    public record Result(boolean skipped, int created, int dropped, int rolledUp, int noDataEvents, String storage) {}
+    public record Result(boolean skipped, int created, int dropped, int rolledUp, int noDataEvents, int expired,
+                         String storage) {}
+
+    /** At most this many rows per table and run, so a first run over a large backlog holds no lock for long. */
+    static final int RETENTION_BATCH = 10_000;
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -45,7 +50,7 @@ public final class Maintenance {
         try (Connection c = dataSource.getConnection()) {
             String storage = MetricsStorage.recorded(c);
             if (!tryLock(c)) {
-                return new Result(true, 0, 0, 0, 0, storage);
+                return new Result(true, 0, 0, 0, 0, 0, storage);
             }
             try {
                 OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
@@ -54,8 +59,14 @@ public final class Maintenance {
                     ps.setObject(1, now);
                     noData = single(ps);
                 }
+                int expired;
+                try (PreparedStatement ps = c.prepareStatement("SELECT fw_apply_retention(?, ?)")) {
+                    ps.setObject(1, now);
+                    ps.setInt(2, RETENTION_BATCH);
+                    expired = single(ps);
+                }
                 if (!MetricsStorage.POSTGRESQL.equals(storage)) {
-                    return new Result(false, 0, 0, 0, noData, storage); // TimescaleDB's own policies do the rest
+                    return new Result(false, 0, 0, 0, noData, expired, storage); // TimescaleDB's own policies do the rest
                 }
                 int retentionDays = retentionDays(c);
                 int created;
@@ -86,7 +97,7 @@ public final class Maintenance {
                         single(ps);
                     }
                 }
-                return new Result(false, created, dropped, rolledUp, noData, storage);
+                return new Result(false, created, dropped, rolledUp, noData, expired, storage);
             } finally {
                 try (Statement st = c.createStatement()) {
                     st.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");
