@@ -10,6 +10,7 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.demo.AdaptingTopology;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
 import io.fleetwatch.sql.DatabaseSettings;
@@ -135,7 +136,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             try (Connection c = Services.connect(e, "fleetwatch-demo-setup")) {
                 Topology topology = Topology.fromEnv(e);
                 Topology.Report r = embeddedBroker
-                        ? topology.declareAdapting(c, () -> Services.connect(e, "fleetwatch-demo-probe"))
+                        ? AdaptingTopology.declare(topology, c, () -> Services.connect(e, "fleetwatch-demo-probe"))
                         : topology.declare(c);
                 out.println("demo: queue-setup: " + r.summary());
             } finally {
