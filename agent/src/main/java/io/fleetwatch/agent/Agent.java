@@ -60,7 +60,8 @@ public final class Agent implements AutoCloseable {
     private Instant lastPublish;
     private Instant lastStatusLine;
     private boolean brokerDownLogged;
-    // Reconnect backoff: 1 s, 2 s, 4 s … at most a minute between connection attempts while the broker is away.
+    // Reconnect backoff: 1 s, 2 s, 4 s … at most a minute between connection attempts while the broker is away, for
+    // the first connection (connect) and for amqp-client's automatic recovery of an established one.
     private final IntervalFunction reconnectBackoff = IntervalFunction.ofExponentialBackoff(1_000, 2.0, 60_000);
     private int failedConnects;
     private Instant nextConnectAttempt = Instant.MIN;
@@ -185,22 +186,34 @@ public final class Agent implements AutoCloseable {
             return;
         }
         dropPublisher();
-        if (connection == null || !connection.isOpen()) {
-            closeConnection();
-            Instant now = clock.instant();
-            if (now.isBefore(nextConnectAttempt)) {
-                throw new IOException("broker unreachable; next connection attempt at " + nextConnectAttempt);
-            }
-            try {
-                connection = broker.newConnection("fleetwatch-agent@" + identity.hostname());
-                failedConnects = 0;
-            } catch (IOException | TimeoutException e) {
-                failedConnects++;
-                nextConnectAttempt = now.plusMillis(reconnectBackoff.apply(Math.min(failedConnects, 10)));
-                throw e;
-            }
+        if (connection == null) {
+            connect();
+        }
+        if (!connection.isOpen()) {
+            // amqp-client's automatic recovery reconnects it (reconnectBackoff); the samples spool until it has
+            throw new IOException("broker unreachable; the connection is recovering");
         }
         publisher = new ConfirmingPublisher(connection, "fleetwatch-agent", settings.confirmTimeout(), clock);
+    }
+
+    /**
+     * The first connection. amqp-client recovers a connection once it has been made, not before: until then each
+     * flush tries again once the backoff allows (it never waits, so sampling goes on).
+     */
+    private void connect() throws IOException, TimeoutException {
+        Instant now = clock.instant();
+        if (now.isBefore(nextConnectAttempt)) {
+            throw new IOException("broker unreachable; next connection attempt at " + nextConnectAttempt);
+        }
+        try {
+            connection = broker.newConnection("fleetwatch-agent@" + identity.hostname(),
+                    recoveries -> reconnectBackoff.apply(Math.min(recoveries + 1, 10)));
+            failedConnects = 0;
+        } catch (IOException | TimeoutException e) {
+            failedConnects++;
+            nextConnectAttempt = now.plusMillis(reconnectBackoff.apply(Math.min(failedConnects, 10)));
+            throw e;
+        }
     }
 
     private void dropPublisher() {

@@ -61,11 +61,7 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
         }
         ch.qos.logback.core.encoder.Encoder<ch.qos.logback.classic.spi.ILoggingEvent> encoder;
         if (want.equals("json")) {
-            var json = new ch.qos.logback.classic.encoder.JsonEncoder();
-            json.setWithSequenceNumber(false);
-            json.setWithNanoseconds(false);
-            json.setWithContext(false);
-            encoder = json;
+            encoder = new io.fleetwatch.cli.logging.JsonLineEncoder();
         } else {
             var pattern = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
             pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level [%thread] %logger{30} - %msg%n");

@@ -10,6 +10,7 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.demo.AdaptingTopology;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
 import io.fleetwatch.settings.Keys;
@@ -90,6 +91,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
                 }
             }
             if (embeddedBroker) {
+                requireEmbedded("RabbitMQ");
                 String password = HexFormat.of().formatHex(random.generateSeed(12));
                 EmbeddedBroker broker = EmbeddedBroker.start(freePort(), password, work.resolve("qpid"));
                 started.add(broker);
@@ -108,6 +110,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
                         : dbUrl == null || dbUrl.isBlank() ? " (DATABASE_URL is not set)"
                         : " (" + DatabaseSettings.ENV_URL + " did not answer)"));
                 out.flush();
+                requireEmbedded("PostgreSQL");
                 EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve("pgdata"));
                 started.add(db);
                 e.put(DatabaseSettings.ENV_URL, db.jdbcUrl());
@@ -136,7 +139,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             try (Connection c = Services.connect(e, "fleetwatch-demo-setup")) {
                 Topology topology = Topology.fromEnv(e);
                 Topology.Report r = embeddedBroker
-                        ? topology.declareAdapting(c, () -> Services.connect(e, "fleetwatch-demo-probe"))
+                        ? AdaptingTopology.declare(topology, c, () -> Services.connect(e, "fleetwatch-demo-probe"))
                         : topology.declare(c);
                 out.println("demo: queue-setup: " + r.summary());
             } finally {
@@ -186,6 +189,18 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             return null;
         } catch (Exception ex) {
             return "a virtual host of its own could not be made through the management API (" + Errors.describe(ex) + ")";
+        }
+    }
+
+    /**
+     * The server packages leave the embedded services out (packaging/README.md): without them the demo needs a
+     * RabbitMQ and a PostgreSQL that answer, and says so rather than failing on a missing class.
+     */
+    private static void requireEmbedded(String service) {
+        if (DemoCommand.class.getClassLoader().getResource("io/fleetwatch/demo/EmbeddedBroker.class") == null) {
+            throw new IllegalStateException("demo: an embedded " + service + " is needed and this installation has"
+                    + " none (the server packages leave them out); point the demo at a running " + service
+                    + " (QUEUE_*, DATABASE_URL), or run it from the fleetwatch-demo tarball or a source checkout");
         }
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "fleetwatch", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fleet monitoring pipeline: scanner, collector, agent, RabbitMQ, PostgreSQL/TimescaleDB, API.",
         subcommands = {DemoCommand.class, SmokeCommand.class, QueueSetupCommand.class, DbCommand.class, ScanCommand.class, AgentCommand.class, CollectCommand.class,
-                       ConsumeCommand.class,
+                       ConsumeCommand.class, DlqCommand.class,
                        RelayCommand.class, ApiCommand.class, ServeCommand.class, AdminCommand.class,
                        BackupCommand.Backup.class, BackupCommand.Restore.class, InspectCommand.class,
                        CompletionCommand.class,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetwatch.cli.logging.JsonLineEncoder;
 import io.fleetwatch.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -51,8 +52,16 @@ class LogFormatIT {
             ObjectMapper json = new ObjectMapper();
             for (String line : lines) {
                 JsonNode n = json.readTree(line);
+                List<String> fields = new java.util.ArrayList<>();
+                n.fieldNames().forEachRemaining(fields::add);
+                assertThat(fields).as(line).containsExactlyElementsOf(JsonLineEncoder.FIELDS);
+                assertThat(java.time.Instant.parse(n.get("timestamp").asText())).as("ISO-8601")
+                        .isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now());
                 assertThat(n.get("level").asText()).isIn("INFO", "WARN", "ERROR");
-                assertThat(n.get("message").asText()).isNotBlank();
+                assertThat(n.get("thread").asText()).isNotBlank();
+                assertThat(n.get("logger").asText()).isNotBlank();
+                String message = n.get("message").asText();
+                assertThat(message).as("reads as text, not as a template").isNotBlank().doesNotContain("{}");
             }
         }
     }

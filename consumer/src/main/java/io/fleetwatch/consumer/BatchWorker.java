@@ -8,6 +8,8 @@ import io.fleetwatch.messages.InvalidMessageException;
 import io.fleetwatch.messages.Reasons;
 import io.fleetwatch.messages.Routing;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +65,13 @@ public final class BatchWorker<T> implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
-    private final IntervalFunction backoff;
+    /**
+     * Retries a batch's write while the database is unavailable ({@link Failures#isRetriable}), without limit and
+     * with exponential backoff, until it succeeds or the worker stops; any other failure is not retried.
+     */
+    private final Retry writeRetry;
+    /** Size of the batch being written, for the retry log line (only the worker thread writes it). */
+    private int holding;
 
     private Channel channel;
     private Channel dlxChannel;
@@ -79,7 +87,20 @@ public final class BatchWorker<T> implements AutoCloseable {
         this.decoder = decoder;
         this.sink = sink;
         this.settings = settings;
-        this.backoff = IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), 2.0, settings.maxBackoff());
+        IntervalFunction backoff = IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), 2.0, settings.maxBackoff());
+        this.writeRetry = Retry.of(name, RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(attempt -> backoff.apply(Math.min(attempt, 30)))
+                .retryOnException(e -> running && Failures.isRetriable(e))
+                .build());
+        writeRetry.getEventPublisher().onRetry(event -> {
+            retries.incrementAndGet();
+            int attempt = event.getNumberOfRetryAttempts();
+            if (attempt == 1 || attempt % 10 == 0) {
+                LOG.warn("{}: database unavailable ({}); holding {} message(s) unacked, retry {} in {} ms", name,
+                        event.getLastThrowable().getMessage(), holding, attempt, event.getWaitInterval().toMillis());
+            }
+        });
     }
 
     public synchronized void start() throws IOException {
@@ -145,29 +166,25 @@ public final class BatchWorker<T> implements AutoCloseable {
             }
         }
         long started = System.nanoTime();
-        for (int attempt = 1; ; attempt++) {
-            try {
+        holding = batch.size();
+        try {
+            writeRetry.executeCallable(() -> {
                 writeSplitting(valid, validDeliveries);
-                if (LOG.isDebugEnabled()) {
-                    LOG.debug("{}: stored {} of {} message(s) in {} ms", name, valid.size(), batch.size(),
-                            (System.nanoTime() - started) / 1_000_000);
-                }
-                break;
-            } catch (Exception e) {
-                if (!Failures.isRetriable(e)) {
-                    throw new IllegalStateException(name + ": unexpected failure in the write path", e);
-                }
-                retries.incrementAndGet();
-                long wait = backoff.apply(Math.min(attempt, 30));
-                if (attempt == 1 || attempt % 10 == 0) {
-                    LOG.warn("{}: database unavailable ({}); holding {} message(s) unacked, retry {} in {} ms",
-                            name, e.getMessage(), batch.size(), attempt, wait);
-                }
-                if (!running) {
-                    return false; // stopping: the unacked batch goes back to the queue when the channel closes
-                }
-                Thread.sleep(wait);
+                return null;
+            });
+        } catch (Exception e) {
+            if (!Failures.isRetriable(e)) {
+                throw new IllegalStateException(name + ": unexpected failure in the write path", e);
             }
+            if (Thread.interrupted()) {
+                throw new InterruptedException(name + ": stopped while waiting to retry"); // stop() gave up waiting
+            }
+            retries.incrementAndGet();
+            return false; // stopping: the unacked batch goes back to the queue when the channel closes
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: stored {} of {} message(s) in {} ms", name, valid.size(), batch.size(),
+                    (System.nanoTime() - started) / 1_000_000);
         }
         channel.basicAck(batch.get(batch.size() - 1).getEnvelope().getDeliveryTag(), true);
         batches.incrementAndGet();
@@ -204,6 +221,8 @@ public final class BatchWorker<T> implements AutoCloseable {
         reason = Reasons.of(reason); // a header and a log line: no raw control characters from the message
         headers.put(Routing.ERROR_HEADER, reason);
         headers.put(Routing.SOURCE_QUEUE_HEADER, queue);
+        headers.put(Routing.ROUTING_KEY_HEADER, d.getEnvelope().getRoutingKey()); // for `fleetwatch dlq replay`
+        headers.put(Routing.DEAD_LETTERED_AT_HEADER, new java.util.Date());
         AMQP.BasicProperties props = d.getProperties().builder().headers(headers).deliveryMode(2).build();
         dlxChannel.basicPublish(Routing.DEAD_LETTER_EXCHANGE, queue, props, d.getBody());
         try {

@@ -9,7 +9,7 @@ import org.apache.qpid.server.SystemLauncher;
  * An AMQP 0-9-1 broker inside this JVM (Apache Qpid Broker-J, in memory), on 127.0.0.1 only, for the demo when no
  * RabbitMQ is reachable. Its virtual host is named "default" and is also the default one, so the default {@code QUEUE_VHOST} "/" works.
  * It is not RabbitMQ: it refuses RabbitMQ's queue arguments (dead-lettering, max-length, overflow), which
- * {@code Topology.declareAdapting} then leaves out, saying so.
+ * {@link AdaptingTopology} then leaves out, saying so.
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private final SystemLauncher launcher;

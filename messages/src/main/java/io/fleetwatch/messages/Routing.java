@@ -29,6 +29,12 @@ public final class Routing {
     public static final String ERROR_HEADER = "x-fleetwatch-error";
     /** Header naming the queue a dead-lettered message was refused from. */
     public static final String SOURCE_QUEUE_HEADER = "x-fleetwatch-source-queue";
+    /** Header keeping the routing key a dead-lettered message was published with, so a replay can use it again. */
+    public static final String ROUTING_KEY_HEADER = "x-fleetwatch-routing-key";
+    /** Header with the time a Fleetwatch consumer dead-lettered a message (an AMQP timestamp). */
+    public static final String DEAD_LETTERED_AT_HEADER = "x-fleetwatch-dead-lettered-at";
+    /** Header counting how often an operator has replayed a message from a dead-letter queue. */
+    public static final String REPLAYED_HEADER = "x-fleetwatch-replayed";
 
     /** Environment variables that rename the queues. */
     public static final String ENV_DISCOVERY_QUEUE = "DISCOVERY_QUEUE";

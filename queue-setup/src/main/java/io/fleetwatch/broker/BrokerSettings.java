@@ -166,6 +166,14 @@ public record BrokerSettings(String host, int port, String user, String password
         return connectionFactory().newConnection(addresses, name);
     }
 
+    /** As {@link #newConnection(String)}, recovering after {@code recoveryDelays} instead of the fixed 2 s interval. */
+    public Connection newConnection(String name, com.rabbitmq.client.RecoveryDelayHandler recoveryDelays)
+            throws IOException, TimeoutException {
+        ConnectionFactory cf = connectionFactory();
+        cf.setRecoveryDelayHandler(recoveryDelays);
+        return cf.newConnection(addresses, name);
+    }
+
     /**
      * A connection factory with automatic connection and topology recovery, and a heartbeat so a dead broker is
      * noticed within a minute rather than at the next TCP timeout.

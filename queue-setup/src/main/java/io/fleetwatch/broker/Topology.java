@@ -83,8 +83,10 @@ public final class Topology {
         }
     }
 
-    /** What {@link #declare} found: names it created and names that were already there, unchanged. */
-    /** {@code adapted}: queues declared without arguments the broker refused (not RabbitMQ; see declareAdapting). */
+    /**
+     * What {@link #declare} found: names it created and names that were already there, unchanged; {@code adapted}:
+     * queues declared without arguments the broker refused (not RabbitMQ; see {@link NewQueueArguments}).
+     */
     public record Report(List<String> created, List<String> unchanged, List<String> adapted) {
         public Report(List<String> created, List<String> unchanged) {
             this(created, unchanged, List.of());
@@ -231,29 +233,21 @@ public final class Topology {
      * other arguments is not touched: a {@link TopologyConflictException} names it and the difference.
      */
     public Report declare(Connection connection) throws IOException, TopologyConflictException {
-        return declare(connection, false);
+        return declare(connection, (q, adapted) -> q.arguments());
     }
 
     /**
-     * As {@link #declare}, for AMQP 0-9-1 brokers that are not RabbitMQ (the demo's embedded Qpid Broker-J): a new
-     * queue whose arguments the broker refuses ({@code x-dead-letter-exchange}, {@code x-max-length},
-     * {@code x-overflow}, {@code x-max-priority} are RabbitMQ extensions) is declared without them, and the report
-     * says which, so the operator knows there is no dead-lettering or length limit there.
+     * Chooses the arguments a new queue is declared with. RabbitMQ takes the specification's as they are; another
+     * AMQP 0-9-1 broker (the demo's embedded one, in the demo module) may need some left out, each noted in
+     * {@code adapted} for the {@link Report}.
      */
-    public Report declareAdapting(Connection connection, java.util.concurrent.Callable<Connection> probes)
-            throws IOException, TopologyConflictException {
-        this.probes = probes;
-        try {
-            return declare(connection, true);
-        } finally {
-            this.probes = null;
-        }
+    @FunctionalInterface
+    public interface NewQueueArguments {
+        Map<String, Object> choose(QueueSpec queue, List<String> adapted) throws IOException;
     }
 
-    /** Adapting mode: each new queue is first declared on a connection of its own (a refusal may close it). */
-    private java.util.concurrent.Callable<Connection> probes;
-
-    private Report declare(Connection connection, boolean adapt) throws IOException, TopologyConflictException {
+    /** As {@link #declare(Connection)}, with the arguments of each new queue that has some chosen by {@code policy}. */
+    public Report declare(Connection connection, NewQueueArguments policy) throws IOException, TopologyConflictException {
         List<String> adapted = new ArrayList<>();
         List<String> created = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
@@ -267,32 +261,12 @@ public final class Topology {
         order.addAll(workQueues());
         for (QueueSpec q : order) {
             boolean existed = exists(connection, Kind.QUEUE, q.name());
-            Map<String, Object> args = q.arguments();
-            if (adapt && !existed && !args.isEmpty()) {
-                // Qpid closes the whole connection on an argument it does not know (542): try on a throw-away one.
-                try (Connection probe = probes.call()) {
-                    withChannel(probe, ch -> ch.queueDeclare(q.name(), true, false, false, q.arguments()));
-                } catch (Exception refused) {
-                    args = Map.of();
-                    adapted.add(q.name() + " " + q.arguments().keySet() + " (" + reason(refused) + ")");
-                }
-            }
-            Map<String, Object> use = args;
+            Map<String, Object> use = existed || q.arguments().isEmpty() ? q.arguments() : policy.choose(q, adapted);
             withChannel(connection, ch -> ch.queueDeclare(q.name(), true, false, false, use));
             withChannel(connection, ch -> ch.queueBind(q.name(), q.exchange(), q.bindingKey()));
             (existed ? unchanged : created).add("queue " + q.name());
         }
         return new Report(List.copyOf(created), List.copyOf(unchanged), List.copyOf(adapted));
-    }
-
-    private static String reason(Exception e) {
-        Throwable t = e;
-        while (t.getCause() != null && !String.valueOf(t.getMessage()).contains("reply-text=")) {
-            t = t.getCause();
-        }
-        String m = String.valueOf(t.getMessage());
-        int text = m.indexOf("reply-text=");
-        return text >= 0 ? m.substring(text + 11).replaceAll(",\\s*class-id.*", "") : m;
     }
 
     /** Passive check on a throw-away channel: a missing entity closes the channel it was asked on. */

@@ -161,4 +161,39 @@ class NamespaceScanIT {
             assertThat(table.strip().split("\n")).as("no neighbour was even asked for").hasSize(1);
         }
     }
+
+    /**
+     * A host whose ARP replies come one second late (a NIC waking from power saving, a busy switch): the default
+     * profile still finds it, with its MAC, even in a range so small that its rounds are over long before the reply
+     * (a /27: 30 requests take 60 ms); the aggressive profile (one round, 400 ms) does not, which shows the delay is real.
+     */
+    @Test
+    void aHostAnsweringArpOneSecondLateIsFoundByTheDefaultProfile() throws Exception {
+        try (NetnsLab lab = NetnsLab.create(10, 11, 30)) {
+            String late = lab.hostNamespace(30);
+            lab.inNs(late, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=8");
+            lab.inNs(late, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.arp_ignore=8");
+            Path ready = Files.createTempDirectory("fw-late-arp").resolve("ready");
+            lab.background(late, ProcessHandle.current().info().command().orElse("java"), "-cp",
+                    System.getProperty("java.class.path"), LateArpResponder.class.getName(), "198.18.0.30", "1000",
+                    ready.toString());
+            for (int i = 0; i < 100 && !Files.exists(ready); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(ready).as("the late ARP responder listens").exists();
+
+            NetnsLab.Exec quick = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--seed", "7", "-n",
+                    "--profile", "aggressive", "198.18.0.0/27"), false);
+            assertThat(quick.code()).as(quick.output()).isZero();
+            assertThat(hosts(quick)).as("one round of 400 ms misses a reply that takes a second")
+                    .containsOnlyKeys("198.18.0.10", "198.18.0.11");
+
+            NetnsLab.Exec r = NetnsLab.run(scan(lab, "--allow", "198.18.0.0/24", "--seed", "7", "-n",
+                    "198.18.0.0/27"), false);
+            assertThat(r.code()).as(r.output()).isZero();
+            Map<String, DiscoveryMessage> found = hosts(r);
+            assertThat(found).as(r.output()).containsOnlyKeys("198.18.0.10", "198.18.0.11", "198.18.0.30");
+            assertThat(found.get("198.18.0.30").macAddress()).isEqualTo(lab.hosts().get("198.18.0.30"));
+        }
+    }
 }

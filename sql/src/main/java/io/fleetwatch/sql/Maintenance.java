@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The metrics maintenance job for the PostgreSQL storage: creates daily partitions ahead, drops those past the
  * retention, and materialises the closed buckets of {@code metrics_5m}, {@code metrics_1h} and {@code metrics_1d} (run it every minute). Several instances may run it; a PostgreSQL advisory lock lets one of them work at a time (leader
- * election). On TimescaleDB the database's own policies do this and the job does nothing.
+ * election). On TimescaleDB the database's own policies do this. On both engines it first looks for systems that
+ * stopped sending samples ({@code fw_detect_silence}: down, and a {@code no_data} alert until they are back).
  */
 public final class Maintenance {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
@@ -24,8 +25,16 @@ public final class Maintenance {
     /** Advisory lock id of this job (Fleetwatch's locks are 7130xx). */
     public static final long LOCK_ID = 713001L;
 
-    /** What one run did; {@code skipped} when another instance held the lock or storage is TimescaleDB. */
-    public record Result(boolean skipped, int created, int dropped, int rolledUp, String storage) {}
+    /**
+     * What one run did; {@code skipped} when another instance held the lock; {@code noDataEvents}: no-data alerts
+     * fired or resolved (V10's {@code fw_detect_silence}); {@code expired}: rows past their retention deleted
+     * (V11's {@code fw_apply_retention}: scans, alerts, events, notifications, sent outbox rows).
+     */
+    public record Result(boolean skipped, int created, int dropped, int rolledUp, int noDataEvents, int expired,
+                         String storage) {}
+
+    /** At most this many rows per table and run, so a first run over a large backlog holds no lock for long. */
+    static final int RETENTION_BATCH = 10_000;
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -40,15 +49,26 @@ public final class Maintenance {
     public Result run() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             String storage = MetricsStorage.recorded(c);
-            if (!MetricsStorage.POSTGRESQL.equals(storage)) {
-                return new Result(true, 0, 0, 0, storage);
-            }
             if (!tryLock(c)) {
-                return new Result(true, 0, 0, 0, storage);
+                return new Result(true, 0, 0, 0, 0, 0, storage);
             }
             try {
-                int retentionDays = retentionDays(c);
                 OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+                int noData;
+                try (PreparedStatement ps = c.prepareStatement("SELECT fw_detect_silence(?)")) {
+                    ps.setObject(1, now);
+                    noData = single(ps);
+                }
+                int expired;
+                try (PreparedStatement ps = c.prepareStatement("SELECT fw_apply_retention(?, ?)")) {
+                    ps.setObject(1, now);
+                    ps.setInt(2, RETENTION_BATCH);
+                    expired = single(ps);
+                }
+                if (!MetricsStorage.POSTGRESQL.equals(storage)) {
+                    return new Result(false, 0, 0, 0, noData, expired, storage); // TimescaleDB's own policies do the rest
+                }
+                int retentionDays = retentionDays(c);
                 int created;
                 try (PreparedStatement ps = c.prepareStatement("SELECT fw_metrics_create_partitions(?::date, ?)")) {
                     ps.setObject(1, now.toLocalDate().minusDays(1));
@@ -77,7 +97,7 @@ public final class Maintenance {
                         single(ps);
                     }
                 }
-                return new Result(false, created, dropped, rolledUp, storage);
+                return new Result(false, created, dropped, rolledUp, noData, expired, storage);
             } finally {
                 try (Statement st = c.createStatement()) {
                     st.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");
