@@ -9,6 +9,7 @@ import static io.fleetwatch.store.Stores.utc;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.SchemaVersion;
 import io.fleetwatch.messages.Severity;
+import jakarta.annotation.Nullable;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,26 +39,27 @@ public final class AlertStore {
             "network_sent_mbps", "network_recv_mbps");
 
     /** An incident with its system's hostname. */
-    public record Incident(long id, Long alertId, long systemId, String hostname, String alertType, String severity,
-                           String state, Double value, Double threshold, Instant occurredAt, Instant resolvedAt,
-                           Instant acknowledgedAt, String acknowledgedBy, Instant silencedUntil) {}
+    public record Incident(long id, @Nullable Long alertId, long systemId, @Nullable String hostname, String alertType,
+                           String severity, String state, @Nullable Double value, @Nullable Double threshold,
+                           Instant occurredAt, @Nullable Instant resolvedAt, @Nullable Instant acknowledgedAt,
+                           @Nullable String acknowledgedBy, @Nullable Instant silencedUntil) {}
 
     /** Which incidents a list shows. */
     public enum Which { OPEN, RESOLVED, ALL }
 
     public record Acknowledgement(long id, Instant acknowledgedAt, String acknowledgedBy) {}
 
-    public record Silence(long id, Instant silencedUntil) {}
+    public record Silence(long id, @Nullable Instant silencedUntil) {}
 
     /** Open incidents by severity. */
     public record SeverityCounts(long critical, long warning, long info) {}
 
     /** A threshold rule as stored. */
-    public record Rule(int id, String metric, String alertType, Integer deptId, double fireAt, double clearAt,
+    public record Rule(int id, String metric, String alertType, @Nullable Integer deptId, double fireAt, double clearAt,
                        int minSamples, String severity, boolean enabled) {}
 
     /** A rule to create or replace: fires above {@code fireAt}, clears below {@code clearAt} (hysteresis). */
-    public record RuleSpec(String metric, String alertType, Integer deptId, double fireAt, double clearAt,
+    public record RuleSpec(String metric, String alertType, @Nullable Integer deptId, double fireAt, double clearAt,
                            int minSamples, String severity, boolean enabled) {
         public RuleSpec {
             if (!METRICS.contains(metric)) {
@@ -82,11 +84,11 @@ public final class AlertStore {
     }
 
     /** A maintenance window as stored: one system, a department, or (neither) the whole fleet. */
-    public record Window(long id, Long systemId, Integer deptId, Instant startsAt, Instant endsAt, String reason,
-                         String createdBy, Instant createdAt) {}
+    public record Window(long id, @Nullable Long systemId, @Nullable Integer deptId, Instant startsAt, Instant endsAt,
+                         @Nullable String reason, @Nullable String createdBy, Instant createdAt) {}
 
-    public record WindowSpec(Long systemId, Integer deptId, Instant startsAt, Instant endsAt, String reason,
-                             String createdBy) {
+    public record WindowSpec(@Nullable Long systemId, @Nullable Integer deptId, Instant startsAt, Instant endsAt,
+                             @Nullable String reason, @Nullable String createdBy) {
         public WindowSpec {
             Objects.requireNonNull(startsAt, "startsAt");
             Objects.requireNonNull(endsAt, "endsAt");

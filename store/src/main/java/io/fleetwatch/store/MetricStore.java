@@ -8,6 +8,7 @@ import static io.fleetwatch.store.Stores.utc;
 
 import db.migration.V7__Metrics_rollups;
 import io.fleetwatch.messages.MetricsMessage;
+import jakarta.annotation.Nullable;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -40,8 +41,9 @@ public final class MetricStore {
     }
 
     /** The values of a sample; in a bucket, means (maxima for uptime and users). */
-    public record Metrics(Double cpuPercent, Double ramPercent, Double diskPercent, Double networkSentMbps,
-                          Double networkRecvMbps, Double gpuPercent, Long uptimeSeconds, Integer loggedInUsers) {}
+    public record Metrics(@Nullable Double cpuPercent, @Nullable Double ramPercent, @Nullable Double diskPercent,
+                          @Nullable Double networkSentMbps, @Nullable Double networkRecvMbps,
+                          @Nullable Double gpuPercent, @Nullable Long uptimeSeconds, @Nullable Integer loggedInUsers) {}
 
     /** A chart's rows and where they were read from ({@code metrics} or a rollup's name). */
     public record Chart(String source, List<Sample> samples) {

@@ -6,6 +6,7 @@ import static io.fleetwatch.store.Stores.nullableInt;
 import static io.fleetwatch.store.Stores.ts;
 
 import io.fleetwatch.messages.DiscoveryMessage;
+import jakarta.annotation.Nullable;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -28,19 +29,20 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class SystemStore {
     /** A system with its latest sample (null before the first) and its open alert incidents. */
-    public record Host(long systemId, String hostId, String hostname, String ipAddress, String macAddress,
-                       Integer deptId, String status, Instant firstSeen, Instant lastSeen, long openAlerts,
-                       MetricStore.Sample latest) {
+    public record Host(long systemId, @Nullable String hostId, @Nullable String hostname, @Nullable String ipAddress,
+                       @Nullable String macAddress, @Nullable Integer deptId, String status, Instant firstSeen,
+                       @Nullable Instant lastSeen, long openAlerts, @Nullable MetricStore.Sample latest) {
         public Host {
             Objects.requireNonNull(status, "status");
         }
     }
 
     /** One observed identity of a system (written by a trigger whenever IP, MAC or hostname changes). */
-    public record IdentityChange(String ipAddress, String macAddress, String hostname, Instant observedAt) {}
+    public record IdentityChange(@Nullable String ipAddress, @Nullable String macAddress, @Nullable String hostname,
+                                 Instant observedAt) {}
 
     /** A department with how many systems it has and how many of them are down. */
-    public record Department(int id, String name, long hosts, long hostsDown) {}
+    public record Department(int id, @Nullable String name, long hosts, long hostsDown) {}
 
     /** Systems by status. */
     public record StatusCounts(long up, long down, long unknown) {}

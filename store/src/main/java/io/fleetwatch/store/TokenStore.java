@@ -2,6 +2,7 @@ package io.fleetwatch.store;
 
 import static io.fleetwatch.store.Stores.instant;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -26,7 +27,8 @@ public final class TokenStore {
     }
 
     /** A token as listed: never its digest. */
-    public record Token(String name, String role, Instant createdAt, Instant lastUsedAt, Instant revokedAt) {}
+    public record Token(String name, String role, Instant createdAt, @Nullable Instant lastUsedAt,
+                        @Nullable Instant revokedAt) {}
 
     private final Jdbi jdbi;
 
