@@ -123,4 +123,28 @@ class SystemStoreIT {
                 .containsExactly("read-1-renamed", "read-1");
         assertThat(systems.find(id).orElseThrow().latest()).as("no sample yet").isNull();
     }
+
+    @Test
+    void sshTargetsInspectionAndForgettingAHost() {
+        db.sql("INSERT INTO systems (host_id, hostname, ip_address, ssh_user, ssh_port, status) VALUES"
+                + " ('probe-host-0001', 'probe', '198.18.9.1', 'fleet', 2222, 'up'), (NULL, 'named-only', NULL, 'fleet', NULL, 'up')");
+        assertThat(systems.sshTargets()).extracting(SystemStore.SshTarget::host, SystemStore.SshTarget::port)
+                .contains(org.assertj.core.groups.Tuple.tuple("198.18.9.1", 2222),
+                        org.assertj.core.groups.Tuple.tuple("named-only", 22));
+        long id = db.jdbi.withHandle(h -> h.createQuery("SELECT id FROM systems WHERE host_id = 'probe-host-0001'")
+                .mapTo(Long.class).one());
+        db.sql("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent, network_sent_mbps,"
+                + " network_recv_mbps, uptime_seconds, logged_in_users) VALUES (" + id + ", now(), 1, 1, 1, 0, 0, 1, 0)");
+        db.sql("INSERT INTO alerts (system_id, alert_type, severity, occurred_at) VALUES (" + id + ", 'cpu_high',"
+                + " 'warning', now())");
+        assertThat(systems.inspect(id)).hasValueSatisfying(row -> {
+            assertThat(row).containsEntry("hostname", "probe").containsEntry("open_alerts", 1L);
+            assertThat(row.get("last_sample")).isNotNull();
+        });
+        assertThat(systems.find(id).orElseThrow().latest()).isNotNull();
+        systems.forgetHost("probe-host-0001");
+        assertThat(systems.exists(id)).isFalse();
+        assertThat(db.count("SELECT count(*) FROM alerts WHERE system_id = " + id)).isZero();
+        assertThat(systems.inspect(id)).isEmpty();
+    }
 }
