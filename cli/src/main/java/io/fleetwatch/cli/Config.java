@@ -84,16 +84,25 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
 
     /** {@code log.level} / FLEETWATCH_LOG_LEVEL for Fleetwatch's own loggers; {@code --debug} wins. Returns the level. */
     static String applyLogLevel(Map<String, String> env) {
-        String want = debug ? "DEBUG" : env.get(ENV_LOG_LEVEL);
+        Level level = checkLogLevel(env);
         Logger logger = (Logger) LoggerFactory.getLogger("io.fleetwatch");
-        if (want == null || want.isBlank()) {
+        if (level == null) {
             return logger.getEffectiveLevel().toString();
+        }
+        logger.setLevel(level);
+        return level.toString();
+    }
+
+    /** The level {@link #applyLogLevel} would set, null when none is configured; a bad one names the key. */
+    static Level checkLogLevel(Map<String, String> env) {
+        String want = debug ? "DEBUG" : env.get(ENV_LOG_LEVEL);
+        if (want == null || want.isBlank()) {
+            return null;
         }
         Level level = Level.toLevel(want.strip(), null);
         if (level == null) {
             throw new IllegalArgumentException(ENV_LOG_LEVEL + ": '" + want + "' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR, OFF)");
         }
-        logger.setLevel(level);
-        return level.toString();
+        return level;
     }
 }

@@ -59,13 +59,13 @@ class SampleConfigReachesTheComponentsTest {
         NotifySettings.channels(env);
         NotifySettings.retries(env);
         QueueWatch.Thresholds.fromEnv(env);
-        RelayCommand.threads(env);
+        io.fleetwatch.consumer.runtime.RelayComponent.threads(env);
         ApiSettings.fromEnv(env);
-        ScheduledScans.fromEnv(env);
-        ScanCommand.policy(env);
+        io.fleetwatch.jobs.ScanJobs.schedules(env);
+        io.fleetwatch.jobs.ScanJobs.policy(env);
         SshSettings.fromEnv(env);
         AgentSettings.fromEnv(env);
-        ServeCommand.components(env);
+        Components.serve(env);
         Config.applyLogFormat(env);
         Config.applyLogLevel(env);
     }
@@ -132,7 +132,7 @@ class SampleConfigReachesTheComponentsTest {
         assertThat(a.interval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(a.spoolMaxAge()).isEqualTo(Duration.ofDays(7));
         assertThat(a.spoolMaxBytes()).isEqualTo(64L << 20);
-        assertThat(ServeCommand.components(s.env())).containsExactly("consumer", "relay", "api", "scheduler", "agent");
+        assertThat(Components.serve(s.env())).containsExactly("consumer", "relay", "api", "scheduler", "agent");
         assertThat(s.get(Keys.SCAN_ALLOW)).containsExactly("127.0.0.0/8");
     }
 
