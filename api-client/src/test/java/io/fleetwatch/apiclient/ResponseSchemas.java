@@ -3,7 +3,6 @@ package io.fleetwatch.apiclient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,15 +23,12 @@ final class ResponseSchemas {
     static List<String> problems(JsonNode document) {
         List<String> out = new ArrayList<>();
         JsonNode schemas = document.path("components").path("schemas");
-        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext(); ) {
-                Map.Entry<String, JsonNode> op = ops.next();
+        for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
                 if (!METHODS.contains(op.getKey())) {
                     continue;
                 }
-                for (Iterator<Map.Entry<String, JsonNode>> rs = op.getValue().path("responses").fields(); rs.hasNext(); ) {
-                    Map.Entry<String, JsonNode> r = rs.next();
+                for (Map.Entry<String, JsonNode> r : op.getValue().path("responses").properties()) {
                     String code = r.getKey();
                     if (!code.startsWith("2") || code.equals("204")) {
                         continue;
@@ -43,8 +39,7 @@ final class ResponseSchemas {
                         out.add(where + ": no content schema");
                         continue;
                     }
-                    for (Iterator<Map.Entry<String, JsonNode>> media = content.fields(); media.hasNext(); ) {
-                        Map.Entry<String, JsonNode> m = media.next();
+                    for (Map.Entry<String, JsonNode> m : content.properties()) {
                         JsonNode schema = m.getValue().get("schema");
                         if (schema == null) {
                             out.add(where + " " + m.getKey() + ": no schema");
@@ -93,8 +88,7 @@ final class ResponseSchemas {
                 out.add(where + ": array without items at " + at);
             }
         } else if (!properties.isEmpty()) {
-            for (Iterator<Map.Entry<String, JsonNode>> ps = properties.fields(); ps.hasNext(); ) {
-                Map.Entry<String, JsonNode> p = ps.next();
+            for (Map.Entry<String, JsonNode> p : properties.properties()) {
                 check(p.getValue(), components, at + "." + p.getKey(), seen, where, out);
             }
         } else if (additional != null && additional.isObject() && !additional.isEmpty()) {
