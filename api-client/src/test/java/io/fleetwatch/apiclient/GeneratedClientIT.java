@@ -9,6 +9,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.api.ApiServer;
 import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.apiclient.api.DefaultApi;
+import io.fleetwatch.apiclient.model.AlertStoreAcknowledgement;
+import io.fleetwatch.apiclient.model.AlertStoreRule;
+import io.fleetwatch.apiclient.model.AlertsControllerAlertPage;
+import io.fleetwatch.apiclient.model.HealthControllerHealth;
+import io.fleetwatch.apiclient.model.MetricStoreMetrics;
+import io.fleetwatch.apiclient.model.OverviewControllerOverview;
+import io.fleetwatch.apiclient.model.QueuesControllerQueueDepth;
+import io.fleetwatch.apiclient.model.QueuesControllerQueues;
+import io.fleetwatch.apiclient.model.RulesControllerRuleRequest;
+import io.fleetwatch.apiclient.model.SystemStoreHost;
+import io.fleetwatch.apiclient.model.SystemsControllerMetricsPage;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.messages.Routing;
@@ -21,6 +32,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -102,35 +114,72 @@ class GeneratedClientIT {
 
     @Test
     void readsTheFleetThroughTheGeneratedClient() throws Exception {
-        Map<String, Object> overview = api.overview();
-        assertThat(overview).containsEntry("hosts_total", 2);
+        OverviewControllerOverview overview = api.overview();
+        assertThat(overview.getHostsTotal()).isEqualTo(2L);
+        assertThat(overview.getHostsByStatus().getDown()).isEqualTo(1L);
+        assertThat(overview.getOpenAlertsBySeverity().getCritical()).isEqualTo(1L);
+        assertThat(overview.getHosts()).extracting(SystemStoreHost::getHostname).containsExactly("lab-02", "lab-01");
 
-        Object systems = api.list3(3, null, null, null, null);
-        assertThat(systems.toString()).contains("lab-01", "lab-02");
+        List<SystemStoreHost> systems = api.list3(3, "up", null, null, null);
+        assertThat(systems).singleElement().satisfies(h -> {
+            assertThat(h.getSystemId()).isEqualTo(1L);
+            assertThat(h.getIpAddress()).isEqualTo("198.18.0.11");
+            assertThat(h.getDeptId()).isEqualTo(3);
+            assertThat(h.getLatest().getCollectedAt()).isEqualTo(OffsetDateTime.parse("2026-11-20T10:05:00Z"));
+            assertThat(h.getLatest().getMetrics().getCpuPercent()).isEqualTo(60.0);
+        });
 
-        Object chart = api.metrics(1L, "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", null, "raw");
-        assertThat(chart.toString()).contains("cpu_percent=60");
+        SystemsControllerMetricsPage chart = api.metrics(1L, "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", null, "5m");
+        assertThat(chart.getSource()).isEqualTo("metrics");
+        assertThat(chart.getMetrics()).hasSize(2);
+        MetricStoreMetrics first = chart.getMetrics().get(0).getMetrics();
+        assertThat(first.getCpuPercent()).as("mean of 10..50").isEqualTo(30.0);
+        assertThat(first.getGpuPercent()).as("no GPU").isNull();
+        assertThat(first.getLoggedInUsers()).isEqualTo(2);
 
-        Object alerts = api.list1("open", null, null, null);
-        assertThat(alerts.toString()).contains("host_down");
+        AlertsControllerAlertPage alerts = api.list1("open", null, null, null);
+        assertThat(alerts.getAlerts()).singleElement().satisfies(a -> {
+            assertThat(a.getId()).isEqualTo(41L);
+            assertThat(a.getHostname()).isEqualTo("lab-02");
+            assertThat(a.getSeverity()).isEqualTo("critical");
+            assertThat(a.getOccurredAt()).isEqualTo(OffsetDateTime.parse("2026-11-20T10:06:00Z"));
+        });
 
-        List<Map<String, Object>> rules = api.callList();
-        // the defaults the migrations install, and the department's own
-        assertThat(rules).anySatisfy(r -> assertThat(r).containsEntry("dept_id", 3).containsEntry("alert_type", "cpu_high"));
+        // the migrations' default rules, and the department's own
+        assertThat(api.callList()).anySatisfy(r -> {
+            assertThat(r.getDeptId()).isEqualTo(3);
+            assertThat(r.getAlertType()).isEqualTo("cpu_high");
+            assertThat(r.getFireAt()).isEqualTo(90.0);
+        });
 
-        Map<String, Object> queues = api.queues();
-        assertThat(queues.get("queues").toString()).contains("messages=1");
+        QueuesControllerQueues queues = api.queues();
+        assertThat(queues.getError()).isNull();
+        assertThat(queues.getQueues()).extracting(QueuesControllerQueueDepth::getName, QueuesControllerQueueDepth::getMessages)
+                .contains(org.assertj.core.groups.Tuple.tuple(Routing.QueueNames.defaults().metrics(), 1));
 
-        Map<String, Object> health = api.healthz();
-        assertThat(health).containsEntry("status", "up");
+        HealthControllerHealth health = api.healthz();
+        assertThat(health.getStatus()).isEqualTo("up");
+        assertThat(health.getChecks().getDatabase().getStatus()).isEqualTo("up");
+        assertThat(health.getChecks().getBroker().getStatus()).isEqualTo("up");
+        assertThat(health.getChecks().getReplica()).isNull();
     }
 
     @Test
-    void acknowledgesAnAlertOnceAndNeedsAToken() throws Exception {
-        Object ack = api.acknowledge(41L);
-        assertThat(ack.toString()).contains("acknowledged_by=env");
+    void writesThroughTheGeneratedClient() throws Exception {
+        AlertStoreAcknowledgement ack = api.acknowledge(41L);
+        assertThat(ack.getAcknowledgedBy()).isEqualTo("env");
+        assertThat(ack.getAcknowledgedAt()).isNotNull();
         assertThatThrownBy(() -> api.acknowledge(41L)).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.getCode()).isEqualTo(409));
+
+        AlertStoreRule rule = api.create(new RulesControllerRuleRequest().metric("ram_percent").alertType("ram_high")
+                .deptId(3).fireAt(85.0).clearAt(75.0).minSamples(2).severity("critical"));
+        assertThat(rule.getId()).isPositive();
+        assertThat(rule.getEnabled()).isTrue();
+        assertThat(api.callList()).extracting(AlertStoreRule::getId).contains(rule.getId());
+        api.delete(rule.getId());
+        assertThat(api.callList()).extracting(AlertStoreRule::getId).doesNotContain(rule.getId());
+
         assertThatThrownBy(() -> new DefaultApi(client(null)).overview()).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.getCode()).isEqualTo(401));
     }

@@ -31,7 +31,8 @@ class ResponseSchemasTest {
                 paths:
                   /typed: {get: {responses: {"200": %s, "204": {description: none}, "404": {description: unchecked}}}}
                   /counts: {get: {responses: {"200": %s}}}
-                  /bare: {post: {responses: {"201": {description: no content}}}}
+                  /bare: {delete: {responses: {"200": {description: an empty body}}}}
+                  /unsaid: {post: {responses: {"201": {content: {application/json: {}}}}}}
                   /object: {get: {responses: {"200": %s}}}
                   /maps: {get: {responses: {"200": %s}}}
                   /nested: {get: {responses: {"202": %s}}}
@@ -46,7 +47,7 @@ class ResponseSchemasTest {
                 response.formatted("{type: array, items: {type: object, additionalProperties: {type: object}}}"),
                 response.formatted("{$ref: '#/components/schemas/Loose'}")));
         assertThat(ResponseSchemas.problems(doc)).containsExactly(
-                "POST /bare 201: no content schema",
+                "POST /unsaid 201 application/json: no schema",
                 "GET /object 200 application/json: free-form object at $",
                 "GET /maps 200 application/json: free-form object at $[]{*}",
                 "GET /nested 202 application/json: free-form object at $<Loose>.details");
