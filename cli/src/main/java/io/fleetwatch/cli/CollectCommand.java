@@ -1,11 +1,11 @@
 package io.fleetwatch.cli;
 
-import io.fleetwatch.jobs.Errors;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.CollectorService;
 import io.fleetwatch.collector.HostTarget;
 import io.fleetwatch.collector.SshSettings;
+import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.lifecycle.Signals;
 import io.fleetwatch.store.Owners;
 import java.io.PrintWriter;

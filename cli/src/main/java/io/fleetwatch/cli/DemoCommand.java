@@ -1,6 +1,5 @@
 package io.fleetwatch.cli;
 
-import io.fleetwatch.jobs.Errors;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.agent.Agent;
@@ -14,6 +13,7 @@ import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.runtime.RelayComponent;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
+import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.scanner.Cidr;

@@ -2,11 +2,11 @@ package io.fleetwatch.cli;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.jobs.ScanJobs;
+import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
-import io.fleetwatch.jobs.ScanJobs;
-import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.scanner.Scanner;
 import io.fleetwatch.store.Owners;
 import io.fleetwatch.store.ScanStore;
