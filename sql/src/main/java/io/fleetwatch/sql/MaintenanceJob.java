@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Maintenance} as a running component: every minute on a daemon thread (partitions ahead, retention, rollups
- * on PostgreSQL storage; a no-op on TimescaleDB), a failed run tried again a minute later. Stops on close.
+ * {@link Maintenance} as a running component: run every minute on a daemon thread, a failed run tried again a minute
+ * later; what a run does is {@link Maintenance}'s. Stops on close.
  */
 public final class MaintenanceJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceJob.class);
