@@ -14,9 +14,11 @@ import org.jdbi.v3.core.Jdbi;
 public final class ApiServer implements AutoCloseable {
     private final ApplicationContext context;
     private final EmbeddedServer server;
+    private final HealthChecks health;
 
-    private ApiServer(ApplicationContext context) {
+    private ApiServer(ApplicationContext context, HealthChecks health) {
         this.context = context;
+        this.health = health;
         this.server = context.getBean(EmbeddedServer.class);
     }
 
@@ -39,7 +41,18 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
                     + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
         }
-        ApplicationContext ctx = Micronaut.build(new String[0])
+        HealthChecks health = new HealthChecks(dataSource, broker);
+        try {
+            return new ApiServer(context(settings, jdbi, reads, clock, broker, health), health);
+        } catch (RuntimeException e) {
+            health.close();
+            throw e;
+        }
+    }
+
+    private static ApplicationContext context(ApiSettings settings, Jdbi jdbi, Reads reads, Clock clock,
+                                              io.fleetwatch.broker.BrokerSettings broker, HealthChecks health) {
+        return Micronaut.build(new String[0])
                 .banner(false)
                 .deduceEnvironment(false)
                 .properties(Map.ofEntries(
@@ -66,10 +79,10 @@ public final class ApiServer implements AutoCloseable {
                         Map.entry("jackson.serialization-inclusion", "ALWAYS"),
                         // the response records' camelCase components are the contract's snake_case fields
                         Map.entry("jackson.property-naming-strategy", "SNAKE_CASE")))
-                .singletons(broker == null ? new Object[] {settings, jdbi, reads, clock, new QueuesController.NoBroker()}
-                        : new Object[] {settings, jdbi, reads, clock, broker})
+                .singletons(broker == null
+                        ? new Object[] {settings, jdbi, reads, clock, health, new QueuesController.NoBroker()}
+                        : new Object[] {settings, jdbi, reads, clock, health, broker})
                 .start();
-        return new ApiServer(ctx);
     }
 
     public URI uri() {
@@ -83,6 +96,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        health.close();
     }
 
 }
