@@ -24,6 +24,8 @@ public final class AuthFilter {
     /** The request attribute that holds the {@link TokenCheck.Caller}, for controllers that record who acted. */
     static final String CALLER = "fleetwatch.caller";
     private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+    /** Reads that need the admin role too: the audit log names every admin and what they did. */
+    static final Set<String> ADMIN_READS = Set.of("/api/audit");
 
     private final TokenCheck check;
     private final FailedAuthLimiter limiter;
@@ -55,7 +57,8 @@ public final class AuthFilter {
             return Problems.of(HttpStatus.UNAUTHORIZED, "a valid bearer token is required")
                     .header("WWW-Authenticate", "Bearer realm=\"fleetwatch\"");
         }
-        if (!READS.contains(request.getMethod()) && caller.get().role() != TokenCheck.Role.ADMIN) {
+        boolean needsAdmin = !READS.contains(request.getMethod()) || ADMIN_READS.contains(request.getPath().replaceAll("/+$", ""));
+        if (needsAdmin && caller.get().role() != TokenCheck.Role.ADMIN) {
             return Problems.of(HttpStatus.FORBIDDEN, "this needs a token with the admin role; '" + caller.get().name()
                     + "' is a viewer");
         }
