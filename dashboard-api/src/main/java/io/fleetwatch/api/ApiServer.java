@@ -55,6 +55,7 @@ public final class ApiServer implements AutoCloseable {
         return Micronaut.build(new String[0])
                 .banner(false)
                 .deduceEnvironment(false)
+                .properties(tls(settings))
                 .properties(Map.ofEntries(
                         Map.entry("micronaut.application.name", "fleetwatch-api"),
                         Map.entry("micronaut.server.host", settings.host()),
@@ -83,6 +84,33 @@ public final class ApiServer implements AutoCloseable {
                         ? new Object[] {settings, jdbi, reads, clock, health, new QueuesController.NoBroker()}
                         : new Object[] {settings, jdbi, reads, clock, health, broker})
                 .start();
+    }
+
+    /**
+     * HTTPS on the configured port, and nothing else there, when certificate and key are given: Micronaut's file
+     * certificate provider reads the PEM files (the chain, and the key in PKCS#8 or PKCS#1).
+     */
+    static Map<String, Object> tls(ApiSettings settings) {
+        if (settings.tls().isEmpty()) {
+            return Map.of();
+        }
+        ApiSettings.Tls t = settings.tls().get();
+        for (var f : java.util.List.of(t.certFile(), t.keyFile())) {
+            if (!java.nio.file.Files.isReadable(f)) {
+                throw new IllegalArgumentException((f == t.certFile() ? io.fleetwatch.settings.Keys.API_TLS_CERT_FILE
+                        : io.fleetwatch.settings.Keys.API_TLS_KEY_FILE).env() + ": cannot read " + f);
+            }
+        }
+        String provider = "micronaut.certificate.file.fleetwatch-api.";
+        return Map.of(
+                "micronaut.server.ssl.enabled", true,
+                // the one listening port speaks TLS (-1: any free port, as 0 is for plain HTTP)
+                "micronaut.server.ssl.port", settings.port() == 0 ? -1 : settings.port(),
+                "micronaut.server.dual-protocol", false,
+                "micronaut.server.ssl.key-name", "fleetwatch-api",
+                provider + "format", "PEM",
+                provider + "path", t.keyFile().toString(),
+                provider + "certificate-path", t.certFile().toString());
     }
 
     public URI uri() {

@@ -22,10 +22,12 @@ import java.util.Map;
  *       client address may make within the window (10 in 1m) before it gets 429 ({@link FailedAuthLimiter})</li>
  *   <li>{@code FLEETWATCH_API_TRUSTED_PROXIES}: reverse proxies whose X-Forwarded-For names the client
  *       ({@link ClientAddress})</li>
+ *   <li>{@code FLEETWATCH_API_TLS_CERT_FILE} / {@code FLEETWATCH_API_TLS_KEY_FILE}: PEM certificate chain and key; with
+ *       both, the API speaks HTTPS only, on the same port</li>
  * </ul>
  */
 public record ApiSettings(String host, int port, List<String> tokens, List<String> corsOrigins, AuthLimit authLimit,
-                          List<String> trustedProxies) {
+                          List<String> trustedProxies, java.util.Optional<Tls> tls) {
     public static final String ENV_CORS = Keys.API_CORS_ORIGINS.env();
     public static final String ENV_TRUSTED_PROXIES = Keys.API_TRUSTED_PROXIES.env();
 
@@ -44,20 +46,41 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         }
     }
 
+    /** HTTPS: the certificate chain and its private key, PEM files. */
+    public record Tls(Path certFile, Path keyFile) {
+        public Tls {
+            java.util.Objects.requireNonNull(certFile, Keys.API_TLS_CERT_FILE.env());
+            java.util.Objects.requireNonNull(keyFile, Keys.API_TLS_KEY_FILE.env());
+        }
+
+        /** Both or neither: one without the other is a mistake, not plain HTTP. */
+        static java.util.Optional<Tls> of(Path cert, Path key) {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException(Keys.API_TLS_CERT_FILE.env() + " and " + Keys.API_TLS_KEY_FILE.env()
+                        + ": set both for HTTPS, or neither");
+            }
+            return cert == null ? java.util.Optional.empty() : java.util.Optional.of(new Tls(cert, key));
+        }
+    }
+
     public ApiSettings(String host, int port, List<String> tokens) {
         this(host, port, tokens, List.of());
     }
 
     public ApiSettings(String host, int port, List<String> tokens, List<String> corsOrigins) {
-        this(host, port, tokens, corsOrigins, AuthLimit.DEFAULT, List.of());
+        this(host, port, tokens, corsOrigins, AuthLimit.DEFAULT, List.of(), java.util.Optional.empty());
     }
 
     public ApiSettings withAuthLimit(AuthLimit limit) {
-        return new ApiSettings(host, port, tokens, corsOrigins, limit, trustedProxies);
+        return new ApiSettings(host, port, tokens, corsOrigins, limit, trustedProxies, tls);
     }
 
     public ApiSettings withTrustedProxies(List<String> proxies) {
-        return new ApiSettings(host, port, tokens, corsOrigins, authLimit, proxies);
+        return new ApiSettings(host, port, tokens, corsOrigins, authLimit, proxies, tls);
+    }
+
+    public ApiSettings withTls(Tls files) {
+        return new ApiSettings(host, port, tokens, corsOrigins, authLimit, trustedProxies, java.util.Optional.of(files));
     }
 
     public static final String ENV_HOST = Keys.API_HOST.env();
@@ -72,6 +95,7 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         tokens = List.copyOf(tokens);
         corsOrigins = List.copyOf(corsOrigins);
         java.util.Objects.requireNonNull(authLimit, "authLimit");
+        java.util.Objects.requireNonNull(tls, "tls");
         trustedProxies = trustedProxies.stream().map(p -> ClientAddress.literal(ENV_TRUSTED_PROXIES, p)).toList();
         for (String o : corsOrigins) {
             if (!o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
@@ -96,7 +120,8 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         return new ApiSettings(s.get(Keys.API_HOST), s.get(Keys.API_PORT), tokens,
                 s.find(Keys.API_CORS_ORIGINS).orElse(List.of()),
                 new AuthLimit(s.get(Keys.API_AUTH_MAX_FAILURES), s.get(Keys.API_AUTH_FAILURE_WINDOW)),
-                s.find(Keys.API_TRUSTED_PROXIES).orElse(List.of()));
+                s.find(Keys.API_TRUSTED_PROXIES).orElse(List.of()),
+                Tls.of(s.get(Keys.API_TLS_CERT_FILE), s.get(Keys.API_TLS_KEY_FILE)));
     }
 
     public static ApiSettings fromEnv(Map<String, String> env) {

@@ -146,6 +146,10 @@ public final class Keys {
     public static final Key<List<String>> API_TRUSTED_PROXIES = list(key("api.trusted-proxies",
             "FLEETWATCH_API_TRUSTED_PROXIES", Type.list("[,\\s]+"), null,
             "IP addresses of reverse proxies whose X-Forwarded-For names the client (none by default)"), ",");
+    public static final Key<Path> API_TLS_CERT_FILE = key("api.tls.cert-file", "FLEETWATCH_API_TLS_CERT_FILE",
+            Type.PATH, null, "HTTPS: the server's certificate chain (PEM); with key-file, the API speaks HTTPS only");
+    public static final Key<Path> API_TLS_KEY_FILE = key("api.tls.key-file", "FLEETWATCH_API_TLS_KEY_FILE",
+            Type.PATH, null, "HTTPS: the certificate's private key (PEM)");
 
     // scan
     public static final Key<List<String>> SCAN_ALLOW = list(key("scan.allow", "FLEETWATCH_SCAN_ALLOW", Type.list(","),
