@@ -88,7 +88,7 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * HTTPS on the configured port, and nothing else there, when certificate and key are given: Micronaut's file
-     * certificate provider reads the PEM files (the chain, and the key in PKCS#8 or PKCS#1).
+     * certificate provider reads the PEM files (the chain, and the key in PKCS#8 or PKCS#1), and again when they change.
      */
     static Map<String, Object> tls(ApiSettings settings) {
         if (settings.tls().isEmpty()) {
@@ -110,7 +110,11 @@ public final class ApiServer implements AutoCloseable {
                 "micronaut.server.ssl.key-name", "fleetwatch-api",
                 provider + "format", "PEM",
                 provider + "path", t.keyFile().toString(),
-                provider + "certificate-path", t.certFile().toString());
+                provider + "certificate-path", t.certFile().toString(),
+                // a renewed certificate (certbot, an internal CA) is served without a restart: the files are watched,
+                // and read again every minute where the file system cannot be watched
+                provider + "refresh-mode", "FILE_WATCHER_OR_SCHEDULER",
+                provider + "refresh-interval", "1m");
     }
 
     public URI uri() {

@@ -32,9 +32,9 @@ class HttpsIT {
     @TempDir
     Path dir;
 
-    Path[] selfSigned() throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
+    Path[] selfSigned(String name) throws Exception {
+        Path cert = Files.createDirectories(dir.resolve(name)).resolve("cert.pem");
+        Path key = dir.resolve(name).resolve("key.pem");
         Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                 "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
@@ -60,7 +60,7 @@ class HttpsIT {
 
     @Test
     void theApiSpeaksHttpsWithTheConfiguredCertificateAndNothingElse() throws Exception {
-        Path[] files = selfSigned();
+        Path[] files = selfSigned("first");
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, List.of(TOKEN))
                 .withTls(new ApiSettings.Tls(files[0], files[1]));
         // no database is needed for /livez: a pool pointed at a port where nothing listens
@@ -81,6 +81,34 @@ class HttpsIT {
             assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
                     + api.port() + "/livez")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        }
+    }
+
+    static int livez(HttpClient client, ApiServer api) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + api.port() + "/livez"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aRenewedCertificateIsServedWithoutARestart() throws Exception {
+        Path[] first = selfSigned("first");
+        Path[] renewed = selfSigned("renewed");
+        try (HikariDataSource ds = HealthProbesIT.pool(HealthProbesIT.closedPort());
+             ApiServer api = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of(TOKEN))
+                     .withTls(new ApiSettings.Tls(first[0], first[1])), ds, Clock.systemUTC())) {
+            HttpClient trustsRenewed = trusting(renewed[0]);
+            assertThat(livez(trusting(first[0]), api)).isEqualTo(200);
+            assertThatThrownBy(() -> livez(trustsRenewed, api)).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+            // the renewal writes the new pair over the old files, key first
+            Files.copy(renewed[1], first[1], java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(renewed[0], first[0], java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            io.fleetwatch.testing.Await.until(Duration.ofSeconds(30), "the renewed certificate served", () -> {
+                try {
+                    return livez(trustsRenewed, api) == 200;
+                } catch (java.io.IOException notYet) {
+                    return false;
+                }
+            });
         }
     }
 
