@@ -14,9 +14,11 @@ import org.jdbi.v3.core.Jdbi;
 public final class ApiServer implements AutoCloseable {
     private final ApplicationContext context;
     private final EmbeddedServer server;
+    private final HealthChecks health;
 
-    private ApiServer(ApplicationContext context) {
+    private ApiServer(ApplicationContext context, HealthChecks health) {
         this.context = context;
+        this.health = health;
         this.server = context.getBean(EmbeddedServer.class);
     }
 
@@ -39,9 +41,21 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
                     + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
         }
-        ApplicationContext ctx = Micronaut.build(new String[0])
+        HealthChecks health = new HealthChecks(dataSource, broker);
+        try {
+            return new ApiServer(context(settings, jdbi, reads, clock, broker, health), health);
+        } catch (RuntimeException e) {
+            health.close();
+            throw e;
+        }
+    }
+
+    private static ApplicationContext context(ApiSettings settings, Jdbi jdbi, Reads reads, Clock clock,
+                                              io.fleetwatch.broker.BrokerSettings broker, HealthChecks health) {
+        return Micronaut.build(new String[0])
                 .banner(false)
                 .deduceEnvironment(false)
+                .properties(tls(settings))
                 .properties(Map.ofEntries(
                         Map.entry("micronaut.application.name", "fleetwatch-api"),
                         Map.entry("micronaut.server.host", settings.host()),
@@ -66,10 +80,41 @@ public final class ApiServer implements AutoCloseable {
                         Map.entry("jackson.serialization-inclusion", "ALWAYS"),
                         // the response records' camelCase components are the contract's snake_case fields
                         Map.entry("jackson.property-naming-strategy", "SNAKE_CASE")))
-                .singletons(broker == null ? new Object[] {settings, jdbi, reads, clock, new QueuesController.NoBroker()}
-                        : new Object[] {settings, jdbi, reads, clock, broker})
+                .singletons(broker == null
+                        ? new Object[] {settings, jdbi, reads, clock, health, new QueuesController.NoBroker()}
+                        : new Object[] {settings, jdbi, reads, clock, health, broker})
                 .start();
-        return new ApiServer(ctx);
+    }
+
+    /**
+     * HTTPS on the configured port, and nothing else there, when certificate and key are given: Micronaut's file
+     * certificate provider reads the PEM files (the chain, and the key in PKCS#8 or PKCS#1), and again when they change.
+     */
+    static Map<String, Object> tls(ApiSettings settings) {
+        if (settings.tls().isEmpty()) {
+            return Map.of();
+        }
+        ApiSettings.Tls t = settings.tls().get();
+        for (var f : java.util.List.of(t.certFile(), t.keyFile())) {
+            if (!java.nio.file.Files.isReadable(f)) {
+                throw new IllegalArgumentException((f == t.certFile() ? io.fleetwatch.settings.Keys.API_TLS_CERT_FILE
+                        : io.fleetwatch.settings.Keys.API_TLS_KEY_FILE).env() + ": cannot read " + f);
+            }
+        }
+        String provider = "micronaut.certificate.file.fleetwatch-api.";
+        return Map.of(
+                "micronaut.server.ssl.enabled", true,
+                // the one listening port speaks TLS (-1: any free port, as 0 is for plain HTTP)
+                "micronaut.server.ssl.port", settings.port() == 0 ? -1 : settings.port(),
+                "micronaut.server.dual-protocol", false,
+                "micronaut.server.ssl.key-name", "fleetwatch-api",
+                provider + "format", "PEM",
+                provider + "path", t.keyFile().toString(),
+                provider + "certificate-path", t.certFile().toString(),
+                // a renewed certificate (certbot, an internal CA) is served without a restart: the files are watched,
+                // and read again every minute where the file system cannot be watched
+                provider + "refresh-mode", "FILE_WATCHER_OR_SCHEDULER",
+                provider + "refresh-interval", "1m");
     }
 
     public URI uri() {
@@ -83,6 +128,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        health.close();
     }
 
 }

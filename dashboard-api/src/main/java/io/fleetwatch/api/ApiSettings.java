@@ -18,13 +18,69 @@ import java.util.Map;
  *   <li>{@code FLEETWATCH_API_TOKEN}: admin bearer token(s), comma-separated; or {@code FLEETWATCH_API_TOKEN_FILE}, a
  *       file readable by the owner only. Optional when {@code fleetwatch admin create-token} has made tokens; the API
  *       does not start with no token at all (see {@link ApiServer#start}).</li>
+ *   <li>{@code FLEETWATCH_API_AUTH_MAX_FAILURES} / {@code FLEETWATCH_API_AUTH_FAILURE_WINDOW}: failed token checks a
+ *       client address may make within the window (10 in 1m) before it gets 429 ({@link FailedAuthLimiter})</li>
+ *   <li>{@code FLEETWATCH_API_TRUSTED_PROXIES}: reverse proxies whose X-Forwarded-For names the client
+ *       ({@link ClientAddress})</li>
+ *   <li>{@code FLEETWATCH_API_TLS_CERT_FILE} / {@code FLEETWATCH_API_TLS_KEY_FILE}: PEM certificate chain and key; with
+ *       both, the API speaks HTTPS only, on the same port</li>
  * </ul>
  */
-public record ApiSettings(String host, int port, List<String> tokens, List<String> corsOrigins) {
+public record ApiSettings(String host, int port, List<String> tokens, List<String> corsOrigins, AuthLimit authLimit,
+                          List<String> trustedProxies, java.util.Optional<Tls> tls) {
     public static final String ENV_CORS = Keys.API_CORS_ORIGINS.env();
+    public static final String ENV_TRUSTED_PROXIES = Keys.API_TRUSTED_PROXIES.env();
+
+    /** Failed token checks one client address may make within {@code window} before it is answered 429. */
+    public record AuthLimit(int maxFailures, java.time.Duration window) {
+        public static final AuthLimit DEFAULT = new AuthLimit(Keys.API_AUTH_MAX_FAILURES.defaultValue(),
+                Keys.API_AUTH_FAILURE_WINDOW.defaultValue());
+
+        public AuthLimit {
+            if (maxFailures < 1) {
+                throw new IllegalArgumentException(Keys.API_AUTH_MAX_FAILURES.env() + ": at least 1");
+            }
+            if (window == null || window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException(Keys.API_AUTH_FAILURE_WINDOW.env() + ": a positive duration");
+            }
+        }
+    }
+
+    /** HTTPS: the certificate chain and its private key, PEM files. */
+    public record Tls(Path certFile, Path keyFile) {
+        public Tls {
+            java.util.Objects.requireNonNull(certFile, Keys.API_TLS_CERT_FILE.env());
+            java.util.Objects.requireNonNull(keyFile, Keys.API_TLS_KEY_FILE.env());
+        }
+
+        /** Both or neither: one without the other is a mistake, not plain HTTP. */
+        static java.util.Optional<Tls> of(Path cert, Path key) {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException(Keys.API_TLS_CERT_FILE.env() + " and " + Keys.API_TLS_KEY_FILE.env()
+                        + ": set both for HTTPS, or neither");
+            }
+            return cert == null ? java.util.Optional.empty() : java.util.Optional.of(new Tls(cert, key));
+        }
+    }
 
     public ApiSettings(String host, int port, List<String> tokens) {
         this(host, port, tokens, List.of());
+    }
+
+    public ApiSettings(String host, int port, List<String> tokens, List<String> corsOrigins) {
+        this(host, port, tokens, corsOrigins, AuthLimit.DEFAULT, List.of(), java.util.Optional.empty());
+    }
+
+    public ApiSettings withAuthLimit(AuthLimit limit) {
+        return new ApiSettings(host, port, tokens, corsOrigins, limit, trustedProxies, tls);
+    }
+
+    public ApiSettings withTrustedProxies(List<String> proxies) {
+        return new ApiSettings(host, port, tokens, corsOrigins, authLimit, proxies, tls);
+    }
+
+    public ApiSettings withTls(Tls files) {
+        return new ApiSettings(host, port, tokens, corsOrigins, authLimit, trustedProxies, java.util.Optional.of(files));
     }
 
     public static final String ENV_HOST = Keys.API_HOST.env();
@@ -38,6 +94,9 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         }
         tokens = List.copyOf(tokens);
         corsOrigins = List.copyOf(corsOrigins);
+        java.util.Objects.requireNonNull(authLimit, "authLimit");
+        java.util.Objects.requireNonNull(tls, "tls");
+        trustedProxies = trustedProxies.stream().map(p -> ClientAddress.literal(ENV_TRUSTED_PROXIES, p)).toList();
         for (String o : corsOrigins) {
             if (!o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
                 throw new IllegalArgumentException(ENV_CORS + ": '" + o + "' is not an origin (scheme://host[:port])");
@@ -59,7 +118,10 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         List<String> tokens = raw == null ? List.of()
                 : Arrays.stream(raw.split("[,\\s]+")).map(String::strip).filter(t -> !t.isEmpty()).toList();
         return new ApiSettings(s.get(Keys.API_HOST), s.get(Keys.API_PORT), tokens,
-                s.find(Keys.API_CORS_ORIGINS).orElse(List.of()));
+                s.find(Keys.API_CORS_ORIGINS).orElse(List.of()),
+                new AuthLimit(s.get(Keys.API_AUTH_MAX_FAILURES), s.get(Keys.API_AUTH_FAILURE_WINDOW)),
+                s.find(Keys.API_TRUSTED_PROXIES).orElse(List.of()),
+                Tls.of(s.get(Keys.API_TLS_CERT_FILE), s.get(Keys.API_TLS_KEY_FILE)));
     }
 
     public static ApiSettings fromEnv(Map<String, String> env) {

@@ -24,22 +24,41 @@ public final class AuthFilter {
     /** The request attribute that holds the {@link TokenCheck.Caller}, for controllers that record who acted. */
     static final String CALLER = "fleetwatch.caller";
     private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+    /** Reads that need the admin role too: the audit log names every admin and what they did. */
+    static final Set<String> ADMIN_READS = Set.of("/api/audit");
 
     private final TokenCheck check;
+    private final FailedAuthLimiter limiter;
+    private final java.util.List<String> trustedProxies;
 
     public AuthFilter(ApiSettings settings, Jdbi jdbi, Clock clock) {
         this.check = new TokenCheck(settings.tokens(), jdbi, clock);
+        this.limiter = new FailedAuthLimiter(settings.authLimit(), clock);
+        this.trustedProxies = settings.trustedProxies();
     }
 
     @RequestFilter
     @Nullable
     public MutableHttpResponse<?> authenticate(HttpRequest<?> request) {
-        Optional<TokenCheck.Caller> caller = check.caller(request.getHeaders().get("Authorization"));
+        String client = ClientAddress.of(request, trustedProxies);
+        Optional<java.time.Duration> wait = limiter.blocked(client);
+        if (wait.isPresent()) {
+            // refused before the token is looked at: guessing costs nothing here, not even a database lookup
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            return Problems.of(HttpStatus.TOO_MANY_REQUESTS, "too many failed token checks from " + client
+                    + "; try again in " + seconds + " s").header("Retry-After", Long.toString(seconds));
+        }
+        String authorization = request.getHeaders().get("Authorization");
+        Optional<TokenCheck.Caller> caller = check.caller(authorization);
         if (caller.isEmpty()) {
+            if (authorization != null) {
+                limiter.failed(client);   // a token that did not check out; no header at all is no attempt
+            }
             return Problems.of(HttpStatus.UNAUTHORIZED, "a valid bearer token is required")
                     .header("WWW-Authenticate", "Bearer realm=\"fleetwatch\"");
         }
-        if (!READS.contains(request.getMethod()) && caller.get().role() != TokenCheck.Role.ADMIN) {
+        boolean needsAdmin = !READS.contains(request.getMethod()) || ADMIN_READS.contains(request.getPath().replaceAll("/+$", ""));
+        if (needsAdmin && caller.get().role() != TokenCheck.Role.ADMIN) {
             return Problems.of(HttpStatus.FORBIDDEN, "this needs a token with the admin role; '" + caller.get().name()
                     + "' is a viewer");
         }

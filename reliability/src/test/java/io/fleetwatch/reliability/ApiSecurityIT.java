@@ -59,7 +59,9 @@ class ApiSecurityIT {
             String before = snapshot(db);
 
             try (HikariDataSource ds = Database.pool(DatabaseSettings.fromEnv(env), "api-it");
-                 ApiServer api = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of()), ds, Clock.systemUTC())) {
+                 // this scenario makes 40 failed token checks on purpose: a limit above that, so each stays a 401
+                 ApiServer api = ApiServer.start(new ApiSettings("127.0.0.1", 0, List.of()).withAuthLimit(
+                         new ApiSettings.AuthLimit(1_000, java.time.Duration.ofMinutes(1))), ds, Clock.systemUTC())) {
                 String base = "http://127.0.0.1:" + api.port();
                 List<String> reads = List.of("/api/systems", "/api/systems/1", "/api/systems/1/metrics", "/api/alerts",
                         "/api/alerts?state=all", "/api/overview", "/api/queues");

@@ -138,6 +138,18 @@ public final class Keys {
     public static final Key<List<String>> API_CORS_ORIGINS = list(key("api.cors-origins",
             "FLEETWATCH_API_CORS_ORIGINS", Type.list("[,\\s]+"), null,
             "origins allowed to call the API from a browser, scheme://host[:port]"), ",");
+    public static final Key<Integer> API_AUTH_MAX_FAILURES = key("api.auth.max-failures",
+            "FLEETWATCH_API_AUTH_MAX_FAILURES", Type.INTEGER, "10",
+            "failed bearer-token checks one client address may make within the window; then 429 until one ages out");
+    public static final Key<Duration> API_AUTH_FAILURE_WINDOW = key("api.auth.failure-window",
+            "FLEETWATCH_API_AUTH_FAILURE_WINDOW", Type.DURATION, "1m", "the window of api.auth.max-failures");
+    public static final Key<List<String>> API_TRUSTED_PROXIES = list(key("api.trusted-proxies",
+            "FLEETWATCH_API_TRUSTED_PROXIES", Type.list("[,\\s]+"), null,
+            "IP addresses of reverse proxies whose X-Forwarded-For names the client (none by default)"), ",");
+    public static final Key<Path> API_TLS_CERT_FILE = key("api.tls.cert-file", "FLEETWATCH_API_TLS_CERT_FILE",
+            Type.PATH, null, "HTTPS: the server's certificate chain (PEM); with key-file, the API speaks HTTPS only");
+    public static final Key<Path> API_TLS_KEY_FILE = key("api.tls.key-file", "FLEETWATCH_API_TLS_KEY_FILE",
+            Type.PATH, null, "HTTPS: the certificate's private key (PEM)");
 
     // scan
     public static final Key<List<String>> SCAN_ALLOW = list(key("scan.allow", "FLEETWATCH_SCAN_ALLOW", Type.list(","),

@@ -22,7 +22,16 @@ public final class Stores {
 
     /** Fleetwatch's Jdbi over a pool: the PostgreSQL plugin and the array types the batch statements bind. */
     public static Jdbi jdbi(DataSource dataSource) {
-        Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        return setUp(Jdbi.create(dataSource));
+    }
+
+    /** The same over connections a caller manages (e.g. one held open for health checks, outside any pool). */
+    public static Jdbi jdbi(org.jdbi.v3.core.ConnectionFactory connections) {
+        return setUp(Jdbi.create(connections));
+    }
+
+    private static Jdbi setUp(Jdbi created) {
+        Jdbi jdbi = created.installPlugin(new PostgresPlugin());
         jdbi.registerArrayType(Long.class, "int8");
         jdbi.registerArrayType(Integer.class, "int4");
         jdbi.registerArrayType(Double.class, "float8");

@@ -58,7 +58,13 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
     public record QueueWatch(@Min(1) Long warning, @Min(1) Long critical) {}
 
     public record Api(String host, @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer port,
-                      String token, String tokenFile, List<String> corsOrigins) {}
+                      String token, String tokenFile, List<String> corsOrigins, @Valid ApiAuth auth,
+                      List<String> trustedProxies, @Valid ApiTls tls) {}
+
+    public record ApiAuth(@Min(1) Integer maxFailures,
+                          @Pattern(regexp = Durations.REGEX, message = "must be a duration such as 1m") String failureWindow) {}
+
+    public record ApiTls(String certFile, String keyFile) {}
 
     public record Scan(List<String> allow, List<String> deny, List<String> schedules) {}
 
