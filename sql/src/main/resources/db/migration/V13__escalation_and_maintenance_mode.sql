@@ -14,3 +14,14 @@ CREATE TABLE alert_severity_changes (
 CREATE INDEX alert_severity_changes_row_idx ON alert_severity_changes (alert_row, changed_at);
 CREATE UNIQUE INDEX alert_severity_changes_event_uq ON alert_severity_changes (alert_id, cause)
     WHERE alert_id IS NOT NULL;
+
+-- Maintenance mode for the whole system, one row: while on, consumers take no new messages (they wait in the
+-- queues) and the API refuses writes with 503. Set by `fleetwatch maintenance on|off` or PUT /api/maintenance-mode.
+CREATE TABLE maintenance_mode (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    enabled   boolean NOT NULL DEFAULT false,
+    reason    text,
+    since     timestamptz NOT NULL DEFAULT now(),
+    set_by    text
+);
+INSERT INTO maintenance_mode DEFAULT VALUES;
