@@ -2,10 +2,9 @@ package io.fleetwatch.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.api.internal.TokenCheck;
+import io.fleetwatch.store.Owners;
+import io.fleetwatch.store.TokenStore;
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,17 +40,14 @@ final class AdminCommand {
                 throw new IllegalArgumentException("--name: letters, digits and . _ @ - only, at most 64, not '" + name + "'");
             }
             String token = TokenCheck.newToken();
-            try (HikariDataSource ds = Services.database(env, "fleetwatch-admin"); Connection c = ds.getConnection();
-                 PreparedStatement ps = c.prepareStatement(
-                         "INSERT INTO api_tokens (name, role, token_sha256) VALUES (?, ?, ?)")) {
-                ps.setString(1, name);
-                ps.setString(2, role);
-                ps.setBytes(3, TokenCheck.sha256(token));
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    throw new IllegalArgumentException("--name: a token named '" + name + "' exists; revoke it or pick"
-                            + " another name");
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-admin")) {
+                Owners.of(ds).tokens().create(new TokenStore.Holder(name, role), TokenCheck.sha256(token));
+            } catch (RuntimeException e) {
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                        throw new IllegalArgumentException("--name: a token named '" + name + "' exists; revoke it or"
+                                + " pick another name");
+                    }
                 }
                 throw e;
             }
@@ -70,16 +66,19 @@ final class AdminCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (HikariDataSource ds = Services.database(env, "fleetwatch-admin"); Connection c = ds.getConnection();
-                 ResultSet rs = c.createStatement().executeQuery("SELECT name, role, created_at, last_used_at, revoked_at"
-                         + " FROM api_tokens ORDER BY name")) {
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-admin")) {
+                var tokens = Owners.of(ds).tokens().list();
                 out.printf("%-24s %-7s %-30s %-30s %s%n", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED");
-                while (rs.next()) {
-                    out.printf("%-24s %-7s %-30s %-30s %s%n", rs.getString(1), rs.getString(2), rs.getObject(3),
-                            rs.getObject(4) == null ? "-" : rs.getObject(4), rs.getObject(5) == null ? "-" : rs.getObject(5));
+                for (TokenStore.Token t : tokens) {
+                    out.printf("%-24s %-7s %-30s %-30s %s%n", t.name(), t.role(), Printing.timestamp(t.createdAt()),
+                            dash(Printing.timestamp(t.lastUsedAt())), dash(Printing.timestamp(t.revokedAt())));
                 }
             }
             return 0;
+        }
+
+        private static Object dash(Object v) {
+            return v == null ? "-" : v;
         }
     }
 
@@ -93,11 +92,8 @@ final class AdminCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (HikariDataSource ds = Services.database(env, "fleetwatch-admin"); Connection c = ds.getConnection();
-                 PreparedStatement ps = c.prepareStatement(
-                         "UPDATE api_tokens SET revoked_at = now() WHERE name = ? AND revoked_at IS NULL")) {
-                ps.setString(1, name);
-                if (ps.executeUpdate() == 0) {
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-admin")) {
+                if (!Owners.of(ds).tokens().revoke(name)) {
                     throw new IllegalArgumentException("no active token named '" + name + "'");
                 }
             }

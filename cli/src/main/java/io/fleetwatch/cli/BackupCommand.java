@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.settings.Keys;
+import io.fleetwatch.sql.BackupRotation;
 import io.fleetwatch.sql.DatabaseDump;
 import io.fleetwatch.sql.DatabaseSettings;
 import java.nio.charset.StandardCharsets;
@@ -67,13 +68,28 @@ final class BackupCommand {
         "Back up the database (pg_dump), the RabbitMQ definitions, and the configuration file and certificates",
         "(TLS CA, client certificates and keys, API token file, SSH key and known_hosts) into a new directory (0700),",
         "with a checksummed manifest.",
-        "", "Example: fleetwatch backup --to /var/backups/fleetwatch/2026-11-22"})
+        "", "Examples: fleetwatch backup --to /var/backups/fleetwatch/2026-11-22",
+        "          fleetwatch backup --into /var/backups/fleetwatch --keep 14   (what fleetwatch-backup.timer runs daily)"})
     static final class Backup extends EnvAware implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--to", required = true, description = "Directory to create (must not exist).")
-        Path to;
+        @picocli.CommandLine.ArgGroup(multiplicity = "1")
+        Where where;
+
+        /** Exactly one of a directory to create, or a folder of dated backups (the daily timer's). */
+        static final class Where {
+            @Option(names = "--to", required = true, description = "Directory to create (must not exist).")
+            Path to;
+
+            @Option(names = "--into", required = true, paramLabel = "FOLDER", description = {"A new directory in FOLDER",
+                "named by the UTC time (fleetwatch-YYYYMMDDTHHMMSSZ), as the daily timer makes them."})
+            Path into;
+        }
+
+        @Option(names = "--keep", paramLabel = "N", description = {"With --into: afterwards remove the oldest",
+            "complete backups in FOLDER so that N remain."})
+        Integer keep;
 
         @Option(names = "--no-broker", description = "Database only (no RabbitMQ definitions).")
         boolean noBroker;
@@ -83,6 +99,11 @@ final class BackupCommand {
 
         @Override
         public Integer call() throws Exception {
+            BackupRotation rotation = where.into == null ? null : new BackupRotation(where.into, MANIFEST);
+            if (keep != null && rotation == null) {
+                throw new IllegalArgumentException("--keep: goes with --into (a folder of dated backups)");
+            }
+            Path to = rotation == null ? where.to : rotation.next(java.time.Clock.systemUTC());
             if (Files.exists(to)) {
                 throw new IllegalArgumentException("--to: " + to + " exists; a backup goes into a new directory");
             }
@@ -118,6 +139,11 @@ final class BackupCommand {
             manifest.set("files", originals);
             Files.writeString(to.resolve(MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
             spec.commandLine().getOut().printf("backup: %s (%s)%n", to, String.join(", ", files));
+            if (keep != null) {
+                for (Path old : rotation.prune(keep)) {
+                    spec.commandLine().getOut().printf("backup: removed %s (keeping %d)%n", old, keep);
+                }
+            }
             return 0;
         }
     }

@@ -1,18 +1,16 @@
 package io.fleetwatch.cli;
 
-import io.fleetwatch.jobs.Errors;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.CollectorService;
 import io.fleetwatch.collector.HostTarget;
 import io.fleetwatch.collector.SshSettings;
+import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.lifecycle.Signals;
+import io.fleetwatch.store.Owners;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,17 +117,10 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
         }
     }
 
-    private List<HostTarget> fromDatabase() throws Exception {
-        List<HostTarget> out = new ArrayList<>();
-        try (HikariDataSource ds = Services.database(env, "fleetwatch-collect"); Connection c = ds.getConnection();
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id, coalesce(host(ip_address), hostname) AS host, ssh_user,"
-                     + " coalesce(ssh_port, 22) FROM systems WHERE ssh_user IS NOT NULL"
-                     + " AND coalesce(host(ip_address), hostname) IS NOT NULL ORDER BY id")) {
-            while (rs.next()) {
-                out.add(new HostTarget(rs.getString(2), rs.getInt(4), rs.getString(3), rs.getLong(1)));
-            }
+    private List<HostTarget> fromDatabase() {
+        try (HikariDataSource ds = Services.database(env, "fleetwatch-collect")) {
+            return Owners.of(ds).systems().sshTargets().stream()
+                    .map(t -> new HostTarget(t.host(), t.port(), t.user(), t.systemId())).toList();
         }
-        return out;
     }
 }

@@ -12,6 +12,7 @@ import io.fleetwatch.consumer.runtime.Reloadable;
 import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.jobs.ScanSchedules;
 import io.fleetwatch.lifecycle.Signals;
+import io.fleetwatch.sql.MaintenanceJob;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -56,7 +57,7 @@ final class Components {
     }
 
     /**
-     * The consumer workers and maintenance job, and the reloadable parts: notifier, queue watch, and the scan
+     * The consumer workers, the metrics maintenance job, and the reloadable parts: notifier, queue watch, and the scan
      * schedules when {@code scheduler}.
      */
     static List<AutoCloseable> consumer(Config config, HikariDataSource ds, ConsumerSettings settings, boolean scheduler)
@@ -67,7 +68,8 @@ final class Components {
             parts.add(schedules(config.env(), ds));
         }
         HotReload reload = hotReload(config, parts);
-        return List.of(reload, ConsumerComponent.start(config.env(), ds, settings, notifications.channelNames()));
+        return List.of(reload, ConsumerComponent.start(config.env(), ds, settings, notifications.channelNames()),
+                MaintenanceJob.start(ds));
     }
 
     /** The scan schedules without a consumer in this process (reloadable too). */

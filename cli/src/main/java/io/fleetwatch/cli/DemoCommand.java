@@ -1,6 +1,5 @@
 package io.fleetwatch.cli;
 
-import io.fleetwatch.jobs.Errors;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.agent.Agent;
@@ -15,6 +14,7 @@ import io.fleetwatch.consumer.runtime.RelayComponent;
 import io.fleetwatch.demo.AdaptingTopology;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
+import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.scanner.Cidr;

@@ -2,12 +2,13 @@ package io.fleetwatch.cli;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
+import io.fleetwatch.jobs.ScanJobs;
+import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
-import io.fleetwatch.jobs.ScanJobs;
-import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.scanner.Scanner;
+import io.fleetwatch.store.Owners;
 import io.fleetwatch.store.ScanStore;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -119,7 +120,7 @@ final class ScanCommand extends EnvAware implements Callable<Integer>, ConfigChe
             PrintWriter out = spec.commandLine().getOut();
             try (HikariDataSource ds = Services.database(env, "fleetwatch-scan")) {
                 out.printf("%-6s %-10s %-5s %-6s %-28s %s%n", "ID", "STATUS", "DEPT", "HOSTS", "STARTED", "TARGETS");
-                for (ScanStore.Scan s : ScanStore.of(ds).recent(limit, 0)) {
+                for (ScanStore.Scan s : Owners.of(ds).scans().recent(limit, 0)) {
                     out.printf("%-6d %-10s %-5s %-6s %-28s %s%n", s.id(), s.status(), s.deptId(),
                             s.hostsFound() == null ? "-" : s.hostsFound(), s.startedAt() == null ? "-" : s.startedAt(),
                             s.targets() == null ? "?" : s.targets());
@@ -141,7 +142,7 @@ final class ScanCommand extends EnvAware implements Callable<Integer>, ConfigChe
         public Integer call() throws Exception {
             Optional<ScanStore.Scan> found;
             try (HikariDataSource ds = Services.database(env, "fleetwatch-scan")) {
-                found = ScanStore.of(ds).find(id);
+                found = Owners.of(ds).scans().find(id);
             }
             if (found.isEmpty()) {
                 spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
@@ -171,7 +172,7 @@ final class ScanCommand extends EnvAware implements Callable<Integer>, ConfigChe
         @Override
         public Integer call() throws Exception {
             try (HikariDataSource ds = Services.database(env, "fleetwatch-scan")) {
-                ScanStore store = ScanStore.of(ds);
+                ScanStore store = Owners.of(ds).scans();
                 if (store.find(id).isEmpty()) {
                     spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
                     return 1;

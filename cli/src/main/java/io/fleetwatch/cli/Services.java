@@ -10,7 +10,7 @@ import io.fleetwatch.sql.Database;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.ReadReplica;
 import io.fleetwatch.sql.ReadReplicaSettings;
-import io.fleetwatch.store.ScanStore;
+import io.fleetwatch.store.Owners;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class Services {
 
     /** The scan-job service on {@code ds}, opening its broker connections as {@link #connect} does. */
     static ScanJobs scanJobs(Map<String, String> env, HikariDataSource ds) {
-        return new ScanJobs(ScanStore.of(ds), name -> connect(env, name), Clock.systemUTC());
+        return new ScanJobs(Owners.of(ds).scans(), name -> connect(env, name), Clock.systemUTC());
     }
 
     static HikariDataSource database(Map<String, String> env, String name) {

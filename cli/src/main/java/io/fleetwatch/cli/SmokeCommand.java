@@ -1,16 +1,17 @@
 package io.fleetwatch.cli;
 
-import io.fleetwatch.jobs.Errors;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
 import io.fleetwatch.sql.Migrator;
+import io.fleetwatch.store.Owners;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -138,40 +139,18 @@ final class SmokeCommand extends EnvAware implements Callable<Integer> {
             pub.publish(Routing.METRICS_ROUTING_KEY, sample);
         }
         long deadline = sent + Duration.ofSeconds(timeoutSeconds).toNanos();
-        try (var c = ds.getConnection()) {
-            while (true) {
-                try (var st = c.prepareStatement("SELECT count(*) FROM metrics m JOIN systems s ON s.id = m.system_id"
-                        + " WHERE s.host_id = ? AND m.collected_at = ?")) {
-                    st.setString(1, HOST_ID);
-                    st.setObject(2, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC));
-                    try (var rs = st.executeQuery()) {
-                        rs.next();
-                        if (rs.getLong(1) > 0) {
-                            break;
-                        }
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the sample published to " + Routing.QueueNames.fromEnv(env).metrics()
-                            + " was not stored within " + timeoutSeconds + " s: is a consumer running"
-                            + " (fleetwatch-consumer.service)?");
-                }
-                Thread.sleep(100);
+        Owners owners = Owners.of(ds);
+        while (!owners.metrics().stored(HOST_ID, at)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the sample published to " + Routing.QueueNames.fromEnv(env).metrics()
+                        + " was not stored within " + timeoutSeconds + " s: is a consumer running"
+                        + " (fleetwatch-consumer.service)?");
             }
-            long ms = (System.nanoTime() - sent) / 1_000_000;
-            cleanUp(c);
-            return "a sample published now was stored after " + ms + " ms";
+            Thread.sleep(100);
         }
-    }
-
-    /** The smoke host leaves nothing behind: its samples, alerts and row. */
-    private static void cleanUp(java.sql.Connection c) throws java.sql.SQLException {
-        try (var st = c.createStatement()) {
-            String id = "(SELECT id FROM systems WHERE host_id = '" + HOST_ID + "')";
-            st.execute("DELETE FROM metrics WHERE system_id = " + id);
-            st.execute("DELETE FROM alerts WHERE system_id = " + id);
-            st.execute("DELETE FROM systems WHERE host_id = '" + HOST_ID + "'");
-        }
+        long ms = (System.nanoTime() - sent) / 1_000_000;
+        owners.systems().forgetHost(HOST_ID); // the smoke host leaves nothing behind: its samples, alerts and row
+        return "a sample published now was stored after " + ms + " ms";
     }
 
     private String api() throws Exception {

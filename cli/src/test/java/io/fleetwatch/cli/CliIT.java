@@ -70,7 +70,21 @@ class CliIT {
                 st.execute("INSERT INTO systems (id, hostname, ip_address) VALUES (5, 'lab-pc-05', '198.18.0.5')");
                 st.execute("INSERT INTO alerts (id, system_id, alert_type, severity, occurred_at) VALUES (9, 5, 'cpu_high',"
                         + " 'critical', now())");
+                st.execute("INSERT INTO scans (id, targets, status, requested_by) VALUES (12, '198.18.0.0/28 198.18.0.32/30',"
+                        + " 'pending', 'api:ops')");
             }
+            Result scan = run(env, "inspect", "scan", "12");
+            assertThat(scan.code()).as(scan.err()).isZero();
+            assertThat(scan.out()).containsPattern("targets\\s+198.18.0.0/28 198.18.0.32/30\n")
+                    .containsPattern("status\\s+pending").containsPattern("started_at\\s+-")
+                    .containsPattern("created_at\\s+\\d{4}-");
+            assertThat(run(env, "scan", "status", "12").out()).contains("requested_by: api:ops")
+                    .contains("started_at:   -");
+            assertThat(run(env, "scan", "list").out())
+                    .containsPattern("12\\s+pending\\s+null\\s+-\\s+-\\s+198.18.0.0/28 198.18.0.32/30");
+            Result noLog = run(env, "scan", "logs", "13");
+            assertThat(noLog.code()).isEqualTo(1);
+            assertThat(noLog.err()).isEqualTo("fleetwatch: scan 13 not found\n");
             Result sys = run(env, "inspect", "system", "5");
             assertThat(sys.code()).as(sys.err()).isZero();
             assertThat(sys.out()).containsPattern("hostname\\s+lab-pc-05").containsPattern("open_alerts\\s+1")
@@ -85,6 +99,29 @@ class CliIT {
         assertThat(completion.code()).isZero();
         for (String cmd : new String[] {"queue-setup", "scan", "serve", "inspect", "backup", "restore", "admin"}) {
             assertThat(completion.out()).as(cmd).contains(cmd);
+        }
+    }
+
+    @Test
+    void adminTokensAreMadeListedAndRevoked() {
+        try (TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = Map.of("DATABASE_URL", db.jdbcUrl());
+            assertThat(run(env, "db", "migrate").code()).isZero();
+            Result made = run(env, "admin", "create-token", "--name", "grafana", "--role", "viewer");
+            assertThat(made.code()).as(made.err()).isZero();
+            assertThat(made.out()).isNotBlank();
+            assertThat(made.err()).contains("token 'grafana' (viewer) created; it is shown only this once");
+            Result again = run(env, "admin", "create-token", "--name", "grafana", "--role", "admin");
+            assertThat(again.code()).isEqualTo(2);
+            assertThat(again.err()).isEqualTo("fleetwatch: --name: a token named 'grafana' exists; revoke it or pick"
+                    + " another name" + System.lineSeparator());
+            assertThat(run(env, "admin", "list-tokens").out()).containsPattern("grafana\\s+viewer\\s+\\d{4}-\\d\\d-\\d\\d ")
+                    .doesNotContain(made.out().strip());
+            assertThat(run(env, "admin", "revoke-token", "grafana").out()).isEqualTo("token 'grafana' revoked"
+                    + System.lineSeparator());
+            Result twice = run(env, "admin", "revoke-token", "grafana");
+            assertThat(twice.code()).isEqualTo(2);
+            assertThat(twice.err()).startsWith("fleetwatch: no active token named 'grafana'");
         }
     }
 

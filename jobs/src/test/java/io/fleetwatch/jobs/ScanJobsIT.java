@@ -10,6 +10,7 @@ import io.fleetwatch.sql.Database;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.Migrator;
 import io.fleetwatch.store.ScanStore;
+import io.fleetwatch.store.Stores;
 import io.fleetwatch.testing.Await;
 import io.fleetwatch.testing.TestBroker;
 import io.fleetwatch.testing.TestDatabase;
@@ -101,7 +102,7 @@ class ScanJobsIT {
     }
 
     private static ScanJobs jobs(Map<String, String> env, HikariDataSource ds) {
-        return new ScanJobs(ScanStore.of(ds), name -> BrokerSettings.fromEnv(env).newConnection(name), Clock.systemUTC());
+        return new ScanJobs(new ScanStore(Stores.jdbi(ds)), name -> BrokerSettings.fromEnv(env).newConnection(name), Clock.systemUTC());
     }
 
     private static long count(TestDatabase db, String sql) throws Exception {

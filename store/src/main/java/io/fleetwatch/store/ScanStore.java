@@ -2,19 +2,16 @@ package io.fleetwatch.store;
 
 import jakarta.annotation.Nullable;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
  * The owner of {@code scans} (scan jobs) and {@code scan_logs} (what a job logged): a job is started or requested,
@@ -34,10 +31,6 @@ public final class ScanStore {
 
     public ScanStore(Jdbi jdbi) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
-    }
-
-    public static ScanStore of(DataSource dataSource) {
-        return new ScanStore(Jdbi.create(dataSource).installPlugin(new PostgresPlugin()));
     }
 
     /** One scan job, every column of {@code scans} in table order; {@code targets} as stored (null if unknown). */
@@ -106,8 +99,7 @@ public final class ScanStore {
     /** A sweep that starts now ({@code fleetwatch scan}, a schedule): the job row, {@code running}, before any packet. */
     public long start(int dept, List<String> targets, String requestedBy) {
         return jdbi.inTransaction(h -> {
-            h.createQuery("SELECT fw_adopt_ids('departments', :ids)").bindArray("ids", Long.class, List.of((long) dept))
-                    .mapToMap().list();
+            Stores.adoptIds(h, "departments", List.of((long) dept));
             return h.createQuery("INSERT INTO scans (dept_id, targets, status, requested_by, started_at)"
                             + " VALUES (:dept, :targets, 'running', :by, now()) RETURNING id")
                     .bind("dept", dept).bind("targets", joinTargets(targets)).bind("by", requestedBy)
@@ -153,7 +145,7 @@ public final class ScanStore {
                     + " VALUES (:id, :seq, :at, :level, :message) ON CONFLICT DO NOTHING");
             int seq = 0;
             for (LogLine l : log) {
-                batch.bind("id", id).bind("seq", seq++).bind("at", OffsetDateTime.ofInstant(l.at(), ZoneOffset.UTC)).bind("level", l.level())
+                batch.bind("id", id).bind("seq", seq++).bind("at", Stores.utc(l.at())).bind("level", l.level())
                         .bind("message", l.message()).add();
             }
             if (seq > 0) {
@@ -171,6 +163,12 @@ public final class ScanStore {
     public Optional<Scan> find(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM scans WHERE id = :id").bind("id", id)
                 .map(SCAN).findOne());
+    }
+
+    /** Every column of one job, in column order (for inspection). */
+    public Optional<Map<String, Object>> inspect(long id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM scans WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> SystemStore.columns(rs)).findOne());
     }
 
     /** What job {@code id} logged, in order, at most {@code limit} lines. */

@@ -23,7 +23,7 @@ class ScanStoreIT {
     @Test
     void aJobStartsFinishesWithItsLogAndReadsBack() throws Exception {
         try (TestDatabase db = TestDatabase.create(); HikariDataSource ds = pool(db)) {
-            ScanStore store = ScanStore.of(ds);
+            ScanStore store = new ScanStore(Stores.jdbi(ds));
             long id = store.start(7, List.of("198.18.0.0/28", "198.18.0.32/30"), "ops");
             ScanStore.Scan running = store.find(id).orElseThrow();
             assertThat(running.status()).isEqualTo("running");
@@ -62,7 +62,7 @@ class ScanStoreIT {
     @Test
     void requestsAreClaimedOnceOldestFirstAndOnlyFromTheApi() throws Exception {
         try (TestDatabase db = TestDatabase.create(); HikariDataSource ds = pool(db)) {
-            ScanStore store = ScanStore.of(ds);
+            ScanStore store = new ScanStore(Stores.jdbi(ds));
             try (var c = db.connect(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO departments (id, name) VALUES (3, 'lab')");
                 // a pending job not asked for through the API is never claimed
@@ -88,7 +88,7 @@ class ScanStoreIT {
     @Test
     void aScheduleLockIsHeldByOneHolderAtATime() throws Exception {
         try (TestDatabase db = TestDatabase.create(); HikariDataSource ds = pool(db)) {
-            ScanStore store = ScanStore.of(ds);
+            ScanStore store = new ScanStore(Stores.jdbi(ds));
             Optional<ScanStore.ScheduleLock> held = store.tryScheduleLock(0);
             assertThat(held).isPresent();
             assertThat(store.tryScheduleLock(0)).as("taken").isEmpty();

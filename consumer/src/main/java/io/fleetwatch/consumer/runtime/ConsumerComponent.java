@@ -6,30 +6,22 @@ import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.Routing;
-import io.fleetwatch.sql.Maintenance;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The consumer as one component: the queue workers and the metrics maintenance job (every minute: partitions ahead,
- * retention, 5-minute rollup on PostgreSQL storage; a no-op on TimescaleDB). Its notifier and queue watch are the
- * reloadable parts {@link Notifications} and {@link QueueWatchComponent}.
+ * The consumer's queue workers as one component. Its notifier and queue watch are the reloadable parts
+ * {@link Notifications} and {@link QueueWatchComponent}; the metrics maintenance job is the sql module's
+ * {@code MaintenanceJob}.
  */
 public final class ConsumerComponent implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ConsumerComponent.class);
-
     private final ConsumerService service;
-    private final AutoCloseable maintenance;
 
-    private ConsumerComponent(ConsumerService service, AutoCloseable maintenance) {
+    private ConsumerComponent(ConsumerService service) {
         this.service = service;
-        this.maintenance = maintenance;
     }
 
     /** The settings the consumer, its notifier and its queue watch start with (for {@code --validate-only}). */
@@ -45,27 +37,12 @@ public final class ConsumerComponent implements AutoCloseable {
         ConsumerService c = new ConsumerService(BrokerSettings.fromEnv(env), Routing.QueueNames.fromEnv(env),
                 dataSource, settings, channels, Clock.systemUTC());
         c.start();
-        return new ConsumerComponent(c, maintenance(dataSource));
+        return new ConsumerComponent(c);
     }
 
-    private static AutoCloseable maintenance(DataSource dataSource) {
-        Maintenance job = new Maintenance(dataSource, Clock.systemUTC(), 7);
-        return Every.run(1, TimeUnit.MINUTES, "fleetwatch-maintenance", () -> {
-            try {
-                Maintenance.Result r = job.run();
-                if (!r.skipped() && (r.created() > 0 || r.dropped() > 0)) {
-                    LOG.info("maintenance: {} partition(s) created, {} dropped", r.created(), r.dropped());
-                }
-            } catch (Exception e) {
-                LOG.warn("maintenance failed, next try in a minute: {}", e.getMessage());
-            }
-        });
-    }
-
-    /** Stops the maintenance job, then the workers (each finishes and acks the batch in hand). */
+    /** Stops the workers; each finishes and acks the batch in hand. */
     @Override
-    public void close() throws Exception {
-        maintenance.close();
+    public void close() {
         service.close();
     }
 }
