@@ -55,10 +55,25 @@ try {
   const phone = await page.evaluate(() => ({ bodyWidth: document.body.scrollWidth, viewport: window.innerWidth }));
   await page.screenshot({ path: shots + "/phone.png", fullPage: true });
 
-  const result = { rows, expectedRows: Number(hosts), chart, alertId: Number(alertId), phone, errors };
+  // maintenance mode (as `fleetwatch maintenance on` would set it): a banner on the next view, gone when it is off
+  const setMode = body => page.evaluate(async ([b, t]) => (await fetch("/api/maintenance-mode", { method: "PUT",
+    headers: { Authorization: "Bearer " + t, "Content-Type": "application/json" }, body: JSON.stringify(b) })).status,
+    [body, token]);
+  const onStatus = await setMode({ enabled: true, reason: "database upgrade" });
+  await page.click("a[data-nav=queues]");
+  await page.waitForSelector("#maintenance:not([hidden])");
+  const bannerText = await page.locator("#maintenance").textContent();
+  await page.screenshot({ path: shots + "/maintenance.png", fullPage: true });
+  const offStatus = await setMode({ enabled: false });
+  await page.click("a[data-nav=overview]");
+  await page.waitForSelector("#maintenance[hidden]", { state: "attached" });
+  const banner = { onStatus, offStatus, shown: bannerText.includes("database upgrade") };
+
+  const result = { rows, expectedRows: Number(hosts), chart, alertId: Number(alertId), phone, banner, errors };
   console.log(JSON.stringify(result));
   const ok = rows === Number(hosts) && chart.points > 0 && chart.drawn === chart.points && chart.painted > 500
-    && chart.charts === 8 && phone.bodyWidth <= phone.viewport + 1 && errors.length === 0;
+    && chart.charts === 8 && phone.bodyWidth <= phone.viewport + 1 && banner.onStatus === 200
+    && banner.offStatus === 200 && banner.shown && errors.length === 0;
   process.exitCode = ok ? 0 : 1;
 } finally {
   await browser.close();

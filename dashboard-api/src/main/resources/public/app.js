@@ -158,6 +158,16 @@ function login(message) {
   });
 }
 
+// Maintenance mode (fleetwatch maintenance on|off): a banner on every view while it is on.
+async function maintenanceBanner() {
+  const m = await api("/api/maintenance-mode");
+  const banner = document.getElementById("maintenance");
+  banner.hidden = !m.enabled;
+  banner.textContent = m.enabled ? "Maintenance mode since " + new Date(m.since).toLocaleString()
+    + (m.reason ? ": " + m.reason : "") + ". Consumers are paused (messages wait in the queues) and changes are refused."
+    : "";
+}
+
 async function render() {
   clearTimeout(timer);
   const hash = location.hash || "#/";
@@ -165,6 +175,7 @@ async function render() {
   const name = hostMatch ? "host" : hash === "#/alerts" ? "alerts" : hash === "#/queues" ? "queues" : "overview";
   document.querySelectorAll("[data-nav]").forEach(a => a.classList.toggle("active", a.dataset.nav === name));
   try {
+    await maintenanceBanner();
     const out = hostMatch ? await host(hostMatch[1]) : name === "alerts" ? await alertsView()
       : name === "queues" ? await queuesView() : await overview();
     charts.forEach(c => c.destroy());

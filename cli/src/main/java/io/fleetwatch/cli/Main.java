@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                        ConsumeCommand.class, DlqCommand.class,
                        RelayCommand.class, ApiCommand.class, ServeCommand.class, AdminCommand.class,
                        BackupCommand.Backup.class, BackupCommand.Restore.class, InspectCommand.class,
-                       CompletionCommand.class,
+                       MaintenanceCommand.class, CompletionCommand.class,
                        CommandLine.HelpCommand.class},
         footer = {"", "Configuration: a YAML file (-c; values may hold $${VAR} and $${VAR:-default})",
                   "and the environment, which wins: QUEUE_HOST, QUEUE_PORT, QUEUE_USER,",

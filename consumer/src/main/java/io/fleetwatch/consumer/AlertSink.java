@@ -10,7 +10,10 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Alerts from the alert queue become incidents in {@code alerts}: a firing event opens one, its resolved event closes
- * it. Each change queues one notification per configured channel. Redelivery changes nothing: firing events are
+ * it. An alert of the same system and type with another severity (warning to critical, or back) moves the one open
+ * incident to that severity, kept as a row of {@code alert_severity_changes}, instead of opening a second incident;
+ * the resolution closes it (unless the database's rule of another severity of that type still fires, which the
+ * incident then moves back to). Each opening and closing queues one notification per configured channel. Redelivery changes nothing: firing events are
  * unique by {@code alert_id} (or, for outside producers without one, by system/type/severity/time), and a closed
  * incident is not closed again.
  *

@@ -111,9 +111,33 @@ public final class BatchWorker<T> implements AutoCloseable {
         running = true;
         thread = new Thread(this::run, "fleetwatch-" + name);
         thread.start();
+        consume();
+        LOG.info("{}: consuming {} (batch {}, prefetch {})", name, queue, settings.batchSize(), settings.prefetch());
+    }
+
+    private void consume() throws IOException {
         consumerTag = channel.basicConsume(queue, false, "fleetwatch-" + name + "-" + ProcessHandle.current().pid(),
                 (tag, delivery) -> inbox.add(delivery), tag -> LOG.warn("{}: consumer cancelled by broker", name));
-        LOG.info("{}: consuming {} (batch {}, prefetch {})", name, queue, settings.batchSize(), settings.prefetch());
+    }
+
+    /**
+     * Maintenance mode: cancels the subscription, so new messages wait in the queue; what was already delivered is
+     * still stored and acked. Nothing when paused already or stopping.
+     */
+    public synchronized void pause() throws IOException {
+        if (running && consumerTag != null && channel.isOpen()) {
+            channel.basicCancel(consumerTag);
+            consumerTag = null;
+            LOG.info("{}: paused (maintenance mode); messages wait in {}", name, queue);
+        }
+    }
+
+    /** Subscribes again after {@link #pause}; nothing when not paused or stopping. */
+    public synchronized void resume() throws IOException {
+        if (running && consumerTag == null && channel.isOpen()) {
+            consume();
+            LOG.info("{}: consuming {} again", name, queue);
+        }
     }
 
     private void run() {
@@ -258,10 +282,12 @@ public final class BatchWorker<T> implements AutoCloseable {
 
     /** Stops taking deliveries, finishes and acks the batch in hand (bounded by {@code timeout}), closes channels. */
     public void stop(Duration timeout) {
-        running = false;
         try {
-            if (channel != null && channel.isOpen() && consumerTag != null) {
-                channel.basicCancel(consumerTag); // no new deliveries; those prefetched but unbatched get requeued
+            synchronized (this) {
+                running = false;
+                if (channel != null && channel.isOpen() && consumerTag != null) {
+                    channel.basicCancel(consumerTag); // no new deliveries; those prefetched but unbatched get requeued
+                }
             }
             if (thread != null) {
                 thread.join(timeout.toMillis());

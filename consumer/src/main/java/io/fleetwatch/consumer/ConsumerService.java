@@ -3,6 +3,7 @@ package io.fleetwatch.consumer;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.messages.Routing;
+import io.fleetwatch.store.MaintenanceModeStore;
 import io.fleetwatch.store.Stores;
 import java.io.IOException;
 import java.time.Clock;
@@ -29,6 +30,12 @@ public final class ConsumerService implements AutoCloseable {
     private final Supplier<List<String>> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
     private Connection connection;
+    /** How often the maintenance-mode switch is read (it is cached in between). */
+    private Duration maintenanceCheck = MAINTENANCE_CHECK;
+    private java.util.concurrent.ScheduledExecutorService maintenance;
+
+    /** How often a consumer reads the maintenance-mode switch by default. */
+    public static final Duration MAINTENANCE_CHECK = Duration.ofSeconds(5);
 
     public ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
                            BatchWorker.Settings settings, Clock clock) {
@@ -86,6 +93,36 @@ public final class ConsumerService implements AutoCloseable {
                     new AlertSink(jdbi, alertChannels), settings));
         }
         LOG.info("consumer started on {}", broker.describe());
+        MaintenanceModeStore.Cached mode = new MaintenanceModeStore.Cached(jdbi, maintenanceCheck);
+        List<BatchWorker<?>> all = List.copyOf(workers);
+        maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleetwatch-maintenance-mode");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(() -> follow(mode.enabled(), all), 0, maintenanceCheck.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Maintenance mode on: every worker stops taking messages (they wait in the queues); off: they take them again. */
+    private static void follow(boolean on, List<BatchWorker<?>> all) {
+        for (BatchWorker<?> w : all) {
+            try {
+                if (on) {
+                    w.pause();
+                } else {
+                    w.resume();
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("maintenance mode: could not {} a worker ({}); trying again at the next check",
+                        on ? "pause" : "resume", e.getMessage());
+            }
+        }
+    }
+
+    /** Tests check the switch more often than {@link #MAINTENANCE_CHECK}; call before {@link #start}. */
+    void checkMaintenanceEvery(Duration every) {
+        this.maintenanceCheck = every;
     }
 
     private void add(BatchWorker<?> w) throws IOException {
@@ -99,6 +136,9 @@ public final class ConsumerService implements AutoCloseable {
 
     /** Drains: every worker finishes and acks the batch in hand, then the connection closes. */
     public void stop(Duration timeout) {
+        if (maintenance != null) {
+            maintenance.shutdownNow();
+        }
         for (BatchWorker<?> w : workers) {
             w.stop(timeout);
         }

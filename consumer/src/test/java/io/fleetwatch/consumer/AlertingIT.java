@@ -289,6 +289,68 @@ class AlertingIT {
                 .isEqualTo("firing,firing,firing,firing,firing,resolved,resolved,resolved,resolved,resolved");
     }
 
+    private static AlertMessage outside(long system, String severity, String state, double value, int second) {
+        return new AlertMessage(io.fleetwatch.messages.SchemaVersion.CURRENT, null, system, "temp_high",
+                io.fleetwatch.messages.Severity.fromWire(severity), state, value, 80.0,
+                java.time.Instant.parse("2026-03-01T10:00:00Z").plusSeconds(second));
+    }
+
+    @Test
+    void anotherSeverityOfTheSameAlertMovesTheOneIncidentAndItsResolutionClosesIt() {
+        long sys = jdbi.withHandle(h -> h.createQuery("INSERT INTO systems (hostname) VALUES ('escalating')"
+                + " RETURNING id").mapTo(Long.class).one());
+        AlertSink sink = new AlertSink(jdbi, () -> List.of("webhook"));
+        sink.write(List.of(outside(sys, "warning", "firing", 85, 0)));
+        sink.write(List.of(outside(sys, "critical", "firing", 96, 10)));
+        sink.write(List.of(outside(sys, "critical", "firing", 96, 10))); // redelivered: nothing new
+        assertThat(queryInt("SELECT count(*) FROM alerts")).as("one incident").isEqualTo(1);
+        assertThat(queryString("SELECT severity || ' ' || value FROM alerts")).isEqualTo("critical 96");
+        sink.write(List.of(outside(sys, "warning", "firing", 88, 20))); // and back
+        assertThat(queryString("SELECT severity FROM alerts WHERE resolved_at IS NULL")).isEqualTo("warning");
+        sink.write(List.of(outside(sys, "warning", "resolved", 40, 30)));
+        assertThat(queryInt("SELECT count(*) FROM alerts")).isEqualTo(1);
+        assertThat(queryString("SELECT state || ' ' || resolved_value FROM alerts")).isEqualTo("resolved 40");
+        long row = queryInt("SELECT id FROM alerts");
+        assertThat(new io.fleetwatch.store.AlertStore(jdbi).severityChanges(row))
+                .extracting(c -> c.fromSeverity() + ">" + c.toSeverity() + " " + c.cause())
+                .containsExactly("warning>critical firing", "critical>warning firing");
+        assertThat(queryString("SELECT string_agg(event_state, ',' ORDER BY event_state) FROM notifications"))
+                .as("one opening and one closing notified").isEqualTo("firing,resolved");
+    }
+
+    @Test
+    void theDatabasesWarningAndCriticalRulesShareOneIncident() {
+        long sys = jdbi.withHandle(h -> h.createQuery("INSERT INTO systems (hostname) VALUES ('filling-up')"
+                + " RETURNING id").mapTo(Long.class).one());
+        io.fleetwatch.store.AlertStore store = new io.fleetwatch.store.AlertStore(jdbi);
+        AlertSink sink = new AlertSink(jdbi, () -> List.of("webhook"));
+        int[] disk = {93, 98, 93, 50}; // warning fires, critical too, critical ends (warning still), warning ends
+        for (int i = 0; i < disk.length; i++) {
+            int d = disk[i];
+            int at = i;
+            jdbi.useHandle(h -> h.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent,"
+                    + " disk_percent, network_sent_mbps, network_recv_mbps, uptime_seconds, logged_in_users)"
+                    + " VALUES (?, now() + ? * interval '10 seconds', 1, 1, ?, 0, 0, 1, 0)", sys, at, d));
+            List<AlertMessage> events = new ArrayList<>();
+            store.drainOutbox(10, java.time.Instant.now(), b -> {
+                events.addAll(b);
+                return null;
+            });
+            assertThat(events).as("events after disk " + d).isNotEmpty();
+            sink.write(events);
+            String expected = switch (i) {
+                case 0, 2 -> "warning firing";
+                case 1 -> "critical firing";
+                default -> "warning resolved";
+            };
+            assertThat(queryString("SELECT string_agg(severity || ' ' || state, ',') FROM alerts"))
+                    .as("after disk " + d).isEqualTo(expected);
+        }
+        long row = queryInt("SELECT id FROM alerts");
+        assertThat(store.severityChanges(row)).extracting(c -> c.fromSeverity() + ">" + c.toSeverity() + " " + c.cause())
+                .containsExactly("warning>critical firing", "critical>warning resolved");
+    }
+
     @Test
     void aWebhookThatNeverAnswersWellEndsDeadWithTheLastError() throws Exception {
         HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

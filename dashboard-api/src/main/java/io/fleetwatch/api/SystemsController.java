@@ -10,6 +10,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -20,6 +21,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
 
 /** Systems and their metrics. Field names follow the message contract (snake_case). */
 @Controller("/api/systems")
@@ -36,11 +38,13 @@ public final class SystemsController {
                               List<MetricStore.Sample> metrics) {}
 
     private final SystemStore systems;
+    private final SystemStore primary;
     private final MetricStore metrics;
     private final Clock clock;
 
-    public SystemsController(Reads reads, Clock clock) {
+    public SystemsController(Reads reads, Jdbi jdbi, Clock clock) {
         this.systems = new SystemStore(reads.jdbi()); // read-only endpoints
+        this.primary = new SystemStore(jdbi); // retiring, and the answer that shows it at once
         this.metrics = new MetricStore(reads.jdbi());
         this.clock = clock;
     }
@@ -80,6 +84,25 @@ public final class SystemsController {
     public SystemDetail one(@PathVariable long id) {
         SystemStore.Host system = systems.find(id).orElseThrow(() -> Problems.notFound("system " + id + " not found"));
         return new SystemDetail(system, systems.identityHistory(id));
+    }
+
+    /** Retires the system (admin): no-data detection ignores it from now on; retiring twice keeps the first time. */
+    @Post(uri = "/{id}/retire", produces = MediaType.APPLICATION_JSON)
+    public SystemStore.Host retire(@PathVariable long id) {
+        return retired(id, clock.instant());
+    }
+
+    /** Puts a retired system back in service (admin). */
+    @Post(uri = "/{id}/unretire", produces = MediaType.APPLICATION_JSON)
+    public SystemStore.Host unretire(@PathVariable long id) {
+        return retired(id, null);
+    }
+
+    private SystemStore.Host retired(long id, @Nullable Instant at) {
+        if (!primary.setRetired(id, at)) {
+            throw Problems.notFound("system " + id + " not found");
+        }
+        return primary.find(id).orElseThrow(() -> Problems.notFound("system " + id + " not found"));
     }
 
     /**

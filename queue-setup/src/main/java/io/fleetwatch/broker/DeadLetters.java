@@ -77,6 +77,21 @@ public final class DeadLetters {
     private final Connection connection;
     private final Duration confirmTimeout;
 
+    /**
+     * The dead-letter queues an operation covers: {@code queue} (a work queue or its dead-letter queue), or when null
+     * those of all three work queues.
+     */
+    public static List<String> queues(String queue, Routing.QueueNames names) {
+        if (queue != null && !queue.isBlank()) {
+            String q = queue.strip();
+            return List.of(q.endsWith(Routing.DEAD_LETTER_SUFFIX) ? q
+                    : Routing.deadLetterQueue(q));
+        }
+        return List.of(Routing.deadLetterQueue(names.discovery()),
+                Routing.deadLetterQueue(names.metrics()),
+                Routing.deadLetterQueue(names.alerts()));
+    }
+
     public DeadLetters(Connection connection, Duration confirmTimeout) {
         this.connection = connection;
         this.confirmTimeout = confirmTimeout;

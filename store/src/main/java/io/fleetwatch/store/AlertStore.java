@@ -47,6 +47,14 @@ public final class AlertStore {
     /** Which incidents a list shows. */
     public enum Which { OPEN, RESOLVED, ALL }
 
+    /** A move of an incident to another severity: by a firing event, or by the end of its higher severity. */
+    public record SeverityChange(@Nullable Long alertId, String fromSeverity, String toSeverity, String cause,
+                                 Instant changedAt) {
+        public SeverityChange {
+            Objects.requireNonNull(changedAt, "changedAt");
+        }
+    }
+
     public record Acknowledgement(long id, Instant acknowledgedAt, String acknowledgedBy) {}
 
     public record Silence(long id, @Nullable Instant silencedUntil) {}
@@ -140,20 +148,14 @@ public final class AlertStore {
 
     // ---- incidents (the alert consumer)
 
-    /** Opens the incident of a firing event unless it exists (redelivery); the new row's id. */
+    /**
+     * Opens the incident of a firing event, or moves the one open incident of the same system and type at another
+     * severity to this one (escalation, or back), keeping the move in {@code alert_severity_changes}; the incident's
+     * id. Empty when the event is on record already (redelivery).
+     */
     public Optional<Long> open(AlertMessage a) {
-        return jdbi.withHandle(h -> h.createQuery("INSERT INTO alerts (alert_id, system_id, alert_type, severity, state,"
-                        + " value, threshold, occurred_at) VALUES (:id, :sys, :type, :sev, 'firing', :value, :threshold, :t)"
-                        + " ON CONFLICT DO NOTHING RETURNING id")
-                .bind("id", a.alertId())
-                .bind("sys", a.systemId())
-                .bind("type", a.alertType())
-                .bind("sev", a.severity().wireName())
-                .bind("value", a.value())
-                .bind("threshold", a.threshold())
-                .bind("t", utc(a.timestamp()))
-                .mapTo(Long.class)
-                .findOne());
+        return jdbi.withHandle(h -> fire(h, a.alertId(), a.systemId(), a.alertType(), a.severity().wireName(),
+                a.value(), a.threshold(), a.timestamp()));
     }
 
     /** The id of the firing event that the resolved event {@code a} of our outbox ends, if it is on record. */
@@ -171,45 +173,139 @@ public final class AlertStore {
                 .findOne());
     }
 
-    /** Opens the incident of firing event {@code eventId} from its record, unless its message came first. */
+    /**
+     * Applies firing event {@code eventId} from its record (open or escalate, as {@link #open}), unless its message
+     * came first; the incident's id when this changed it.
+     */
     public Optional<Long> openFromRecord(long eventId) {
-        return jdbi.withHandle(h -> h.createQuery("INSERT INTO alerts (alert_id, system_id, alert_type, severity, state,"
-                        + " value, threshold, occurred_at) SELECT id, system_id, alert_type, severity, 'firing', value,"
-                        + " threshold, occurred_at FROM alert_events WHERE id = :id ON CONFLICT DO NOTHING RETURNING id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT system_id, alert_type, severity, value, threshold,"
+                        + " occurred_at FROM alert_events WHERE id = :id")
                 .bind("id", eventId)
-                .mapTo(Long.class)
-                .findOne());
+                .map((rs, ctx) -> new Object[] {rs.getLong("system_id"), rs.getString("alert_type"),
+                        rs.getString("severity"), nullableDouble(rs, "value"), nullableDouble(rs, "threshold"),
+                        instant(rs, "occurred_at")})
+                .findOne()
+                .flatMap(e -> fire(h, eventId, (Long) e[0], (String) e[1], (String) e[2], (Double) e[3], (Double) e[4],
+                        (Instant) e[5])));
     }
 
-    /** Closes the incident opened by firing event {@code firingEventId} with the resolved event {@code a}. */
-    public Optional<Long> close(AlertMessage a, long firingEventId) {
-        return jdbi.withHandle(h -> h.createQuery("UPDATE alerts SET state = 'resolved', resolved_at = :t,"
-                        + " resolved_value = :value WHERE alert_id = :fired AND resolved_at IS NULL RETURNING id")
-                .bind("fired", firingEventId)
-                .bind("value", a.value())
-                .bind("t", utc(a.timestamp()))
+    private static Optional<Long> fire(Handle h, @Nullable Long alertId, long sys, String type, String sev,
+                                       @Nullable Double value, @Nullable Double threshold, Instant at) {
+        // a redelivered event (the one that opened an incident, or one that moved it) changes nothing
+        boolean seen = h.createQuery("SELECT EXISTS (SELECT 1 FROM alerts WHERE alert_id = :id)"
+                        + " OR EXISTS (SELECT 1 FROM alert_severity_changes WHERE alert_id = :id)"
+                        + " OR (CAST(:id AS bigint) IS NULL AND (EXISTS (SELECT 1 FROM alerts WHERE alert_id IS NULL"
+                        + " AND system_id = :sys AND alert_type = :type AND severity = :sev AND occurred_at = :t)"
+                        + " OR EXISTS (SELECT 1 FROM alert_severity_changes c JOIN alerts a ON a.id = c.alert_row"
+                        + " WHERE c.alert_id IS NULL AND a.system_id = :sys AND a.alert_type = :type"
+                        + " AND c.to_severity = :sev AND c.changed_at = :t)))")
+                .bind("id", alertId).bind("sys", sys).bind("type", type).bind("sev", sev).bind("t", utc(at))
+                .mapTo(Boolean.class).one();
+        if (seen) {
+            return Optional.empty();
+        }
+        Optional<Map.Entry<Long, String>> incident = h.createQuery("SELECT id, severity FROM alerts"
+                        + " WHERE system_id = :sys AND alert_type = :type AND resolved_at IS NULL AND occurred_at <= :t"
+                        + " ORDER BY occurred_at DESC LIMIT 1 FOR UPDATE")
+                .bind("sys", sys).bind("type", type).bind("t", utc(at))
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                .findOne();
+        if (incident.isPresent() && !incident.get().getValue().equals(sev)) {
+            long row = incident.get().getKey();
+            h.createUpdate("UPDATE alerts SET severity = :sev, value = :value, threshold = :threshold WHERE id = :row")
+                    .bind("sev", sev).bind("value", value).bind("threshold", threshold).bind("row", row).execute();
+            moved(h, row, alertId, incident.get().getValue(), sev, "firing", at);
+            return Optional.of(row);
+        }
+        return h.createQuery("INSERT INTO alerts (alert_id, system_id, alert_type, severity, state,"
+                        + " value, threshold, occurred_at) VALUES (:id, :sys, :type, :sev, 'firing', :value, :threshold, :t)"
+                        + " ON CONFLICT DO NOTHING RETURNING id")
+                .bind("id", alertId)
+                .bind("sys", sys)
+                .bind("type", type)
+                .bind("sev", sev)
+                .bind("value", value)
+                .bind("threshold", threshold)
+                .bind("t", utc(at))
                 .mapTo(Long.class)
-                .findOne());
+                .findOne();
+    }
+
+    private static void moved(Handle h, long row, @Nullable Long alertId, String from, String to, String cause,
+                              Instant at) {
+        h.createUpdate("INSERT INTO alert_severity_changes (alert_row, alert_id, from_severity, to_severity, cause,"
+                        + " changed_at) VALUES (:row, :id, :from, :to, :cause, :t)")
+                .bind("row", row).bind("id", alertId).bind("from", from).bind("to", to).bind("cause", cause)
+                .bind("t", utc(at)).execute();
     }
 
     /**
-     * Closes the latest open incident of the same system, type and severity that started before {@code a} (and,
-     * with relay ids, from an earlier event): a late redelivered resolution must not close a newer incident.
+     * Ends severity {@code a} of the incident that firing event {@code firingEventId} opened or moved: closes it,
+     * unless a rule of the same type at another severity still fires for the system (the database's warning and
+     * critical rules fire side by side), in which case the incident moves to the highest of those. The id when closed.
+     */
+    public Optional<Long> close(AlertMessage a, long firingEventId) {
+        return jdbi.withHandle(h -> {
+            Optional<Long> row = h.createQuery("SELECT id FROM alerts WHERE resolved_at IS NULL AND (alert_id = :fired"
+                            + " OR id IN (SELECT alert_row FROM alert_severity_changes WHERE alert_id = :fired)) FOR UPDATE")
+                    .bind("fired", firingEventId).mapTo(Long.class).findOne();
+            if (row.isEmpty()) {
+                return row;
+            }
+            Optional<String> still = h.createQuery("SELECT r.severity FROM alert_state st JOIN alert_rules r"
+                            + " ON r.id = st.rule_id WHERE st.system_id = :sys AND r.alert_type = :type"
+                            + " AND st.state = 'firing' AND r.severity <> :sev"
+                            + " ORDER BY array_position(ARRAY['info', 'warning', 'critical'], r.severity) DESC LIMIT 1")
+                    .bind("sys", a.systemId()).bind("type", a.alertType()).bind("sev", a.severity().wireName())
+                    .mapTo(String.class).findOne();
+            if (still.isPresent()) {
+                String from = h.createQuery("SELECT severity FROM alerts WHERE id = :row").bind("row", row.get())
+                        .mapTo(String.class).one();
+                if (!from.equals(still.get())) {
+                    h.createUpdate("UPDATE alerts SET severity = :sev WHERE id = :row").bind("sev", still.get())
+                            .bind("row", row.get()).execute();
+                    moved(h, row.get(), a.alertId(), from, still.get(), "resolved", a.timestamp());
+                }
+                return Optional.<Long>empty();
+            }
+            return h.createQuery("UPDATE alerts SET state = 'resolved', resolved_at = :t,"
+                            + " resolved_value = :value WHERE id = :row RETURNING id")
+                    .bind("row", row.get())
+                    .bind("value", a.value())
+                    .bind("t", utc(a.timestamp()))
+                    .mapTo(Long.class)
+                    .findOne();
+        });
+    }
+
+    /**
+     * Closes the latest open incident of the same system and type (at whatever severity it has moved to) that started
+     * before {@code a} (and, with relay ids, from an earlier event): a late redelivered resolution must not close a
+     * newer incident.
      */
     public Optional<Long> resolveLatest(AlertMessage a) {
         return jdbi.withHandle(h -> h.createQuery("UPDATE alerts SET state = 'resolved', resolved_at = :t,"
                         + " resolved_value = :value WHERE id = (SELECT id FROM alerts WHERE system_id = :sys"
-                        + " AND alert_type = :type AND severity = :sev AND resolved_at IS NULL AND occurred_at <= :t"
+                        + " AND alert_type = :type AND resolved_at IS NULL AND occurred_at <= :t"
                         + " AND (CAST(:id AS bigint) IS NULL OR alert_id IS NULL OR alert_id < :id)"
                         + " ORDER BY occurred_at DESC LIMIT 1) RETURNING id")
                 .bind("id", a.alertId())
                 .bind("sys", a.systemId())
                 .bind("type", a.alertType())
-                .bind("sev", a.severity().wireName())
                 .bind("value", a.value())
                 .bind("t", utc(a.timestamp()))
                 .mapTo(Long.class)
                 .findOne());
+    }
+
+    /** The severity moves of an incident, oldest first. */
+    public List<SeverityChange> severityChanges(long alertRow) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT alert_id, from_severity, to_severity, cause, changed_at"
+                        + " FROM alert_severity_changes WHERE alert_row = :row ORDER BY changed_at, id")
+                .bind("row", alertRow)
+                .map((rs, ctx) -> new SeverityChange(nullableLong(rs, "alert_id"), rs.getString("from_severity"),
+                        rs.getString("to_severity"), rs.getString("cause"), instant(rs, "changed_at")))
+                .list());
     }
 
     /** Queues one notification of the incident's change per channel (once: a repeat changes nothing). */

@@ -4,6 +4,7 @@ import static io.fleetwatch.store.Stores.instant;
 import static io.fleetwatch.store.Stores.micros;
 import static io.fleetwatch.store.Stores.nullableInt;
 import static io.fleetwatch.store.Stores.ts;
+import static io.fleetwatch.store.Stores.utc;
 
 import io.fleetwatch.messages.DiscoveryMessage;
 import jakarta.annotation.Nullable;
@@ -28,10 +29,14 @@ import org.jdbi.v3.core.Jdbi;
  * discovers and the agents report, their identity changes, and the departments they belong to.
  */
 public final class SystemStore {
-    /** A system with its latest sample (null before the first) and its open alert incidents. */
+    /**
+     * A system with its latest sample (null before the first) and its open alert incidents; {@code retiredAt}: when
+     * it was retired on purpose (no-data detection leaves it alone), null while in service.
+     */
     public record Host(long systemId, @Nullable String hostId, @Nullable String hostname, @Nullable String ipAddress,
                        @Nullable String macAddress, @Nullable Integer deptId, String status, Instant firstSeen,
-                       @Nullable Instant lastSeen, long openAlerts, @Nullable MetricStore.Sample latest) {
+                       @Nullable Instant lastSeen, @Nullable Instant retiredAt, long openAlerts,
+                       @Nullable MetricStore.Sample latest) {
         public Host {
             Objects.requireNonNull(status, "status");
         }
@@ -101,7 +106,7 @@ public final class SystemStore {
     /** Systems with their latest sample and open alerts; callers add WHERE / ORDER BY (the overview too). */
     static final String WITH_LATEST = """
             SELECT s.id AS system_id, s.host_id, s.hostname, host(s.ip_address) AS ip_address,
-                   upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen,
+                   upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen, s.retired_at,
                    m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.network_sent_mbps,
                    m.network_recv_mbps, m.gpu_percent, m.uptime_seconds, m.logged_in_users,
                    (SELECT count(*) FROM alerts a WHERE a.system_id = s.id AND a.resolved_at IS NULL) AS open_alerts
@@ -208,11 +213,22 @@ public final class SystemStore {
     static Host host(ResultSet rs) throws SQLException {
         return new Host(rs.getLong("system_id"), rs.getString("host_id"), rs.getString("hostname"),
                 rs.getString("ip_address"), rs.getString("mac_address"), nullableInt(rs, "dept_id"),
-                rs.getString("status"), instant(rs, "first_seen"), instant(rs, "last_seen"), rs.getLong("open_alerts"),
+                rs.getString("status"), instant(rs, "first_seen"), instant(rs, "last_seen"), instant(rs, "retired_at"),
+                rs.getLong("open_alerts"),
                 rs.getObject("collected_at") == null ? null : MetricStore.sample(rs));
     }
 
     // ---- writes
+
+    /**
+     * Retires the system at {@code at} (switched off or given away on purpose: no-data detection ignores it), or with
+     * null puts it back in service; a system already retired keeps its time. False when there is no such system.
+     */
+    public boolean setRetired(long id, @Nullable Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE systems SET retired_at = CASE WHEN CAST(:at AS timestamptz)"
+                        + " IS NULL THEN NULL ELSE coalesce(retired_at, :at) END WHERE id = :id")
+                .bind("at", utc(at)).bind("id", id).execute()) == 1;
+    }
 
     /** Adopts system ids that producers named but this database never issued (placeholder rows). */
     public void adoptSystems(Collection<Long> ids) {
