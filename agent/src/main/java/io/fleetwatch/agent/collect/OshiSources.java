@@ -63,8 +63,9 @@ public final class OshiSources {
     }
 
     /**
-     * The {@code OSFileStore} holding {@code mount} (the one with the longest mount point that contains it), as
-     * {@code df} prints it; found once, then refreshed by {@code updateAttributes()}, found again when it is gone.
+     * The {@code OSFileStore} mounted at {@code mount}, as {@code df} prints it; found once, then refreshed by
+     * {@code updateAttributes()}, found again when it is gone. OSHI leaves out pseudo and overlay file systems and
+     * (on Linux) mounts under /run, /sys and /dev: such a mount is an error, never another file system's figure.
      */
     public Source<Double> diskPercent(Path mount) {
         Path target = mount.toAbsolutePath().normalize();
@@ -87,24 +88,16 @@ public final class OshiSources {
     }
 
     private OSFileStore find(Path target) throws IOException {
-        OSFileStore best = null;
-        int bestLength = -1;
         for (OSFileStore fs : os().getFileSystem().getFileStores()) {
-            Path m;
             try {
-                m = Path.of(fs.getMount());
+                if (Path.of(fs.getMount()).toAbsolutePath().normalize().equals(target)) {
+                    return fs;
+                }
             } catch (RuntimeException e) {
-                continue; // a mount point this OS's paths cannot express
-            }
-            if (target.startsWith(m) && m.toString().length() > bestLength) {
-                best = fs;
-                bestLength = m.toString().length();
+                // a mount point this OS's paths cannot express: not ours
             }
         }
-        if (best == null) {
-            throw new IOException("no file store holds " + target);
-        }
-        return best;
+        throw new IOException("OSHI lists no file system mounted at " + target);
     }
 
     /**

@@ -37,6 +37,12 @@ class OshiSourcesTest {
     }
 
     @Test
+    void aDirectoryThatIsNoMountPointIsAnErrorNotAnotherFileSystemsFigure() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OSHI.diskPercent(Path.of("/no/such/mount")).read())
+                .hasMessageContaining("no file system mounted at /no/such/mount");
+    }
+
+    @Test
     void anAgentOnOshiAloneSamplesThisHost() throws Exception {
         LocalSampler s = new LocalSampler(OSHI.all(Path.of("/"), ""), System::nanoTime);
         assertThat(s.sample()).isNull();
@@ -49,11 +55,12 @@ class OshiSourcesTest {
     }
 
     @Test
-    void onLinuxNetworkAndUsersComeFromFleetwatchsOwnReaders() {
+    void onLinuxDiskNetworkAndUsersComeFromFleetwatchsOwnReaders() {
         var byName = HostSources.forThisHost(new SystemInfo(), HOST, Path.of("/"), "").byName();
         assertThat(byName.get("cpu").describe()).startsWith("OSHI");
         assertThat(byName.get("memory").describe()).startsWith("OSHI");
         assertThat(byName.get("uptime").describe()).startsWith("OSHI");
+        assertThat(byName.get("disk").describe()).isEqualTo("statvfs (JDK FileStore)");
         assertThat(byName.get("network").describe()).isEqualTo("/proc/net/dev");
         assertThat(byName.get("users").describe()).isEqualTo("utmp");
         assertThat(byName.get("gpu").describe()).startsWith("nvidia-smi");
