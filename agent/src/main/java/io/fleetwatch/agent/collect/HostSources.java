@@ -8,8 +8,8 @@ import oshi.SystemInfo;
 
 /**
  * Which implementation reads each metric on this host. Everywhere OSHI, except on Linux where Fleetwatch's own reader
- * of a metric is measurably better (figures in the agent README, from {@code SourceCostTest}): disk, network and users
- * (see {@link #linux}). The GPU is nvidia-smi everywhere.
+ * of a metric is measurably better (figures in the agent README, from {@code SourceCostTest} and the footprint
+ * benchmark): CPU, disk, network and users (see {@link #linux}). The GPU is nvidia-smi everywhere.
  */
 public final class HostSources {
     private HostSources() {}
@@ -21,15 +21,18 @@ public final class HostSources {
     }
 
     /**
-     * Linux: OSHI for CPU, RAM and uptime (within a fifth of the own readers' cost, which is this machine's noise).
-     * Own readers where they win: statvfs of the mount for the disk (OSHI re-reads every mount at each refresh, 1.7×
-     * the CPU, and leaves out overlay, tmpfs and mounts under /run, /sys and /dev); /proc/net/dev for the network
-     * (OSHI enumerates the interfaces through the JDK, only those with an address, and reads sysfs files for each:
-     * 11× the CPU, 38× the allocation); utmp for users (OSHI also counts LOGIN_PROCESS records, the login prompts
-     * {@code who} does not list, and costs 3× the CPU).
+     * Linux: OSHI for RAM and uptime (within 1.3× of the own readers' CPU per read, no measurable memory). Own readers
+     * where they win: /proc/stat for the CPU (OSHI's CentralProcessor loads some 60 more classes, +0.45 MiB resident,
+     * which the footprint goal has no room for, and costs 1.2× per read); statvfs of the mount for the disk (OSHI
+     * re-reads every mount at each refresh, 1.7× the CPU, and leaves out overlay, tmpfs and mounts under /run, /sys
+     * and /dev); /proc/net/dev for the network (OSHI enumerates the interfaces through the JDK, only those with an
+     * address, and reads sysfs files for each: 11× the CPU, 38× the allocation); utmp for users (OSHI counts
+     * systemd-logind's sessions where it can, else also utmp's LOGIN_PROCESS records: not the sessions {@code who}
+     * lists; and 3× the CPU).
      */
     static Sources linux(OshiSources oshi, HostPaths paths, Path mount, String pathEnv) {
-        return new Sources(oshi.cpuTicks(), oshi.ramPercent(), ProcSources.diskPercent(mount), ProcSources.networkBytes(paths),
-                NvidiaSmiSource.fromPath(pathEnv), oshi.uptimeSeconds(), ProcSources.loggedInUsers(paths));
+        return new Sources(ProcSources.cpuTicks(paths), oshi.ramPercent(), ProcSources.diskPercent(mount),
+                ProcSources.networkBytes(paths), NvidiaSmiSource.fromPath(pathEnv), oshi.uptimeSeconds(),
+                ProcSources.loggedInUsers(paths));
     }
 }

@@ -55,9 +55,9 @@ class OshiSourcesTest {
     }
 
     @Test
-    void onLinuxDiskNetworkAndUsersComeFromFleetwatchsOwnReaders() {
+    void onLinuxCpuDiskNetworkAndUsersComeFromFleetwatchsOwnReaders() {
         var byName = HostSources.forThisHost(new SystemInfo(), HOST, Path.of("/"), "").byName();
-        assertThat(byName.get("cpu").describe()).startsWith("OSHI");
+        assertThat(byName.get("cpu").describe()).isEqualTo("/proc/stat");
         assertThat(byName.get("memory").describe()).startsWith("OSHI");
         assertThat(byName.get("uptime").describe()).startsWith("OSHI");
         assertThat(byName.get("disk").describe()).isEqualTo("statvfs (JDK FileStore)");
