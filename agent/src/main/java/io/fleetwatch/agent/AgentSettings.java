@@ -1,17 +1,19 @@
 package io.fleetwatch.agent;
 
+import io.fleetwatch.settings.Durations;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Agent settings from the environment.
  *
  * <ul>
- *   <li>{@code FLEETWATCH_AGENT_INTERVAL}: between samples, e.g. {@code 10s}, {@code 500ms}, {@code 1m} (default 10s)</li>
+ *   <li>{@code FLEETWATCH_AGENT_INTERVAL}: between samples, e.g. {@code 10s}, {@code 500ms}, {@code 1m} (default 10s;
+ *       every duration takes the one format of {@link Durations})</li>
  *   <li>{@code FLEETWATCH_AGENT_STATE_DIR}: sequence number and (later) spool; default
  *       {@code /var/lib/fleetwatch-agent} when writable, else {@code ~/.local/state/fleetwatch-agent}</li>
  *   <li>{@code FLEETWATCH_AGENT_MOUNT}: the mount point whose use is {@code disk_percent} (default {@code /})</li>
@@ -23,14 +25,12 @@ import java.util.regex.Pattern;
  */
 public record AgentSettings(Duration interval, Path stateDir, String mount, long spoolMaxBytes, Duration spoolMaxAge,
                             Duration confirmTimeout, boolean jitter) {
-    public static final String ENV_INTERVAL = "FLEETWATCH_AGENT_INTERVAL";
-    public static final String ENV_STATE_DIR = "FLEETWATCH_AGENT_STATE_DIR";
-    public static final String ENV_MOUNT = "FLEETWATCH_AGENT_MOUNT";
-    public static final String ENV_JITTER = "FLEETWATCH_AGENT_JITTER";
-    public static final String ENV_SPOOL_MAX_MB = "FLEETWATCH_AGENT_SPOOL_MAX_MB";
-    public static final String ENV_SPOOL_MAX_AGE = "FLEETWATCH_AGENT_SPOOL_MAX_AGE";
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    public static final String ENV_INTERVAL = Keys.AGENT_INTERVAL.env();
+    public static final String ENV_STATE_DIR = Keys.AGENT_STATE_DIR.env();
+    public static final String ENV_MOUNT = Keys.AGENT_MOUNT.env();
+    public static final String ENV_JITTER = Keys.AGENT_JITTER.env();
+    public static final String ENV_SPOOL_MAX_MB = Keys.AGENT_SPOOL_MAX_MB.env();
+    public static final String ENV_SPOOL_MAX_AGE = Keys.AGENT_SPOOL_MAX_AGE.env();
 
     public AgentSettings {
         if (interval.compareTo(Duration.ofMillis(100)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
@@ -54,32 +54,20 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, long
         this(interval, stateDir, mount, spoolMaxBytes, spoolMaxAge, confirmTimeout, false);
     }
 
-    public static AgentSettings fromEnv(Map<String, String> env) {
-        Duration interval = duration(ENV_INTERVAL, env.getOrDefault(ENV_INTERVAL, "10s"));
-        String dir = env.get(ENV_STATE_DIR);
-        Path state = dir != null && !dir.isBlank() ? Path.of(dir) : defaultStateDir();
-        double maxMb;
-        String rawMb = env.getOrDefault(ENV_SPOOL_MAX_MB, "64").trim();
-        try {
-            maxMb = Double.parseDouble(rawMb); // fractions allowed: small devices, and tests that overflow it
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": '" + rawMb + "' is not a number");
-        }
+    public static AgentSettings from(Settings s) {
+        Duration interval = s.get(Keys.AGENT_INTERVAL);
+        Path state = s.find(Keys.AGENT_STATE_DIR).orElseGet(AgentSettings::defaultStateDir);
+        double maxMb = s.get(Keys.AGENT_SPOOL_MAX_MB); // fractions allowed: small devices, and tests that overflow it
         if (!(maxMb >= 0.0625) || maxMb > 1_000_000) {
-            throw new IllegalArgumentException(ENV_SPOOL_MAX_MB + ": must be at least 0.0625 (64 KiB) and at most"
-                    + " 1000000, not " + rawMb);
+            throw Keys.AGENT_SPOOL_MAX_MB.invalid("must be at least 0.0625 (64 KiB) and at most 1000000, not "
+                    + s.env().get(ENV_SPOOL_MAX_MB).strip());
         }
-        return new AgentSettings(interval, state, env.getOrDefault(ENV_MOUNT, "/"), (long) (maxMb * 1024 * 1024),
-                duration(ENV_SPOOL_MAX_AGE, env.getOrDefault(ENV_SPOOL_MAX_AGE, "7d")), Duration.ofSeconds(5),
-                bool(ENV_JITTER, env.getOrDefault(ENV_JITTER, "true")));
+        return new AgentSettings(interval, state, s.get(Keys.AGENT_MOUNT), (long) (maxMb * 1024 * 1024),
+                s.get(Keys.AGENT_SPOOL_MAX_AGE), Duration.ofSeconds(5), s.get(Keys.AGENT_JITTER));
     }
 
-    private static boolean bool(String key, String value) {
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "1", "on" -> true;
-            case "false", "no", "0", "off" -> false;
-            default -> throw new IllegalArgumentException(key + ": '" + value + "' is not true or false");
-        };
+    public static AgentSettings fromEnv(Map<String, String> env) {
+        return from(Settings.fromEnv(env));
     }
 
     private static Path defaultStateDir() {
@@ -90,24 +78,8 @@ public record AgentSettings(Duration interval, Path stateDir, String mount, long
         return Path.of(System.getProperty("user.home"), ".local", "state", "fleetwatch-agent");
     }
 
-    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601 ({@code PT10S}). */
+    /** A duration in the settings' one format ({@link Durations}), the error naming {@code key}. */
     public static Duration duration(String key, String value) {
-        String v = value.trim();
-        Matcher m = DURATION.matcher(v);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(v);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(key + ": '" + value + "' is not a duration (e.g. 10s, 500ms, 1m)");
-        }
+        return Durations.parse(key, value);
     }
 }

@@ -13,6 +13,9 @@ class AgentSettingsTest {
         assertThat(AgentSettings.duration("k", "10s")).isEqualTo(Duration.ofSeconds(10));
         assertThat(AgentSettings.duration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(AgentSettings.duration("k", "PT1M")).isEqualTo(Duration.ofMinutes(1));
+        // the one format of every setting also takes the SSH collector's bare number of seconds
+        assertThat(AgentSettings.fromEnv(Map.of("FLEETWATCH_AGENT_INTERVAL", "30", "FLEETWATCH_AGENT_STATE_DIR", "/tmp/x"))
+                .interval()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.messages.MessageCodec;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true, description = {"Collect this host's eight metrics every interval and publish them.",
     "Env: FLEETWATCH_AGENT_INTERVAL (10s), FLEETWATCH_AGENT_STATE_DIR, FLEETWATCH_AGENT_MOUNT (/)."})
-final class AgentCommand extends EnvAware implements Callable<Integer> {
+final class AgentCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
+    @Override
+    public List<String> parts(Map<String, String> env) {
+        return List.of("agent");
+    }
+
     @Spec
     CommandSpec spec;
 

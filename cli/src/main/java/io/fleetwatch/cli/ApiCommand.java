@@ -6,13 +6,19 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.sql.ReadReplica;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 @Command(name = "api", mixinStandardHelpOptions = true, description = {"Serve the REST API and the web dashboard (/ui; tokens: FLEETWATCH_API_TOKEN or admin create-token).",
     "Env: FLEETWATCH_API_HOST (127.0.0.1), FLEETWATCH_API_PORT (8080), DATABASE_READ_URL (a streaming replica for reads)."})
-final class ApiCommand extends EnvAware implements Callable<Integer> {
+final class ApiCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
+    @Override
+    public List<String> parts(Map<String, String> env) {
+        return List.of("database", "api");
+    }
+
     @Override
     public Integer call() throws Exception {
         ApiSettings settings = ApiSettings.fromEnv(env);

@@ -3,9 +3,10 @@ package io.fleetwatch.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.sql.BackupRotation;
+import io.fleetwatch.sql.DatabaseDump;
 import io.fleetwatch.sql.DatabaseSettings;
-import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,10 +47,9 @@ final class BackupCommand {
         if (config.file() != null) {
             out.add(config.file());
         }
-        for (String key : List.of("QUEUE_TLS_CA_FILE", "QUEUE_TLS_CERT_FILE", "QUEUE_TLS_KEY_FILE",
-                "FLEETWATCH_API_TOKEN_FILE", "FLEETWATCH_SSH_KEY", "FLEETWATCH_SSH_KNOWN_HOSTS",
-                "FLEETWATCH_SSH_PASSWORD_FILE")) {
-            String v = env.get(key);
+        for (var key : List.of(Keys.BROKER_TLS_CA_FILE, Keys.BROKER_TLS_CERT_FILE, Keys.BROKER_TLS_KEY_FILE,
+                Keys.API_TOKEN_FILE, Keys.SSH_KEY, Keys.SSH_KNOWN_HOSTS, Keys.SSH_PASSWORD_FILE)) {
+            String v = env.get(key.env());
             if (v != null && !v.isBlank()) {
                 out.add(Path.of(v.strip()));
             }
@@ -69,13 +68,28 @@ final class BackupCommand {
         "Back up the database (pg_dump), the RabbitMQ definitions, and the configuration file and certificates",
         "(TLS CA, client certificates and keys, API token file, SSH key and known_hosts) into a new directory (0700),",
         "with a checksummed manifest.",
-        "", "Example: fleetwatch backup --to /var/backups/fleetwatch/2026-11-22"})
+        "", "Examples: fleetwatch backup --to /var/backups/fleetwatch/2026-11-22",
+        "          fleetwatch backup --into /var/backups/fleetwatch --keep 14   (what fleetwatch-backup.timer runs daily)"})
     static final class Backup extends EnvAware implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--to", required = true, description = "Directory to create (must not exist).")
-        Path to;
+        @picocli.CommandLine.ArgGroup(multiplicity = "1")
+        Where where;
+
+        /** Exactly one of a directory to create, or a folder of dated backups (the daily timer's). */
+        static final class Where {
+            @Option(names = "--to", required = true, description = "Directory to create (must not exist).")
+            Path to;
+
+            @Option(names = "--into", required = true, paramLabel = "FOLDER", description = {"A new directory in FOLDER",
+                "named by the UTC time (fleetwatch-YYYYMMDDTHHMMSSZ), as the daily timer makes them."})
+            Path into;
+        }
+
+        @Option(names = "--keep", paramLabel = "N", description = {"With --into: afterwards remove the oldest",
+            "complete backups in FOLDER so that N remain."})
+        Integer keep;
 
         @Option(names = "--no-broker", description = "Database only (no RabbitMQ definitions).")
         boolean noBroker;
@@ -85,13 +99,16 @@ final class BackupCommand {
 
         @Override
         public Integer call() throws Exception {
+            BackupRotation rotation = where.into == null ? null : new BackupRotation(where.into, MANIFEST);
+            if (keep != null && rotation == null) {
+                throw new IllegalArgumentException("--keep: goes with --into (a folder of dated backups)");
+            }
+            Path to = rotation == null ? where.to : rotation.next(java.time.Clock.systemUTC());
             if (Files.exists(to)) {
                 throw new IllegalArgumentException("--to: " + to + " exists; a backup goes into a new directory");
             }
             Files.createDirectories(to, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            DatabaseSettings db = DatabaseSettings.fromEnv(env);
-            run(List.of("pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=" + to.resolve(DUMP),
-                    "--dbname=" + libpqUri(db)), db.password());
+            new DatabaseDump(DatabaseSettings.fromEnv(env)).dump(to.resolve(DUMP));
             List<String> files = new ArrayList<>(List.of(DUMP));
             if (!noBroker) {
                 Files.writeString(to.resolve(DEFINITIONS), management(env, "GET", null));
@@ -114,7 +131,7 @@ final class BackupCommand {
             }
             manifest.put("fleetwatch_backup", 1);
             manifest.put("created_at", Instant.now().toString());
-            manifest.put("version", Main.class.getPackage().getImplementationVersion());
+            manifest.put("version", BackupCommand.class.getPackage().getImplementationVersion());
             ObjectNode sums = manifest.putObject("sha256");
             for (String f : files) {
                 sums.put(f, sha256(to.resolve(f)));
@@ -122,6 +139,11 @@ final class BackupCommand {
             manifest.set("files", originals);
             Files.writeString(to.resolve(MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
             spec.commandLine().getOut().printf("backup: %s (%s)%n", to, String.join(", ", files));
+            if (keep != null) {
+                for (Path old : rotation.prune(keep)) {
+                    spec.commandLine().getOut().printf("backup: removed %s (keeping %d)%n", old, keep);
+                }
+            }
             return 0;
         }
     }
@@ -165,44 +187,7 @@ final class BackupCommand {
             if (!yes) {
                 throw new IllegalArgumentException("restore replaces the database's contents; add --yes to go ahead");
             }
-            DatabaseSettings db = DatabaseSettings.fromEnv(env);
-            String dump = from.resolve(DUMP).toString();
-            boolean timescale = run(List.of("pg_restore", "--list", dump), null).lines()
-                    .anyMatch(l -> l.matches(".* EXTENSION - timescaledb( .*)?"));
-            if (timescale && !"t".equals(run(List.of("psql", "--no-psqlrc", "--tuples-only", "--no-align",
-                    "--dbname=" + libpqUri(db), "--command=SELECT rolsuper FROM pg_roles WHERE rolname = current_user"),
-                    db.password()).strip())) {
-                throw new IllegalArgumentException("restoring a TimescaleDB backup needs a superuser role: TimescaleDB's"
-                        + " catalog belongs to the role that installed the extension. Run restore with DATABASE_URL of a"
-                        + " superuser (e.g. user postgres) on the same database; nothing was changed");
-            }
-            // pg_restore --clean cannot drop a partitioned table's objects in order, so the archive becomes an SQL
-            // script run after emptying the schema; psql wraps the -c and the -f in one transaction: all, or nothing.
-            // TimescaleDB (as Timescale documents): a fresh extension, timescaledb_pre_restore() before the data and
-            // timescaledb_post_restore() after; its objects keep their owner, the application's role, not the
-            // superuser that restores them.
-            Path script = Files.createTempFile("fleetwatch-restore", ".sql");
-            try {
-                List<String> restore = new ArrayList<>(List.of("pg_restore", "--no-privileges", "--file=" + script, dump));
-                if (!timescale) {
-                    restore.add(1, "--no-owner");
-                }
-                run(restore, null);
-                List<String> psql = new ArrayList<>(List.of("psql", "--no-psqlrc", "--quiet", "--single-transaction",
-                        "--set=ON_ERROR_STOP=1", "--dbname=" + libpqUri(db)));
-                psql.add(timescale
-                        ? "--command=DROP EXTENSION IF EXISTS timescaledb CASCADE; DROP SCHEMA public CASCADE;"
-                                + " CREATE SCHEMA public AUTHORIZATION pg_database_owner; CREATE EXTENSION timescaledb;"
-                                + " SELECT public.timescaledb_pre_restore();"
-                        : "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-                psql.add("--file=" + script);
-                if (timescale) {
-                    psql.add("--command=SELECT public.timescaledb_post_restore();");
-                }
-                run(psql, db.password());
-            } finally {
-                Files.deleteIfExists(script);
-            }
+            new DatabaseDump(DatabaseSettings.fromEnv(env)).restore(from.resolve(DUMP));
             if (sums.has(DEFINITIONS)) {
                 management(env, "POST", Files.readString(from.resolve(DEFINITIONS)));
             }
@@ -224,40 +209,6 @@ final class BackupCommand {
                     String.join(", ", (Iterable<String>) sums::fieldNames));
             return 0;
         }
-    }
-
-    /** The JDBC URL as a libpq URI (pg_dump, pg_restore); libpq-only parameters are kept, JDBC-only ones dropped. */
-    static String libpqUri(DatabaseSettings db) {
-        String url = db.jdbcUrl().substring("jdbc:".length());
-        int q = url.indexOf('?');
-        String base = q < 0 ? url : url.substring(0, q);
-        List<String> keep = new ArrayList<>();
-        if (q >= 0) {
-            for (String p : url.substring(q + 1).split("&")) {
-                String k = p.split("=", 2)[0];
-                if (List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout").contains(k)) {
-                    keep.add(p);
-                }
-            }
-        }
-        String user = db.user() == null ? "" : URLEncoder.encode(db.user(), StandardCharsets.UTF_8) + "@";
-        String uri = base.replaceFirst("^postgresql://", "postgresql://" + user);
-        return keep.isEmpty() ? uri : uri + "?" + String.join("&", keep);
-    }
-
-    /** Runs a client program; returns what it printed, or throws with its last line. */
-    private static String run(List<String> cmd, String password) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (password != null) {
-            pb.environment().put("PGPASSWORD", password);
-        }
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IOException(cmd.get(0) + " failed" + (out.isEmpty() ? "" : ": " + out.lines().reduce((a, b) -> b)
-                    .orElse("")));
-        }
-        return out;
     }
 
     /** GET (export) or POST (import) the virtual host's definitions through the management API. */

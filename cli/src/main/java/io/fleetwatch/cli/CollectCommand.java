@@ -1,5 +1,6 @@
 package io.fleetwatch.cli;
 
+import io.fleetwatch.jobs.Errors;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.CollectorService;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -29,7 +31,12 @@ import picocli.CommandLine.Spec;
     "Host keys are verified against FLEETWATCH_SSH_KNOWN_HOSTS; see the collector README for the FLEETWATCH_SSH_* keys."},
     footer = {"", "Examples:", "  fleetwatch collect ops@lab-pc-01 lab-pc-02:2222",
               "  fleetwatch collect --all --interval 30s"})
-final class CollectCommand extends EnvAware implements Callable<Integer> {
+final class CollectCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
+    @Override
+    public List<String> parts(Map<String, String> env) {
+        return List.of("ssh");
+    }
+
     @Spec
     CommandSpec spec;
 

@@ -3,6 +3,7 @@ package io.fleetwatch.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.fleetwatch.cli.config.ConfigLoader;
+import io.fleetwatch.settings.Keys;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -12,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * environment made of both. {@link #reload()} reads the same sources again (SIGHUP).
  */
 record Config(Path file, Map<String, String> processEnv, Map<String, String> env, int fileKeys, int overridden) {
-    static final String ENV_FILE = "FLEETWATCH_CONFIG";
-    static final String ENV_LOG_LEVEL = "FLEETWATCH_LOG_LEVEL";
+    static final String ENV_FILE = Keys.CONFIG_FILE.env();
+    static final String ENV_LOG_LEVEL = Keys.LOG_LEVEL.env();
 
     static Config load(Path file, Map<String, String> processEnv) {
         Path f = file;
@@ -40,7 +41,7 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
                 : file + " (" + fileKeys + " setting(s) from the file, " + overridden + " overridden by the environment)";
     }
 
-    static final String ENV_LOG_FORMAT = "FLEETWATCH_LOG_FORMAT";
+    static final String ENV_LOG_FORMAT = Keys.LOG_FORMAT.env();
 
     /**
      * {@code log.format} from the file: logback has already read FLEETWATCH_LOG_FORMAT from the process environment
@@ -83,16 +84,25 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
 
     /** {@code log.level} / FLEETWATCH_LOG_LEVEL for Fleetwatch's own loggers; {@code --debug} wins. Returns the level. */
     static String applyLogLevel(Map<String, String> env) {
-        String want = debug ? "DEBUG" : env.get(ENV_LOG_LEVEL);
+        Level level = checkLogLevel(env);
         Logger logger = (Logger) LoggerFactory.getLogger("io.fleetwatch");
-        if (want == null || want.isBlank()) {
+        if (level == null) {
             return logger.getEffectiveLevel().toString();
+        }
+        logger.setLevel(level);
+        return level.toString();
+    }
+
+    /** The level {@link #applyLogLevel} would set, null when none is configured; a bad one names the key. */
+    static Level checkLogLevel(Map<String, String> env) {
+        String want = debug ? "DEBUG" : env.get(ENV_LOG_LEVEL);
+        if (want == null || want.isBlank()) {
+            return null;
         }
         Level level = Level.toLevel(want.strip(), null);
         if (level == null) {
             throw new IllegalArgumentException(ENV_LOG_LEVEL + ": '" + want + "' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR, OFF)");
         }
-        logger.setLevel(level);
-        return level.toString();
+        return level;
     }
 }

@@ -4,9 +4,9 @@ import io.fleetwatch.agent.AgentSettings;
 import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.SshSettings;
-import io.fleetwatch.consumer.ConsumerSettings;
-import io.fleetwatch.consumer.notify.NotifySettings;
-import io.fleetwatch.consumer.watch.QueueWatch;
+import io.fleetwatch.consumer.runtime.ConsumerComponent;
+import io.fleetwatch.consumer.runtime.RelayComponent;
+import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.ReadReplicaSettings;
 import java.util.ArrayList;
@@ -22,6 +22,18 @@ import java.util.function.Consumer;
 final class ConfigCheck {
     private ConfigCheck() {}
 
+    /** What a command starts: the parts whose settings it builds, after the broker's (default: the database). */
+    interface Parts {
+        List<String> parts(Map<String, String> env);
+    }
+
+    /** {@code serve}, and the launcher without a command: the database and this host's serve components. */
+    static final Parts SERVE = env -> {
+        List<String> parts = new ArrayList<>(List.of("database"));
+        parts.addAll(Components.serve(env));
+        return parts;
+    };
+
     private static final Map<String, Consumer<Map<String, String>>> PARTS = new LinkedHashMap<>();
 
     static {
@@ -34,15 +46,11 @@ final class ConfigCheck {
             DatabaseSettings.fromEnv(e);
             ReadReplicaSettings.fromEnv(e);
         });
-        PARTS.put("consumer", e -> {
-            ConsumerSettings.fromEnv(e);
-            NotifySettings.channels(e);
-            QueueWatch.Thresholds.fromEnv(e);
-        });
-        PARTS.put("relay", RelayCommand::threads);
+        PARTS.put("consumer", ConsumerComponent::check);
+        PARTS.put("relay", RelayComponent::threads);
         PARTS.put("api", ApiSettings::fromEnv);
-        PARTS.put("scheduler", ScheduledScans::fromEnv);
-        PARTS.put("scan", ScanCommand::policy);
+        PARTS.put("scheduler", ScanJobs::schedules);
+        PARTS.put("scan", ScanJobs::policy);
         PARTS.put("ssh", SshSettings::fromEnv);
         PARTS.put("agent", AgentSettings::fromEnv);
     }
@@ -50,26 +58,7 @@ final class ConfigCheck {
     /** Checks what the command needs; returns the parts checked, for the operator. */
     static String check(Object command, Map<String, String> env) {
         List<String> parts = new ArrayList<>(List.of("broker"));
-        if (command instanceof ServeCommand || command instanceof Main) {
-            parts.add("database");
-            for (String c : ServeCommand.components(env)) {
-                parts.add(c);
-            }
-        } else if (command instanceof ConsumeCommand) {
-            parts.addAll(List.of("database", "consumer"));
-        } else if (command instanceof RelayCommand) {
-            parts.addAll(List.of("database", "relay"));
-        } else if (command instanceof ApiCommand) {
-            parts.addAll(List.of("database", "api"));
-        } else if (command instanceof ScanCommand) {
-            parts.addAll(List.of("database", "scan"));
-        } else if (command instanceof CollectCommand) {
-            parts.add("ssh");
-        } else if (command instanceof AgentCommand) {
-            parts.add("agent");
-        } else {
-            parts.add("database");
-        }
+        parts.addAll(command instanceof Parts p ? p.parts(env) : List.of("database"));
         for (String p : parts) {
             PARTS.get(p).accept(env);
         }

@@ -1,5 +1,6 @@
 package io.fleetwatch.cli;
 
+import io.fleetwatch.jobs.Errors;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.agent.Agent;
@@ -10,9 +11,16 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.consumer.runtime.RelayComponent;
 import io.fleetwatch.demo.AdaptingTopology;
 import io.fleetwatch.demo.EmbeddedBroker;
 import io.fleetwatch.demo.EmbeddedDatabase;
+import io.fleetwatch.jobs.ScanJobs;
+import io.fleetwatch.jobs.ScanLog;
+import io.fleetwatch.scanner.Cidr;
+import io.fleetwatch.scanner.ScanPolicy;
+import io.fleetwatch.scanner.Scanner;
+import io.fleetwatch.settings.Keys;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.Migrator;
 import java.io.IOException;
@@ -94,9 +102,9 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
                 String password = HexFormat.of().formatHex(random.generateSeed(12));
                 EmbeddedBroker broker = EmbeddedBroker.start(freePort(), password, work.resolve("qpid"));
                 started.add(broker);
-                for (String k : List.of(BrokerSettings.ENV_URI, "QUEUE_TLS", "QUEUE_TLS_CA_FILE", "QUEUE_TLS_CERT_FILE",
-                        "QUEUE_TLS_KEY_FILE")) {
-                    e.remove(k);
+                for (var k : List.of(Keys.BROKER_URI, Keys.BROKER_TLS, Keys.BROKER_TLS_CA_FILE, Keys.BROKER_TLS_CERT_FILE,
+                        Keys.BROKER_TLS_KEY_FILE)) {
+                    e.remove(k.env());
                 }
                 e.putAll(Map.of(BrokerSettings.ENV_HOST, "127.0.0.1", BrokerSettings.ENV_PORT, Integer.toString(broker.port()),
                         BrokerSettings.ENV_USER, "guest", BrokerSettings.ENV_PASSWORD, password, BrokerSettings.ENV_VHOST, "/"));
@@ -146,18 +154,15 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             }
             out.println("demo: db migrate: " + Migrator.fromEnv(ds, e).migrate().size() + " migration(s) applied");
             Config config = new Config(null, e, Map.copyOf(e), 0, 0);
-            started.addAll(ConsumeCommand.start(config, ds, ConsumerSettings.fromEnv(e), false));
-            started.addAll(RelayCommand.start(e, ds));
+            started.addAll(Components.consumer(config, ds, ConsumerSettings.fromEnv(e), false));
+            started.add(RelayComponent.start(e, ds));
             ApiServer api = ApiServer.start(ApiSettings.fromEnv(e), ds, Clock.systemUTC(), BrokerSettings.fromEnv(e));
             started.add(api);
             Agent agent = ThisHost.agent(AgentSettings.fromEnv(e), BrokerSettings.fromEnv(e), e, Clock.systemUTC());
             agent.start();
             started.add(agent);
             out.flush();
-            int scan = Main.run(e, "scan", "127.0.0.1/32", "--dept", "1");
-            if (scan != 0) {
-                LOG.warn("demo: the scan of 127.0.0.1 exited {}", scan);
-            }
+            scanLoopback(e, ds, out);
             out.println();
             out.println("demo: Fleetwatch is running (" + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms).");
             out.println("demo: dashboard: http://127.0.0.1:" + apiPort + "/#token=" + token);
@@ -173,6 +178,29 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
         out.println("demo: stopped");
         out.flush();
         return 0;
+    }
+
+    /** One scan job of this host (127.0.0.1/32, department 1, every probe), as {@code fleetwatch scan} runs it. */
+    private void scanLoopback(Map<String, String> e, HikariDataSource ds, PrintWriter out) {
+        PrintWriter err = spec.commandLine().getErr();
+        List<Cidr> loopback = List.of(Cidr.parse("127.0.0.1/32"));
+        try {
+            ScanPolicy policy = ScanJobs.policy(e).withProfile("polite");
+            policy.check(loopback);
+            ScanProgress progress = new ScanProgress(err);
+            try (Connection amqp = Services.connect(e, "fleetwatch-scan")) {
+                ScanJobs.Outcome o = Services.scanJobs(e, ds).submit(amqp,
+                        ScanJobs.scanner(policy, Scanner.PROBES, true, Clock.systemUTC()),
+                        new ScanLog(progress, Clock.systemUTC()),
+                        new ScanJobs.Sweep(loopback, List.of(), System.nanoTime(), false, 1),
+                        System.getProperty("user.name"));
+                out.println(ScanJobs.summary(o.scanId(), o.result().summary()));
+            }
+        } catch (Exception ex) {
+            err.println("fleetwatch: " + Errors.describe(ex));
+            LOG.warn("demo: the scan of 127.0.0.1 failed: {}", Errors.describe(ex));
+        }
+        out.flush();
     }
 
     static final String DEMO_VHOST = "fleetwatch-demo";

@@ -1,7 +1,9 @@
 package io.fleetwatch.cli;
 
+import io.fleetwatch.jobs.Errors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Option;
                   "Examples:", "  fleetwatch demo", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml --validate-only",
                   "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve", "  fleetwatch queue-setup",
                   "  fleetwatch db migrate", "  fleetwatch agent --once"})
-public final class Main implements Callable<Integer> {
+public final class Main implements Callable<Integer>, ConfigCheck.Parts {
     /** Where the options of every level land (they are inherited by the subcommands). */
     static final class Globals {
         Path config;
@@ -58,6 +60,12 @@ public final class Main implements Callable<Integer> {
                     + " 0 when it is valid, 2 with the key and the problem when it is not.")
     void validateOnly(boolean on) {
         globals.validateOnly |= on;
+    }
+
+    /** Without a command, {@code --validate-only} checks what {@code serve} would start. */
+    @Override
+    public List<String> parts(Map<String, String> env) {
+        return ConfigCheck.SERVE.parts(env);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.fleetwatch.cli;
 
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,7 +20,7 @@ import java.util.Map;
  * Over HTTPS the certificate is verified against the broker's CA ({@code QUEUE_TLS_CA_FILE}) or the JVM's trust store.
  */
 final class Management {
-    static final String ENV_URL = "QUEUE_MANAGEMENT_URL";
+    static final String ENV_URL = Keys.BROKER_MANAGEMENT_URL.env();
 
     private Management() {}
 
@@ -30,13 +32,7 @@ final class Management {
     static String call(Map<String, String> env, String method, String path, String body)
             throws IOException, InterruptedException {
         BrokerSettings b = BrokerSettings.fromEnv(env);
-        String base = env.get(ENV_URL);
-        if (base == null || base.isBlank()) {
-            base = "http://" + b.host() + ":" + b.managementPort();
-        } else if (!base.strip().matches("https?://[^/\\s]+/?")) {
-            throw new IllegalArgumentException(ENV_URL + ": '" + base + "' is not http(s)://host:port");
-        }
-        URI uri = URI.create(base.strip().replaceAll("/$", "") + path);
+        URI uri = URI.create(base(env, b) + path);
         String auth = Base64.getEncoder().encodeToString((b.user() + ":" + b.password()).getBytes(StandardCharsets.UTF_8));
         HttpRequest r = HttpRequest.newBuilder(uri).header("Authorization", "Basic " + auth)
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
@@ -54,5 +50,16 @@ final class Management {
                     + res.statusCode() + " to " + method + " " + path);
         }
         return res.body();
+    }
+
+    /** {@code QUEUE_MANAGEMENT_URL} without a trailing slash, or else http://host:management-port. */
+    static String base(Map<String, String> env, BrokerSettings b) {
+        String base = Settings.fromEnv(env).get(Keys.BROKER_MANAGEMENT_URL);
+        if (base == null || base.isBlank()) {
+            return "http://" + b.host() + ":" + b.managementPort();
+        } else if (!base.strip().matches("https?://[^/\\s]+/?")) {
+            throw new IllegalArgumentException(ENV_URL + ": '" + base + "' is not http(s)://host:port");
+        }
+        return base.strip().replaceAll("/$", "");
     }
 }

@@ -5,16 +5,16 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.scanner.Cidr;
 import io.fleetwatch.scanner.ScanPolicy;
+import io.fleetwatch.jobs.ScanJobs;
+import io.fleetwatch.jobs.ScanLog;
 import io.fleetwatch.scanner.Scanner;
+import io.fleetwatch.store.ScanStore;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +32,12 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  FLEETWATCH_SCAN_ALLOW=198.18.0.0/24 fleetwatch scan 198.18.0.0/24 --dept 1",
                   "  fleetwatch scan 198.18.0.0/24 --exclude 198.18.0.0/28 --probes icmp,tcp -n --json",
                   "  fleetwatch scan list", "  fleetwatch scan status 12", "  fleetwatch scan logs 12"})
-final class ScanCommand extends EnvAware implements Callable<Integer> {
+final class ScanCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
+    @Override
+    public List<String> parts(Map<String, String> env) {
+        return List.of("database", "scan");
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -64,26 +69,6 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
     @Option(names = {"--json", "--no-queue"}, description = "Print the discovery messages instead of publishing them.")
     boolean json;
 
-    static ScanPolicy policy(Map<String, String> env) {
-        List<Cidr> allow = cidrList(env, "FLEETWATCH_SCAN_ALLOW", "127.0.0.0/8");
-        List<Cidr> deny = cidrList(env, "FLEETWATCH_SCAN_DENY", "");
-        return ScanPolicy.defaults().withNetworks(allow, deny);
-    }
-
-    private static List<Cidr> cidrList(Map<String, String> env, String key, String fallback) {
-        List<Cidr> out = new ArrayList<>();
-        for (String c : env.getOrDefault(key, fallback).split(",")) {
-            if (!c.isBlank()) {
-                try {
-                    out.add(Cidr.parse(c));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(key + ": " + e.getMessage());
-                }
-            }
-        }
-        return out;
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -92,38 +77,33 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
         }
         List<Cidr> targets = cidrs.stream().map(Cidr::parse).toList();
         List<Cidr> skip = exclude.stream().map(Cidr::parse).toList();
-        ScanPolicy policy = policy(env).withProfile(profile);
+        ScanPolicy policy = ScanJobs.policy(env).withProfile(profile);
         try {
             policy.check(targets); // before any job, connection or packet
         } catch (ScanPolicy.Refused e) {
             spec.commandLine().getErr().println("fleetwatch: " + e.getMessage());
             return 2;
         }
-        ScanLog log = new ScanLog(spec.commandLine().getErr(), Clock.systemUTC());
-        Scanner scanner = new Scanner(policy, probes, Path.of("/proc/net/arp"), Clock.systemUTC())
-                .events(log).reverseDns(!noDns, Duration.ofSeconds(2));
+        ScanProgress progress = new ScanProgress(spec.commandLine().getErr());
+        Scanner scanner = ScanJobs.scanner(policy, probes, !noDns, Clock.systemUTC()).events(progress);
         long order = seed != null ? seed : System.nanoTime();
         if (json) {
             Scanner.Result r;
-            try (log) {
+            try (progress) {
                 r = scanner.sweep(targets, skip, order, force, null, dept);
             }
             r.hosts().forEach(m -> out.println(MessageCodec.encodeToString(m)));
-            spec.commandLine().getErr().println(summary(null, r.summary()));
+            spec.commandLine().getErr().println(ScanJobs.summary(null, r.summary()));
             return 0;
         }
         try (HikariDataSource ds = Services.database(env, "fleetwatch-scan");
              Connection amqp = Services.connect(env, "fleetwatch-scan")) {
-            ScanJob.Outcome o = ScanJob.run(ds, amqp, scanner, log, targets, skip, order, force, dept,
+            ScanJobs.Outcome o = Services.scanJobs(env, ds).submit(amqp, scanner,
+                    new ScanLog(progress, Clock.systemUTC()), new ScanJobs.Sweep(targets, skip, order, force, dept),
                     System.getProperty("user.name"));
-            out.println(summary(o.scanId(), o.result().summary()));
+            out.println(ScanJobs.summary(o.scanId(), o.result().summary()));
             return 0;
         }
-    }
-
-    static String summary(Long id, Scanner.Summary s) {
-        return "scan" + (id == null ? "" : " " + id) + ": " + s.addresses() + " address(es), " + s.live() + " live, "
-                + s.probesSent() + " probe(s) sent, " + s.took().toMillis() + " ms";
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The most recent scan jobs.")
@@ -137,18 +117,12 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan"); var c = ds.getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT id, status, coalesce(targets, '?'), dept_id,"
-                         + " coalesce(hosts_found::text, '-'), started_at, finished_at - started_at FROM scans"
-                         + " ORDER BY id DESC LIMIT ?")) {
-                ps.setInt(1, limit);
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan")) {
                 out.printf("%-6s %-10s %-5s %-6s %-28s %s%n", "ID", "STATUS", "DEPT", "HOSTS", "STARTED", "TARGETS");
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.printf("%-6d %-10s %-5s %-6s %-28s %s%n", rs.getLong(1), rs.getString(2),
-                                rs.getObject(4), rs.getString(5),
-                                rs.getTimestamp(6) == null ? "-" : rs.getTimestamp(6).toInstant(), rs.getString(3));
-                    }
+                for (ScanStore.Scan s : ScanStore.of(ds).recent(limit, 0)) {
+                    out.printf("%-6d %-10s %-5s %-6s %-28s %s%n", s.id(), s.status(), s.deptId(),
+                            s.hostsFound() == null ? "-" : s.hostsFound(), s.startedAt() == null ? "-" : s.startedAt(),
+                            s.targets() == null ? "?" : s.targets());
                 }
             }
             return 0;
@@ -165,23 +139,22 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan"); var c = ds.getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT status, targets, dept_id, requested_by, probes_sent,"
-                         + " hosts_found, started_at, finished_at, error FROM scans WHERE id = ?")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
-                        return 1;
-                    }
-                    PrintWriter out = spec.commandLine().getOut();
-                    String[] names = {"status", "targets", "dept", "requested_by", "probes_sent", "hosts_found",
-                        "started_at", "finished_at", "error"};
-                    for (int i = 0; i < names.length; i++) {
-                        Object v = rs.getObject(i + 1);
-                        out.printf("%-13s %s%n", names[i] + ":", v == null ? "-" : v);
-                    }
-                }
+            Optional<ScanStore.Scan> found;
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan")) {
+                found = ScanStore.of(ds).find(id);
+            }
+            if (found.isEmpty()) {
+                spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
+                return 1;
+            }
+            ScanStore.Scan s = found.get();
+            PrintWriter out = spec.commandLine().getOut();
+            String[] names = {"status", "targets", "dept", "requested_by", "probes_sent", "hosts_found", "started_at",
+                "finished_at", "error"};
+            Object[] values = {s.status(), s.targets(), s.deptId(), s.requestedBy(), s.probesSent(), s.hostsFound(),
+                Printing.timestamp(s.startedAt()), Printing.timestamp(s.finishedAt()), s.error()};
+            for (int i = 0; i < names.length; i++) {
+                out.printf("%-13s %s%n", names[i] + ":", values[i] == null ? "-" : values[i]);
             }
             return 0;
         }
@@ -197,23 +170,15 @@ final class ScanCommand extends EnvAware implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan"); var c = ds.getConnection();
-                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM scans WHERE id = ?");
-                 PreparedStatement ps = c.prepareStatement("SELECT at, level, message FROM scan_logs WHERE scan_id = ?"
-                         + " ORDER BY seq")) {
-                exists.setLong(1, id);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (!rs.next()) {
-                        spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
-                        return 1;
-                    }
+            try (HikariDataSource ds = Services.database(env, "fleetwatch-scan")) {
+                ScanStore store = ScanStore.of(ds);
+                if (store.find(id).isEmpty()) {
+                    spec.commandLine().getErr().println("fleetwatch: scan " + id + " not found");
+                    return 1;
                 }
-                ps.setLong(1, id);
                 PrintWriter out = spec.commandLine().getOut();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.printf("%s %-5s %s%n", rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3));
-                    }
+                for (ScanStore.LogLine l : store.log(id, Integer.MAX_VALUE)) {
+                    out.printf("%s %-5s %s%n", l.at(), l.level(), l.message());
                 }
             }
             return 0;

@@ -10,12 +10,11 @@ import io.fleetwatch.api.ApiSettings;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
+import io.fleetwatch.consumer.runtime.RelayComponent;
 import io.fleetwatch.sql.Migrator;
 import io.fleetwatch.sql.ReadReplica;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,10 +33,8 @@ import picocli.CommandLine.Option;
     "SIGTERM / Ctrl-C drains and exits 0; SIGHUP reloads log level, notifications, thresholds and scan schedules."},
         footer = {"", "Examples:", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve",
                   "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
-final class ServeCommand extends EnvAware implements Callable<Integer> {
+final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-    static final String ENV_COMPONENTS = "FLEETWATCH_SERVE_COMPONENTS";
-    static final List<String> ALL = List.of("consumer", "relay", "api", "scheduler", "agent");
 
     @Option(names = "--no-agent", description = "Do not run the agent on this host.")
     boolean noAgent;
@@ -45,31 +42,14 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
     @Option(names = "--no-setup", description = "Skip queue-setup and db migrate at start.")
     boolean noSetup;
 
-    /** The components this host runs, in start order. */
-    static Set<String> components(Map<String, String> env) {
-        String raw = env.get(ENV_COMPONENTS);
-        if (raw == null || raw.isBlank()) {
-            return new LinkedHashSet<>(ALL);
-        }
-        Set<String> out = new LinkedHashSet<>();
-        for (String c : raw.split("[,\\s]+")) {
-            if (c.isBlank()) {
-                continue;
-            }
-            if (!ALL.contains(c)) {
-                throw new IllegalArgumentException(ENV_COMPONENTS + ": '" + c + "' is not a component (" + String.join(", ", ALL) + ")");
-            }
-            out.add(c);
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException(ENV_COMPONENTS + ": no component to run");
-        }
-        return out;
+    @Override
+    public List<String> parts(Map<String, String> env) {
+        return ConfigCheck.SERVE.parts(env);
     }
 
     @Override
     public Integer call() throws Exception {
-        Set<String> parts = components(env);
+        Set<String> parts = Components.serve(env);
         if (noAgent) {
             parts.remove("agent");
         }
@@ -85,15 +65,15 @@ final class ServeCommand extends EnvAware implements Callable<Integer> {
             LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
         if (parts.contains("consumer")) {
-            started.addAll(ConsumeCommand.start(config(), ds, ConsumerSettings.fromEnv(env), parts.contains("scheduler")));
+            started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), parts.contains("scheduler")));
         } else if (parts.contains("scheduler")) {
-            started.add(new Live(config(), ds, false, true).start());
+            started.add(Components.schedulesOnly(config(), ds));
         }
         if (parts.contains("relay")) {
-            started.addAll(RelayCommand.start(env, ds));
+            started.add(RelayComponent.start(env, ds));
         }
         if (parts.contains("scheduler")) {
-            started.add(ScheduledScans.startRequested(env, ds, Duration.ofSeconds(5))); // POST /api/scans
+            started.add(Components.requestedScans(env, ds)); // POST /api/scans
         }
         String apiAt = "";
         if (parts.contains("api")) {

@@ -3,11 +3,14 @@ package io.fleetwatch.cli;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.jobs.Errors;
+import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.lifecycle.Signals;
 import io.fleetwatch.sql.Database;
 import io.fleetwatch.sql.DatabaseSettings;
 import io.fleetwatch.sql.ReadReplica;
 import io.fleetwatch.sql.ReadReplicaSettings;
+import io.fleetwatch.store.ScanStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,6 +33,11 @@ final class Services {
             throw new IllegalStateException("cannot connect to RabbitMQ at " + b.describe() + ": "
                     + (root.getMessage() != null ? root.getMessage() : root.toString()), e);
         }
+    }
+
+    /** The scan-job service on {@code ds}, opening its broker connections as {@link #connect} does. */
+    static ScanJobs scanJobs(Map<String, String> env, HikariDataSource ds) {
+        return new ScanJobs(ScanStore.of(ds), name -> connect(env, name), Clock.systemUTC());
     }
 
     static HikariDataSource database(Map<String, String> env, String name) {

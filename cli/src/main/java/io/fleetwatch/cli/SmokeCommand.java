@@ -1,5 +1,6 @@
 package io.fleetwatch.cli;
 
+import io.fleetwatch.jobs.Errors;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
@@ -58,7 +59,7 @@ final class SmokeCommand extends EnvAware implements Callable<Integer> {
     @Override
     public Integer call() {
         out = spec.commandLine().getOut();
-        check("config", () -> "valid (" + config().describe() + "); checked " + ConfigCheck.check(new ServeCommand(), env));
+        check("config", () -> "valid (" + config().describe() + "); checked " + ConfigCheck.check(ConfigCheck.SERVE, env));
         check("broker", this::broker);
         try (HikariDataSource ds = Services.database(env, "fleetwatch-smoke")) {
             check("database", () -> database(ds));

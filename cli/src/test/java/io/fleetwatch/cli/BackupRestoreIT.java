@@ -104,6 +104,36 @@ class BackupRestoreIT {
         }
     }
 
+    /** What fleetwatch-backup.timer runs every day: a dated directory each time, the oldest beyond --keep removed. */
+    @Test
+    void theDailyBackupKeepsTheNewestOnes(@TempDir Path tmp) throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>();
+            env.put("DATABASE_URL", db.jdbcUrl());
+            assertThat(ScanCommandIT.run(env, "db", "migrate").code()).isZero();
+            Path folder = tmp.resolve("backups");
+            java.util.List<String> made = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ScanCommandIT.Result r = ScanCommandIT.run(env, "backup", "--into", folder.toString(), "--keep", "2",
+                        "--no-broker", "--no-files");
+                assertThat(r.code()).as(r.err()).isZero();
+                made.add(r.out().lines().findFirst().orElseThrow().replaceAll("^backup: (\\S+) .*", "$1"));
+                Thread.sleep(1_100); // the names are to the second
+            }
+            try (var listing = Files.list(folder)) {
+                assertThat(listing.map(p -> p.toString()).sorted().toList()).containsExactly(made.get(1), made.get(2));
+            }
+            assertThat(Path.of(made.get(2)).getFileName().toString()).matches("fleetwatch-\\d{8}T\\d{6}Z");
+            assertThat(Files.getPosixFilePermissions(Path.of(made.get(2)))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            ScanCommandIT.Result both = ScanCommandIT.run(env, "backup", "--to", tmp.resolve("x").toString(), "--into",
+                    folder.toString());
+            assertThat(both.code()).isEqualTo(2);
+            ScanCommandIT.Result keepAlone = ScanCommandIT.run(env, "backup", "--to", tmp.resolve("y").toString(), "--keep", "3");
+            assertThat(keepAlone.code()).isEqualTo(2);
+            assertThat(keepAlone.err()).contains("--keep");
+        }
+    }
+
     private static void sql(TestDatabase db, String sql) throws Exception {
         try (var c = db.connect(); Statement st = c.createStatement()) {
             st.execute(sql);

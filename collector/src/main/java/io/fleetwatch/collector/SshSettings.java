@@ -1,5 +1,7 @@
 package io.fleetwatch.collector;
 
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +19,8 @@ import java.util.Map;
  *   <li>{@code FLEETWATCH_SSH_KNOWN_HOSTS} (~/.ssh/known_hosts): host keys are verified against it, always</li>
  *   <li>{@code FLEETWATCH_SSH_TOFU} (false): trust on first use: record the key of a host not yet in known_hosts.
  *       A changed key is refused either way.</li>
- *   <li>{@code FLEETWATCH_SSH_CONNECT_TIMEOUT} (5s), {@code FLEETWATCH_SSH_COMMAND_TIMEOUT} (10s)</li>
+ *   <li>{@code FLEETWATCH_SSH_CONNECT_TIMEOUT} (5s), {@code FLEETWATCH_SSH_COMMAND_TIMEOUT} (10s), in the settings'
+ *       one duration format ({@code 500ms}, {@code 5s}, {@code 1m}, a bare number of seconds)</li>
  * </ul>
  */
 public record SshSettings(String defaultUser, List<Path> identities, String password, Path knownHosts, boolean tofu,
@@ -29,15 +32,15 @@ public record SshSettings(String defaultUser, List<Path> identities, String pass
                 + (password == null ? "none" : "***") + ", knownHosts=" + knownHosts + ", tofu=" + tofu + "]";
     }
 
-    public static SshSettings fromEnv(Map<String, String> env) {
+    public static SshSettings from(Settings s) {
         Path home = Path.of(System.getProperty("user.home"));
         List<Path> keys = new ArrayList<>();
-        String keyEnv = env.get("FLEETWATCH_SSH_KEY");
-        if (keyEnv != null && !keyEnv.isBlank()) {
-            for (String k : keyEnv.split(",")) {
-                Path p = Path.of(k.trim());
+        List<String> named = s.find(Keys.SSH_KEY).orElse(List.of());
+        if (!named.isEmpty()) {
+            for (String k : named) {
+                Path p = Path.of(k);
                 if (!Files.isReadable(p)) {
-                    throw new IllegalArgumentException("FLEETWATCH_SSH_KEY: cannot read " + p);
+                    throw Keys.SSH_KEY.invalid("cannot read " + p);
                 }
                 keys.add(p);
             }
@@ -49,42 +52,32 @@ public record SshSettings(String defaultUser, List<Path> identities, String pass
                 }
             }
         }
-        String password = env.get("FLEETWATCH_SSH_PASSWORD");
-        String passwordFile = env.get("FLEETWATCH_SSH_PASSWORD_FILE");
-        if ((password == null || password.isEmpty()) && passwordFile != null && !passwordFile.isBlank()) {
-            password = readSecret(Path.of(passwordFile));
+        String password = s.get(Keys.SSH_PASSWORD);
+        Path passwordFile = s.get(Keys.SSH_PASSWORD_FILE);
+        if ((password == null || password.isEmpty()) && passwordFile != null) {
+            password = readSecret(passwordFile);
         }
         if (keys.isEmpty() && (password == null || password.isEmpty())) {
-            throw new IllegalArgumentException("FLEETWATCH_SSH_KEY: no private key found (and no password set)");
+            throw Keys.SSH_KEY.invalid("no private key found (and no password set)");
         }
-        return new SshSettings(env.getOrDefault("FLEETWATCH_SSH_USER", "fleetwatch"), List.copyOf(keys), password,
-                Path.of(env.getOrDefault("FLEETWATCH_SSH_KNOWN_HOSTS", home.resolve(".ssh/known_hosts").toString())),
-                Boolean.parseBoolean(env.getOrDefault("FLEETWATCH_SSH_TOFU", "false")),
-                seconds(env, "FLEETWATCH_SSH_CONNECT_TIMEOUT", "5s"), seconds(env, "FLEETWATCH_SSH_COMMAND_TIMEOUT", "10s"));
+        return new SshSettings(s.get(Keys.SSH_USER), List.copyOf(keys), password,
+                s.find(Keys.SSH_KNOWN_HOSTS).orElse(home.resolve(".ssh/known_hosts")), s.get(Keys.SSH_TOFU),
+                s.get(Keys.SSH_CONNECT_TIMEOUT), s.get(Keys.SSH_COMMAND_TIMEOUT));
     }
 
-    private static Duration seconds(Map<String, String> env, String key, String fallback) {
-        String v = env.getOrDefault(key, fallback).trim();
-        try {
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + v + "' is not a duration (e.g. 5s, 500ms)");
-        }
+    public static SshSettings fromEnv(Map<String, String> env) {
+        return from(Settings.fromEnv(env));
     }
 
     private static String readSecret(Path p) {
         try {
             var perms = Files.getPosixFilePermissions(p);
             if (perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"))) {
-                throw new IllegalArgumentException("FLEETWATCH_SSH_PASSWORD_FILE: " + p + " is readable by group or"
-                        + " others; chmod 600 it");
+                throw Keys.SSH_PASSWORD_FILE.invalid(p + " is readable by group or others; chmod 600 it");
             }
             return Files.readString(p).strip();
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("FLEETWATCH_SSH_PASSWORD_FILE: cannot read " + p);
+            throw Keys.SSH_PASSWORD_FILE.invalid("cannot read " + p);
         }
     }
 }

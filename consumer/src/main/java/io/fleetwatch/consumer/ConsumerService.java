@@ -2,8 +2,8 @@ package io.fleetwatch.consumer;
 
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.consumer.internal.SqlArrays;
 import io.fleetwatch.messages.Routing;
+import io.fleetwatch.store.Stores;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +69,9 @@ public final class ConsumerService implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** The Jdbi the sinks share ({@link Stores#jdbi}); kept here for the callers that build sinks themselves. */
     public static Jdbi jdbi(DataSource dataSource) {
-        return SqlArrays.register(Jdbi.create(dataSource).installPlugin(new PostgresPlugin()));
+        return Stores.jdbi(dataSource);
     }
 
     public void start() throws IOException, TimeoutException {

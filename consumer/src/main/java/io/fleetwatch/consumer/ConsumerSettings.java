@@ -1,6 +1,7 @@
 package io.fleetwatch.consumer;
 
-import io.fleetwatch.consumer.internal.EnvNumbers;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,21 +13,25 @@ import java.util.Map;
 public record ConsumerSettings(BatchWorker.Settings batch, int workersPerQueue) {
     public ConsumerSettings {
         if (workersPerQueue < 1 || workersPerQueue > 64) {
-            throw new IllegalArgumentException("FLEETWATCH_CONSUMER_WORKERS: must be 1..64, not " + workersPerQueue);
+            throw Keys.CONSUMER_WORKERS.invalid("must be 1..64, not " + workersPerQueue);
         }
     }
 
-    public static ConsumerSettings fromEnv(Map<String, String> env) {
-        int batch = EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_BATCH_SIZE", 1000);
-        int flushMs = EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_FLUSH_MS", 100);
-        int prefetch = EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_PREFETCH", 3 * batch);
+    public static ConsumerSettings from(Settings s) {
+        int batch = s.get(Keys.CONSUMER_BATCH_SIZE);
+        int flushMs = s.get(Keys.CONSUMER_FLUSH_MS);
+        int prefetch = s.find(Keys.CONSUMER_PREFETCH).orElse(3 * batch);
         if (batch < 1 || prefetch < batch) {
-            throw new IllegalArgumentException("FLEETWATCH_CONSUMER_PREFETCH: must be >= the batch size (" + batch + ")");
+            throw Keys.CONSUMER_PREFETCH.invalid("must be >= the batch size (" + batch + ")");
         }
         if (flushMs < 1) {
-            throw new IllegalArgumentException("FLEETWATCH_CONSUMER_FLUSH_MS: must be >= 1");
+            throw Keys.CONSUMER_FLUSH_MS.invalid("must be >= 1");
         }
         return new ConsumerSettings(new BatchWorker.Settings(batch, Duration.ofMillis(flushMs), prefetch,
-                Duration.ofMillis(200), Duration.ofSeconds(10)), EnvNumbers.getInt(env, "FLEETWATCH_CONSUMER_WORKERS", 1));
+                Duration.ofMillis(200), Duration.ofSeconds(10)), s.get(Keys.CONSUMER_WORKERS));
+    }
+
+    public static ConsumerSettings fromEnv(Map<String, String> env) {
+        return from(Settings.fromEnv(env));
     }
 }

@@ -63,7 +63,9 @@ public final class ApiServer implements AutoCloseable {
                         Map.entry("micronaut.server.cors.enabled", !settings.corsOrigins().isEmpty()),
                         Map.entry("micronaut.server.cors.configurations.web.allowed-origins", settings.corsOrigins()),
                         // "gpu_percent": null means "no GPU"; dropping nulls would hide that
-                        Map.entry("jackson.serialization-inclusion", "ALWAYS")))
+                        Map.entry("jackson.serialization-inclusion", "ALWAYS"),
+                        // the response records' camelCase components are the contract's snake_case fields
+                        Map.entry("jackson.property-naming-strategy", "SNAKE_CASE")))
                 .singletons(broker == null ? new Object[] {settings, jdbi, reads, clock, new QueuesController.NoBroker()}
                         : new Object[] {settings, jdbi, reads, clock, broker})
                 .start();

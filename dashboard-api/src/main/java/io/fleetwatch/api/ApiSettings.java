@@ -1,5 +1,7 @@
 package io.fleetwatch.api;
 
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,16 +21,16 @@ import java.util.Map;
  * </ul>
  */
 public record ApiSettings(String host, int port, List<String> tokens, List<String> corsOrigins) {
-    public static final String ENV_CORS = "FLEETWATCH_API_CORS_ORIGINS";
+    public static final String ENV_CORS = Keys.API_CORS_ORIGINS.env();
 
     public ApiSettings(String host, int port, List<String> tokens) {
         this(host, port, tokens, List.of());
     }
 
-    public static final String ENV_HOST = "FLEETWATCH_API_HOST";
-    public static final String ENV_PORT = "FLEETWATCH_API_PORT";
-    public static final String ENV_TOKEN = "FLEETWATCH_API_TOKEN";
-    public static final String ENV_TOKEN_FILE = "FLEETWATCH_API_TOKEN_FILE";
+    public static final String ENV_HOST = Keys.API_HOST.env();
+    public static final String ENV_PORT = Keys.API_PORT.env();
+    public static final String ENV_TOKEN = Keys.API_TOKEN.env();
+    public static final String ENV_TOKEN_FILE = Keys.API_TOKEN_FILE.env();
 
     public ApiSettings {
         if (port < 0 || port > 65535) {
@@ -48,24 +50,20 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         }
     }
 
-    public static ApiSettings fromEnv(Map<String, String> env) {
-        String host = env.getOrDefault(ENV_HOST, "127.0.0.1");
-        int port;
-        try {
-            port = Integer.parseInt(env.getOrDefault(ENV_PORT, "8080").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_PORT + ": '" + env.get(ENV_PORT) + "' is not a port number");
-        }
-        String raw = env.get(ENV_TOKEN);
-        String file = env.get(ENV_TOKEN_FILE);
-        if ((raw == null || raw.isBlank()) && file != null && !file.isBlank()) {
-            raw = readSecretFile(ENV_TOKEN_FILE, Path.of(file));
+    public static ApiSettings from(Settings s) {
+        String raw = s.get(Keys.API_TOKEN);
+        Path file = s.get(Keys.API_TOKEN_FILE);
+        if ((raw == null || raw.isBlank()) && file != null) {
+            raw = readSecretFile(ENV_TOKEN_FILE, file);
         }
         List<String> tokens = raw == null ? List.of()
-                : Arrays.stream(raw.split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        List<String> cors = Arrays.stream(env.getOrDefault(ENV_CORS, "").split("[,\\s]+")).map(String::strip)
-                .filter(x -> !x.isEmpty()).toList();
-        return new ApiSettings(host, port, tokens, cors);
+                : Arrays.stream(raw.split("[,\\s]+")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+        return new ApiSettings(s.get(Keys.API_HOST), s.get(Keys.API_PORT), tokens,
+                s.find(Keys.API_CORS_ORIGINS).orElse(List.of()));
+    }
+
+    public static ApiSettings fromEnv(Map<String, String> env) {
+        return from(Settings.fromEnv(env));
     }
 
     static String readSecretFile(String key, Path p) {

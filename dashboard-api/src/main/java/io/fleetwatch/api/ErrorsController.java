@@ -31,6 +31,15 @@ public final class ErrorsController {
         return Problems.badRequest(e.getMessage());
     }
 
+    /**
+     * A controller's refusal. A 404 answers like every other 404 of the API (the handler below): the status handler
+     * has always answered the controllers' 404s too, so their detail never reached a client.
+     */
+    @Error(global = true)
+    public HttpResponse<?> failure(HttpRequest<?> request, Problems.Failure e) {
+        return e.status == HttpStatus.NOT_FOUND ? notFound(request) : Problems.of(e.status, e.getMessage());
+    }
+
     @Error(status = HttpStatus.NOT_FOUND, global = true)
     public HttpResponse<?> notFound(HttpRequest<?> request) {
         return Problems.of(HttpStatus.NOT_FOUND, "no such resource");

@@ -1,11 +1,17 @@
 package io.fleetwatch.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fleetwatch.sql.ReadReplica;
+import io.fleetwatch.store.AlertStore;
+import io.fleetwatch.store.MetricStore;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -16,46 +22,67 @@ import org.jdbi.v3.core.Jdbi;
 @Controller
 public final class HealthController {
     /** Unsent alerts older than this mean no relay is running (or none can publish). */
-    static final java.time.Duration RELAY_STALE = java.time.Duration.ofMinutes(2);
+    static final Duration RELAY_STALE = Duration.ofMinutes(2);
 
     /**
      * /healthz needs no token, so its broker check is shared: at most one AMQP connection per this interval, however
      * often (or however many at once) the endpoint is called.
      */
-    static final long BROKER_CHECK_NANOS = java.time.Duration.ofSeconds(5).toNanos();
+    static final long BROKER_CHECK_NANOS = Duration.ofSeconds(5).toNanos();
 
-    private final Jdbi jdbi;
+    /** One dependency's state: up, down or unknown, with the reason when not up. */
+    public record Check(String status, @Nullable @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
+        static final Check UP = new Check("up", null);
+    }
+
+    /** The read replica's last check; {@code reads_from} says where reads go now. */
+    public record ReplicaCheck(String status, String readsFrom, @Nullable Double lagSeconds, @Nullable Long lagBytes,
+                               long maxLagSeconds, java.time.Instant checkedAt,
+                               @Nullable @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}
+
+    /** The checks of /healthz; {@code replica} only when one is configured. */
+    public record Checks(Check database, Check broker, Check relay,
+                         @Nullable @JsonInclude(JsonInclude.Include.NON_NULL) ReplicaCheck replica) {}
+
+    /** /healthz: down when any check but the replica's is down. */
+    public record Health(String status, String version, Checks checks) {}
+
+    /** /livez. */
+    public record Liveness(boolean alive, String version) {}
+
+    /** /readyz: ready, or why not. */
+    public record Readiness(boolean ready, @Nullable @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}
+
+    private final MetricStore metrics;
+    private final AlertStore alerts;
     private final Reads reads;
     private final io.fleetwatch.broker.BrokerSettings broker;
-    private Map<String, Object> lastBrokerCheck;
+    private Check lastBrokerCheck;
     private long lastBrokerCheckAt;
 
     public HealthController(Jdbi jdbi, Reads reads,
                             io.micronaut.context.BeanProvider<io.fleetwatch.broker.BrokerSettings> broker) {
-        this.jdbi = jdbi;
+        this.metrics = new MetricStore(jdbi);
+        this.alerts = new AlertStore(jdbi);
         this.reads = reads;
         this.broker = broker.isPresent() ? broker.get() : null;
     }
 
     @Get("/healthz")
-    public HttpResponse<Map<String, Object>> healthz() {
-        Map<String, Object> checks = new LinkedHashMap<>();
+    public HttpResponse<Health> healthz() {
         String db = databaseProblem();
-        checks.put("database", db == null ? Map.of("status", "up") : Map.of("status", "down", "reason", db));
-        checks.put("broker", sharedBrokerCheck());
-        checks.put("relay", db != null ? Map.of("status", "unknown", "reason", "database unavailable") : relayCheck());
-        boolean down = checks.values().stream().anyMatch(c -> "down".equals(((Map<?, ?>) c).get("status")));
+        Check database = db == null ? Check.UP : new Check("down", db);
+        Check brokerCheck = sharedBrokerCheck();
+        Check relay = db != null ? new Check("unknown", "database unavailable") : relayCheck();
+        boolean down = "down".equals(database.status()) || "down".equals(brokerCheck.status())
+                || "down".equals(relay.status());
         // after the verdict: a replica down or behind is not an outage, reads fall back to the primary
-        reads.replica().ifPresent(r -> checks.put("replica", replicaCheck(r.status(), r.settings())));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", down ? "down" : "up");
-        body.put("version", Version.get());
-        body.put("checks", checks);
-        return HttpResponse.<Map<String, Object>>status(down ? io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE
-                : io.micronaut.http.HttpStatus.OK).body(body);
+        ReplicaCheck replica = reads.replica().map(r -> replicaCheck(r.status(), r.settings())).orElse(null);
+        Health body = new Health(down ? "down" : "up", Version.get(), new Checks(database, brokerCheck, relay, replica));
+        return HttpResponse.<Health>status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).body(body);
     }
 
-    private synchronized Map<String, Object> sharedBrokerCheck() {
+    private synchronized Check sharedBrokerCheck() {
         long now = System.nanoTime();
         if (lastBrokerCheck == null || now - lastBrokerCheckAt > BROKER_CHECK_NANOS) {
             lastBrokerCheck = brokerCheck();
@@ -64,74 +91,58 @@ public final class HealthController {
         return lastBrokerCheck;
     }
 
-    private Map<String, Object> brokerCheck() {
+    private Check brokerCheck() {
         if (broker == null) {
-            return Map.of("status", "unknown", "reason", "no broker configured for the API");
+            return new Check("unknown", "no broker configured for the API");
         }
         var cf = broker.connectionFactory();
         cf.setConnectionTimeout(2_000);
         cf.setHandshakeTimeout(2_000);
         cf.setAutomaticRecoveryEnabled(false);
         try (var c = cf.newConnection(broker.addresses(), "fleetwatch-healthz")) {   // up while any node answers
-            return Map.of("status", "up");
+            return Check.UP;
         } catch (Exception e) {
-            return Map.of("status", "down", "reason", "broker " + broker.describe() + " unreachable: "
+            return new Check("down", "broker " + broker.describe() + " unreachable: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 
     /** What the replica's last check found (every second, in the background: this reads it, never waits on it). */
-    static Map<String, Object> replicaCheck(ReadReplica.Status st, io.fleetwatch.sql.ReadReplicaSettings settings) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", st.state().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("reads_from", st.serving() ? "replica" : "primary");
-        m.put("lag_seconds", st.lagSeconds());
-        m.put("lag_bytes", st.lagBytes());
-        m.put("max_lag_seconds", settings.maxLag().toSeconds());
-        m.put("checked_at", st.checkedAt().toString());
-        if (st.reason() != null) {
-            m.put("reason", st.reason());
-        }
-        return m;
+    static ReplicaCheck replicaCheck(ReadReplica.Status st, io.fleetwatch.sql.ReadReplicaSettings settings) {
+        return new ReplicaCheck(st.state().name().toLowerCase(Locale.ROOT), st.serving() ? "replica" : "primary",
+                st.lagSeconds(), st.lagBytes(), settings.maxLag().toSeconds(), st.checkedAt(), st.reason());
     }
 
-    private Map<String, Object> relayCheck() {
+    private Check relayCheck() {
         try {
-            Long oldest = jdbi.withHandle(h -> h.createQuery("SELECT CAST(extract(epoch FROM now() - min(created_at))"
-                    + " AS bigint) FROM alert_outbox WHERE sent_at IS NULL").mapTo(Long.class).findOne().orElse(null));
-            if (oldest != null && oldest > RELAY_STALE.toSeconds()) {
-                return Map.of("status", "down", "reason", "an alert has waited " + oldest + " s in the outbox; is a"
+            Optional<Duration> waited = alerts.outboxWait();
+            if (waited.isPresent() && waited.get().compareTo(RELAY_STALE) > 0) {
+                return new Check("down", "an alert has waited " + waited.get().toSeconds() + " s in the outbox; is a"
                         + " relay running (fleetwatch relay) and can it reach the broker?");
             }
-            return Map.of("status", "up");
+            return Check.UP;
         } catch (RuntimeException e) {
-            return Map.of("status", "unknown", "reason", "outbox unreadable");
+            return new Check("unknown", "outbox unreadable");
         }
     }
 
     @Get("/livez")
-    public Map<String, Object> livez() {
-        return Map.of("alive", true, "version", Version.get());
+    public Liveness livez() {
+        return new Liveness(true, Version.get());
     }
 
     @Get("/readyz")
-    public HttpResponse<Map<String, Object>> readyz() {
+    public HttpResponse<Readiness> readyz() {
         String problem = databaseProblem();
         if (problem == null) {
-            return HttpResponse.ok(Map.of("ready", true));
+            return HttpResponse.ok(new Readiness(true, null));
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", false);
-        body.put("reason", problem);
-        return HttpResponse.<Map<String, Object>>status(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE).body(body);
+        return HttpResponse.<Readiness>status(HttpStatus.SERVICE_UNAVAILABLE).body(new Readiness(false, problem));
     }
 
     private String databaseProblem() {
         try {
-            String storage = jdbi.withHandle(h -> h.createQuery(
-                    "SELECT value FROM fleetwatch_meta WHERE key = 'metrics_storage'").mapTo(String.class).findOne()
-                    .orElse(null));
-            return storage == null ? "database not migrated (run fleetwatch db migrate)" : null;
+            return metrics.storageEngine().isEmpty() ? "database not migrated (run fleetwatch db migrate)" : null;
         } catch (RuntimeException e) {
             return "database unavailable";
         }

@@ -1,6 +1,7 @@
 package io.fleetwatch.api;
 
 import io.fleetwatch.api.internal.Fields;
+import io.fleetwatch.store.AlertStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -13,8 +14,12 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import io.micronaut.http.annotation.Status;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
@@ -24,53 +29,56 @@ import org.jdbi.v3.core.Jdbi;
  */
 @Controller("/api/maintenance-windows")
 public final class MaintenanceController {
-    private static final String COLUMNS = "id, system_id, dept_id, starts_at, ends_at, reason, created_by, created_at";
-    private final Jdbi jdbi;
+    /** A window as sent: [starts_at, ends_at) for one system, a department, or (neither) the whole fleet. */
+    public record WindowRequest(Instant startsAt, Instant endsAt, @Nullable Long systemId, @Nullable Integer deptId,
+                                @Nullable String reason) {
+        /** Read field by field, so a 400 names the field and why; {@code by} is the caller. */
+        static AlertStore.WindowSpec of(Fields f, String by) {
+            Instant starts = f.time("starts_at");
+            Instant ends = f.time("ends_at");
+            if (!ends.isAfter(starts)) {
+                throw new Fields.Invalid("ends_at must be after starts_at");
+            }
+            Integer system = f.integerOrNull("system_id", 1, Integer.MAX_VALUE);
+            Integer dept = f.integerOrNull("dept_id", 1, Integer.MAX_VALUE);
+            return new AlertStore.WindowSpec(system == null ? null : system.longValue(), dept, starts, ends,
+                    f.textOrNull("reason", 500), by);
+        }
+    }
+
+    private final AlertStore alerts;
 
     public MaintenanceController(Jdbi jdbi) {
-        this.jdbi = jdbi;
+        this.alerts = new AlertStore(jdbi);
     }
 
     @Get(produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> list(@Nullable @QueryValue String when) {
+    public List<AlertStore.Window> list(@Nullable @QueryValue String when) {
         String w = when == null ? "current" : when;
         if (!w.equals("current") && !w.equals("all")) {
-            return Problems.badRequest("when must be current (open or upcoming) or all");
+            throw Problems.invalid("when must be current (open or upcoming) or all");
         }
-        return HttpResponse.ok(jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM maintenance_windows"
-                + (w.equals("current") ? " WHERE ends_at > now()" : "") + " ORDER BY starts_at, id LIMIT 1000")
-                .mapToMap().list()).stream().map(Rows::isoTimes).toList());
+        return alerts.windows(w.equals("current"));
     }
 
     @Post(produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> create(@Nullable @Body Map<String, Object> body, HttpRequest<?> request) {
-        Fields f = new Fields(body);
-        var starts = f.time("starts_at");
-        var ends = f.time("ends_at");
-        if (!ends.isAfter(starts)) {
-            throw new Fields.Invalid("ends_at must be after starts_at");
-        }
-        Integer system = f.integerOrNull("system_id", 1, Integer.MAX_VALUE);
-        Integer dept = f.integerOrNull("dept_id", 1, Integer.MAX_VALUE);
-        String reason = f.textOrNull("reason", 500);
+    @Status(HttpStatus.CREATED)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = WindowRequest.class)))
+    public AlertStore.Window create(@Nullable @Body Map<String, Object> body, HttpRequest<?> request) {
+        AlertStore.WindowSpec spec = WindowRequest.of(new Fields(body), AuthFilter.callerName(request));
         try {
-            return HttpResponse.created(Rows.isoTimes(jdbi.withHandle(h -> h.createQuery("INSERT INTO maintenance_windows"
-                            + " (system_id, dept_id, starts_at, ends_at, reason, created_by) VALUES (:sys, :dept, :s, :e,"
-                            + " :reason, :by) RETURNING " + COLUMNS)
-                    .bind("sys", system).bind("dept", dept)
-                    .bind("s", OffsetDateTime.ofInstant(starts, ZoneOffset.UTC))
-                    .bind("e", OffsetDateTime.ofInstant(ends, ZoneOffset.UTC))
-                    .bind("reason", reason).bind("by", AuthFilter.callerName(request))
-                    .mapToMap().one())));
+            return alerts.createWindow(spec);
         } catch (RuntimeException e) {
-            return Problems.ofConstraint(e, "such a window exists", "system_id or dept_id: no such system or department");
+            throw Problems.ofConstraint(e, "such a window exists", "system_id or dept_id: no such system or department");
         }
     }
 
     @Delete(uri = "/{id}")
-    public HttpResponse<?> delete(@PathVariable long id) {
-        int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM maintenance_windows WHERE id = :id").bind("id", id).execute());
-        return n == 1 ? HttpResponse.noContent()
-                : Problems.of(HttpStatus.NOT_FOUND, "maintenance window " + id + " not found");
+    public HttpResponse<Void> delete(@PathVariable long id) {
+        if (!alerts.deleteWindow(id)) {
+            throw Problems.notFound("maintenance window " + id + " not found");
+        }
+        return HttpResponse.noContent();
     }
 }

@@ -1,6 +1,8 @@
 package io.fleetwatch.api;
 
 import io.fleetwatch.sql.ReadReplica;
+import io.fleetwatch.store.AlertStore;
+import io.fleetwatch.store.SystemStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -38,9 +40,13 @@ public final class MetricsEndpoint {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Long> fleet = new ConcurrentHashMap<>();
     private final Jdbi jdbi;
+    private final SystemStore systems;
+    private final AlertStore alerts;
 
     public MetricsEndpoint(Reads reads) {
         this.jdbi = reads.jdbi();
+        this.systems = new SystemStore(jdbi);
+        this.alerts = new AlertStore(jdbi);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -76,13 +82,13 @@ public final class MetricsEndpoint {
     @Get(uri = "/metrics", produces = "text/plain; version=0.0.4; charset=utf-8")
     public String scrape() {
         try {
-            jdbi.useHandle(h -> {
+            jdbi.useHandle(h -> { // one connection for both counts
+                SystemStore.StatusCounts hosts = systems.countByStatus();
+                AlertStore.SeverityCounts open = alerts.openBySeverity();
                 fleet.clear();
-                h.createQuery("SELECT 'status:' || status, count(*) FROM systems GROUP BY status UNION ALL"
-                                + " SELECT 'severity:' || severity, count(*) FROM alerts WHERE resolved_at IS NULL"
-                                + " GROUP BY severity")
-                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
-                        .forEach(e -> fleet.put(e.getKey(), e.getValue()));
+                fleet.putAll(Map.of("status:up", hosts.up(), "status:down", hosts.down(), "status:unknown",
+                        hosts.unknown(), "severity:critical", open.critical(), "severity:warning", open.warning(),
+                        "severity:info", open.info()));
             });
         } catch (RuntimeException e) {
             fleet.clear(); // database down: the fleet gauges read 0, /healthz says why

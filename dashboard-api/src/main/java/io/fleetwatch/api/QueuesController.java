@@ -1,5 +1,6 @@
 package io.fleetwatch.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
@@ -11,9 +12,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Status;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Depth and consumers of the three queues and their dead-letter queues, by passive declare over one AMQP connection
@@ -32,15 +31,19 @@ public final class QueuesController {
         this.broker = broker.isPresent() ? broker.get() : null;
     }
 
+    /** A queue's ready messages and consumers, and the messages in its dead-letter queue. */
+    public record QueueDepth(String name, int messages, int consumers, int deadLetters) {}
+
+    /** The queues read before any error, and the error when the broker could not be asked. */
+    public record Queues(List<QueueDepth> queues,
+                         @io.micronaut.core.annotation.Nullable @JsonInclude(JsonInclude.Include.NON_NULL) String error) {}
+
     @Get(produces = MediaType.APPLICATION_JSON)
     @Status(io.micronaut.http.HttpStatus.OK)
-    public synchronized Map<String, Object> queues() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        List<Map<String, Object>> out = new ArrayList<>();
-        body.put("queues", out);
+    public synchronized Queues queues() {
+        List<QueueDepth> out = new ArrayList<>();
         if (broker == null) {
-            body.put("error", "no broker configured for the API");
-            return body;
+            return new Queues(out, "no broker configured for the API");
         }
         try {
             if (connection == null || !connection.isOpen()) {
@@ -48,20 +51,16 @@ public final class QueuesController {
             }
             Routing.QueueNames names = Routing.QueueNames.defaults();
             for (String q : List.of(names.discovery(), names.metrics(), names.alerts())) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("name", q);
                 try (Channel ch = connection.createChannel()) {
                     var ok = ch.queueDeclarePassive(q);
-                    row.put("messages", ok.getMessageCount());
-                    row.put("consumers", ok.getConsumerCount());
-                    row.put("dead_letters", ch.queueDeclarePassive(q + Routing.DEAD_LETTER_SUFFIX).getMessageCount());
+                    out.add(new QueueDepth(q, ok.getMessageCount(), ok.getConsumerCount(),
+                            ch.queueDeclarePassive(q + Routing.DEAD_LETTER_SUFFIX).getMessageCount()));
                 }
-                out.add(row);
             }
         } catch (Exception e) {
-            body.put("error", "broker " + broker.describe() + " unreachable: " + e.getMessage());
+            return new Queues(out, "broker " + broker.describe() + " unreachable: " + e.getMessage());
         }
-        return body;
+        return new Queues(out, null);
     }
 
     @PreDestroy

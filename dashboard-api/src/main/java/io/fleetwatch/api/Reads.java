@@ -1,6 +1,7 @@
 package io.fleetwatch.api;
 
 import io.fleetwatch.sql.ReadReplica;
+import io.fleetwatch.store.Stores;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,7 +9,6 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleCallbackDecorator;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
  * Where the read-only endpoints query: the replica while {@link ReadReplica} says it serves, else the primary (the
@@ -23,7 +23,7 @@ public record Reads(Jdbi jdbi, Optional<ReadReplica> replica) {
 
     /** Fleetwatch's Jdbi over a pool. */
     static Jdbi jdbi(DataSource dataSource) {
-        return Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        return Stores.jdbi(dataSource);
     }
 
     /** Reads through {@code replica} (may be null: reads use {@code primary}). */

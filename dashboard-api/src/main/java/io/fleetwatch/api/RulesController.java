@@ -1,9 +1,9 @@
 package io.fleetwatch.api;
 
 import io.fleetwatch.api.internal.Fields;
+import io.fleetwatch.store.AlertStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -12,10 +12,13 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -24,66 +27,15 @@ import org.jdbi.v3.core.Jdbi;
  */
 @Controller("/api/alert-rules")
 public final class RulesController {
-    static final Set<String> METRICS = Set.of("cpu_percent", "ram_percent", "disk_percent", "gpu_percent",
-            "network_sent_mbps", "network_recv_mbps");
-    static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
-    private static final String COLUMNS = "id, metric, alert_type, dept_id, fire_at, clear_at, min_samples, severity, enabled";
-
-    private final Jdbi jdbi;
-
-    public RulesController(Jdbi jdbi) {
-        this.jdbi = jdbi;
-    }
-
-    @Get(produces = MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> list() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_rules ORDER BY alert_type, severity,"
-                + " dept_id NULLS FIRST, id").mapToMap().list());
-    }
-
-    @Post(produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> create(@Nullable @Body Map<String, Object> body) {
-        Rule r = Rule.of(new Fields(body));
-        try {
-            Map<String, Object> row = jdbi.withHandle(h -> r.bind(h.createQuery("INSERT INTO alert_rules (metric, alert_type,"
-                    + " dept_id, fire_at, clear_at, min_samples, severity, enabled) VALUES (:metric, :type, :dept, :fire,"
-                    + " :clear, :min, :sev, :enabled) RETURNING " + COLUMNS)).mapToMap().one());
-            return HttpResponse.created(row);
-        } catch (RuntimeException e) {
-            return conflict(e);
-        }
-    }
-
-    @Put(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> replace(@PathVariable int id, @Nullable @Body Map<String, Object> body) {
-        Rule r = Rule.of(new Fields(body));
-        try {
-            Optional<Map<String, Object>> row = jdbi.withHandle(h -> r.bind(h.createQuery("UPDATE alert_rules SET"
-                    + " metric = :metric, alert_type = :type, dept_id = :dept, fire_at = :fire, clear_at = :clear,"
-                    + " min_samples = :min, severity = :sev, enabled = :enabled WHERE id = :id RETURNING " + COLUMNS))
-                    .bind("id", id).mapToMap().findOne());
-            return row.<HttpResponse<?>>map(HttpResponse::ok)
-                    .orElseGet(() -> Problems.of(HttpStatus.NOT_FOUND, "alert rule " + id + " not found"));
-        } catch (RuntimeException e) {
-            return conflict(e);
-        }
-    }
-
-    @Delete(uri = "/{id}")
-    public HttpResponse<?> delete(@PathVariable int id) {
-        int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM alert_rules WHERE id = :id").bind("id", id).execute());
-        return n == 1 ? HttpResponse.noContent() : Problems.of(HttpStatus.NOT_FOUND, "alert rule " + id + " not found");
-    }
-
-    private static HttpResponse<?> conflict(RuntimeException e) {
-        return Problems.ofConstraint(e, "a rule for this alert_type, severity and department exists",
-                "dept_id: no such department");
-    }
-
-    private record Rule(String metric, String type, Integer dept, double fire, double clear, int min, String sev,
-                       boolean enabled) {
-        static Rule of(Fields f) {
-            String metric = f.oneOf("metric", METRICS);
+    /**
+     * A rule as sent: {@code metric} fires above {@code fire_at} and clears below {@code clear_at} after
+     * {@code min_samples} samples (default 3); per department or (no dept_id) global; enabled unless false.
+     */
+    public record RuleRequest(String metric, String alertType, @Nullable Integer deptId, double fireAt, double clearAt,
+                              @Nullable Integer minSamples, String severity, @Nullable Boolean enabled) {
+        /** Read field by field, so a 400 names the field and why. */
+        static AlertStore.RuleSpec of(Fields f) {
+            String metric = f.oneOf("metric", AlertStore.METRICS);
             double max = metric.endsWith("_percent") ? 100 : 1e6;
             double fire = f.number("fire_at", 0, max);
             double clear = f.number("clear_at", 0, max);
@@ -91,13 +43,59 @@ public final class RulesController {
                 throw new Fields.Invalid("clear_at must be at most fire_at (hysteresis: fire above, clear below)");
             }
             Integer min = f.integerOrNull("min_samples", 1, 1000);
-            return new Rule(metric, f.token("alert_type"), f.integerOrNull("dept_id", 1, Integer.MAX_VALUE), fire, clear,
-                    min == null ? 3 : min, f.oneOf("severity", SEVERITIES), f.bool("enabled", true));
+            return new AlertStore.RuleSpec(metric, f.token("alert_type"), f.integerOrNull("dept_id", 1, Integer.MAX_VALUE),
+                    fire, clear, min == null ? 3 : min, f.oneOf("severity", AlertStore.SEVERITIES), f.bool("enabled", true));
         }
+    }
 
-        <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T q) {
-            return q.bind("metric", metric).bind("type", type).bind("dept", dept).bind("fire", fire)
-                    .bind("clear", clear).bind("min", min).bind("sev", sev).bind("enabled", enabled);
+    private final AlertStore alerts;
+
+    public RulesController(Jdbi jdbi) {
+        this.alerts = new AlertStore(jdbi);
+    }
+
+    @Get(produces = MediaType.APPLICATION_JSON)
+    public List<AlertStore.Rule> list() {
+        return alerts.rules();
+    }
+
+    @Post(produces = MediaType.APPLICATION_JSON)
+    @Status(HttpStatus.CREATED)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RuleRequest.class)))
+    public AlertStore.Rule create(@Nullable @Body Map<String, Object> body) {
+        AlertStore.RuleSpec r = RuleRequest.of(new Fields(body));
+        try {
+            return alerts.createRule(r);
+        } catch (RuntimeException e) {
+            throw conflict(e);
         }
+    }
+
+    @Put(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RuleRequest.class)))
+    public AlertStore.Rule replace(@PathVariable int id, @Nullable @Body Map<String, Object> body) {
+        AlertStore.RuleSpec r = RuleRequest.of(new Fields(body));
+        try {
+            return alerts.replaceRule(id, r).orElseThrow(() -> Problems.notFound("alert rule " + id + " not found"));
+        } catch (Problems.Failure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw conflict(e);
+        }
+    }
+
+    @Delete(uri = "/{id}")
+    public HttpResponse<Void> delete(@PathVariable int id) {
+        if (!alerts.deleteRule(id)) {
+            throw Problems.notFound("alert rule " + id + " not found");
+        }
+        return HttpResponse.noContent();
+    }
+
+    private static RuntimeException conflict(RuntimeException e) {
+        return Problems.ofConstraint(e, "a rule for this alert_type, severity and department exists",
+                "dept_id: no such department");
     }
 }

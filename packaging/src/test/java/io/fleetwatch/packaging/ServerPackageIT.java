@@ -82,6 +82,22 @@ class ServerPackageIT {
                     .doesNotContainIgnoringCase("invalid");
         }
 
+        // The daily backup: a timer and the oneshot service it starts, running the command BackupRestoreIT checks.
+        String backup = Files.readString(x.resolve("lib/systemd/system/fleetwatch-backup.service"));
+        assertThat(backup).contains("Type=oneshot", "User=fleetwatch", "ProtectSystem=strict",
+                "ReadWritePaths=/var/backups/fleetwatch",
+                "ExecStart=/opt/fleetwatch/bin/fleetwatch -c /etc/fleetwatch/fleetwatch.yml backup --into /var/backups/fleetwatch --keep 14");
+        assertThat(Files.readString(x.resolve("lib/systemd/system/fleetwatch-backup.timer")))
+                .contains("OnCalendar=*-*-* 03:15:00", "Persistent=true", "WantedBy=timers.target");
+        Run timer = run("sh", "-c", "command -v systemd-analyze >/dev/null || exit 77; cd " + x
+                + "/lib/systemd/system && SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no --root=" + x
+                + " fleetwatch-backup.timer fleetwatch-backup.service 2>&1 | grep -v"
+                + " -e 'Failed to prepare filename' -e 'No such file or directory' -e '^$' || true");
+        if (timer.code() != 77) {
+            assertThat(timer.out()).as("systemd-analyze verify of the backup timer").doesNotContainIgnoringCase("unknown")
+                    .doesNotContainIgnoringCase("invalid");
+        }
+
         // The unpacked launcher (symlinked as /usr/bin/fleetwatch) finds its jars and the shipped config parses.
         Run version = run(x.resolve("opt/fleetwatch/bin/fleetwatch").toString(), "--version");
         assertThat(version.code()).as(version.out()).isZero();

@@ -3,6 +3,8 @@ package io.fleetwatch.broker;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -25,14 +27,14 @@ import java.util.concurrent.TimeoutException;
 public record BrokerSettings(String host, int port, String user, String password, String virtualHost,
                              int managementPort, BrokerTls tls, List<Address> addresses) {
 
-    public static final String ENV_HOST = "QUEUE_HOST";
-    public static final String ENV_HOSTS = "QUEUE_HOSTS";
-    public static final String ENV_PORT = "QUEUE_PORT";
-    public static final String ENV_USER = "QUEUE_USER";
-    public static final String ENV_PASSWORD = "QUEUE_PASSWORD";
-    public static final String ENV_VHOST = "QUEUE_VHOST";
-    public static final String ENV_URI = "QUEUE_URI";
-    public static final String ENV_MANAGEMENT_PORT = "QUEUE_MANAGEMENT_PORT";
+    public static final String ENV_HOST = Keys.BROKER_HOST.env();
+    public static final String ENV_HOSTS = Keys.BROKER_HOSTS.env();
+    public static final String ENV_PORT = Keys.BROKER_PORT.env();
+    public static final String ENV_USER = Keys.BROKER_USER.env();
+    public static final String ENV_PASSWORD = Keys.BROKER_PASSWORD.env();
+    public static final String ENV_VHOST = Keys.BROKER_VHOST.env();
+    public static final String ENV_URI = Keys.BROKER_URI.env();
+    public static final String ENV_MANAGEMENT_PORT = Keys.BROKER_MANAGEMENT_PORT.env();
 
     public BrokerSettings {
         if (host == null || host.isBlank()) {
@@ -65,24 +67,23 @@ public record BrokerSettings(String host, int port, String user, String password
     }
 
     /** Defaults (docs/contract.md): localhost:5672, guest/guest (which RabbitMQ accepts from loopback only). */
-    public static BrokerSettings fromEnv(Map<String, String> env) {
-        String uri = env.get(ENV_URI);
-        int mgmt = parsePort(ENV_MANAGEMENT_PORT, env.getOrDefault(ENV_MANAGEMENT_PORT, "15672"));
+    public static BrokerSettings from(Settings s) {
+        String uri = s.get(Keys.BROKER_URI);
+        int mgmt = s.get(Keys.BROKER_MANAGEMENT_PORT);
         BrokerSettings one;
         if (uri != null && !uri.isBlank()) {
-            one = fromUri(uri, mgmt, env);
+            one = fromUri(uri, mgmt, s);
         } else {
-            BrokerTls tls = BrokerTls.fromEnv(env, false);
-            one = new BrokerSettings(
-                    env.getOrDefault(ENV_HOST, "localhost"),
-                    parsePort(ENV_PORT, env.getOrDefault(ENV_PORT, tls.enabled() ? "5671" : "5672")),
-                    env.getOrDefault(ENV_USER, "guest"),
-                    env.getOrDefault(ENV_PASSWORD, "guest"),
-                    env.getOrDefault(ENV_VHOST, "/"),
-                    mgmt, tls);
+            BrokerTls tls = BrokerTls.from(s, false);
+            one = new BrokerSettings(s.get(Keys.BROKER_HOST), s.find(Keys.BROKER_PORT).orElse(tls.enabled() ? 5671 : 5672),
+                    s.get(Keys.BROKER_USER), s.get(Keys.BROKER_PASSWORD), s.get(Keys.BROKER_VHOST), mgmt, tls);
         }
-        String hosts = env.get(ENV_HOSTS);
+        String hosts = s.get(Keys.BROKER_HOSTS);
         return hosts == null || hosts.isBlank() ? one : one.withAddresses(parseHosts(hosts, one.port()));
+    }
+
+    public static BrokerSettings fromEnv(Map<String, String> env) {
+        return from(Settings.fromEnv(env));
     }
 
     /** {@code host[:port],...}; a node without a port takes {@code defaultPort} (QUEUE_PORT, or the URI's). */
@@ -108,16 +109,16 @@ public record BrokerSettings(String host, int port, String user, String password
     }
 
     static BrokerSettings fromUri(String uri, int managementPort) {
-        return fromUri(uri, managementPort, Map.of());
+        return fromUri(uri, managementPort, Settings.empty());
     }
 
-    static BrokerSettings fromUri(String uri, int managementPort, Map<String, String> env) {
+    static BrokerSettings fromUri(String uri, int managementPort, Settings s) {
         try {
             URI u = new URI(uri);
             if (!"amqp".equals(u.getScheme()) && !"amqps".equals(u.getScheme())) {
                 throw new IllegalArgumentException(ENV_URI + ": scheme must be amqp or amqps, not '" + u.getScheme() + "'");
             }
-            BrokerTls tls = BrokerTls.fromEnv(env, "amqps".equals(u.getScheme()));
+            BrokerTls tls = BrokerTls.from(s, "amqps".equals(u.getScheme()));
             String user = "guest";
             String pass = "guest";
             if (u.getRawUserInfo() != null) {

@@ -1,5 +1,7 @@
 package io.fleetwatch.broker;
 
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,7 +15,6 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -24,11 +25,11 @@ import javax.net.ssl.TrustManagerFactory;
  * and key (PEM; the key PKCS#8, mode 0600) make it mutual TLS. There is no "trust everything" switch on purpose.
  */
 public record BrokerTls(boolean enabled, Path caFile, Path certFile, Path keyFile, boolean verifyHostname) {
-    public static final String ENV_TLS = "QUEUE_TLS";
-    public static final String ENV_CA = "QUEUE_TLS_CA_FILE";
-    public static final String ENV_CERT = "QUEUE_TLS_CERT_FILE";
-    public static final String ENV_KEY = "QUEUE_TLS_KEY_FILE";
-    public static final String ENV_VERIFY_HOSTNAME = "QUEUE_TLS_VERIFY_HOSTNAME";
+    public static final String ENV_TLS = Keys.BROKER_TLS.env();
+    public static final String ENV_CA = Keys.BROKER_TLS_CA_FILE.env();
+    public static final String ENV_CERT = Keys.BROKER_TLS_CERT_FILE.env();
+    public static final String ENV_KEY = Keys.BROKER_TLS_KEY_FILE.env();
+    public static final String ENV_VERIFY_HOSTNAME = Keys.BROKER_TLS_VERIFY_HOSTNAME.env();
     public static final BrokerTls OFF = new BrokerTls(false, null, null, null, true);
 
     public BrokerTls {
@@ -39,24 +40,10 @@ public record BrokerTls(boolean enabled, Path caFile, Path certFile, Path keyFil
     }
 
     /** {@code amqps}: the URI's scheme, when the broker is given as a URI. */
-    static BrokerTls fromEnv(Map<String, String> env, boolean amqps) {
-        String on = env.get(ENV_TLS);
-        boolean enabled = amqps || (on != null && bool(ENV_TLS, on));
-        return new BrokerTls(enabled, path(env, ENV_CA), path(env, ENV_CERT), path(env, ENV_KEY),
-                bool(ENV_VERIFY_HOSTNAME, env.getOrDefault(ENV_VERIFY_HOSTNAME, "true")));
-    }
-
-    private static boolean bool(String key, String v) {
-        return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "on", "1" -> true;
-            case "false", "no", "off", "0" -> false;
-            default -> throw new IllegalArgumentException(key + ": '" + v + "' is not true or false");
-        };
-    }
-
-    private static Path path(Map<String, String> env, String key) {
-        String v = env.get(key);
-        return v == null || v.isBlank() ? null : Path.of(v.strip());
+    static BrokerTls from(Settings s, boolean amqps) {
+        boolean on = s.get(Keys.BROKER_TLS);
+        return new BrokerTls(amqps || on, s.get(Keys.BROKER_TLS_CA_FILE), s.get(Keys.BROKER_TLS_CERT_FILE),
+                s.get(Keys.BROKER_TLS_KEY_FILE), s.get(Keys.BROKER_TLS_VERIFY_HOSTNAME));
     }
 
     /** The TLS context: trust from the CA file (or the JVM's), key material when a client certificate is set. */

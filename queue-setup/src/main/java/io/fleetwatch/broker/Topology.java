@@ -5,6 +5,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.fleetwatch.messages.Routing;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,10 +60,10 @@ public final class Topology {
     public enum QueueType {
         CLASSIC, QUORUM;
 
-        public static final String ENV = "FLEETWATCH_QUEUE_TYPE";
+        public static final String ENV = Keys.BROKER_QUEUE_TYPE.env();
 
-        public static QueueType fromEnv(Map<String, String> env) {
-            String v = env.getOrDefault(ENV, "classic").strip();
+        public static QueueType from(Settings s) {
+            String v = s.get(Keys.BROKER_QUEUE_TYPE).strip();
             return switch (v) {
                 case "classic" -> CLASSIC;
                 case "quorum" -> QUORUM;
@@ -126,8 +128,18 @@ public final class Topology {
     }
 
     /** Queue names ({@code *_QUEUE}) and type ({@value QueueType#ENV}) from the environment, default limits. */
+    public static Topology from(Settings s) {
+        return new Topology(queueNames(s), Limits.defaults(), QueueType.from(s));
+    }
+
     public static Topology fromEnv(Map<String, String> env) {
-        return new Topology(Routing.QueueNames.fromEnv(env), Limits.defaults(), QueueType.fromEnv(env));
+        return from(Settings.fromEnv(env));
+    }
+
+    /** The three queue names ({@code broker.queues.*}); the defaults are the contract's (docs/contract.md). */
+    public static Routing.QueueNames queueNames(Settings s) {
+        return new Routing.QueueNames(s.get(Keys.BROKER_DISCOVERY_QUEUE), s.get(Keys.BROKER_METRICS_QUEUE),
+                s.get(Keys.BROKER_ALERT_QUEUE));
     }
 
     public Routing.QueueNames names() {

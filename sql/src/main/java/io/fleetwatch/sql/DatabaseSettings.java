@@ -1,5 +1,8 @@
 package io.fleetwatch.sql;
 
+import io.fleetwatch.settings.Key;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -12,15 +15,15 @@ import java.util.Map;
 /**
  * Where the database is: {@code DATABASE_URL}, either libpq form
  * {@code postgresql://user:pass@host:5432/db?sslmode=require} or JDBC form
- * {@code jdbc:postgresql://host:5432/db?user=..&password=..}. {@code DATABASE_PASSWORD} (or a file named by
- * {@code DATABASE_PASSWORD_FILE}) supplies a password kept out of the URL.
+ * {@code jdbc:postgresql://host:5432/db?user=..&password=..}. {@code DATABASE_PASSWORD} supplies a password kept
+ * out of the URL.
  *
  * <p>{@link #toString()} never shows the password.
  */
 public record DatabaseSettings(String jdbcUrl, String user, String password, int poolSize) {
-    public static final String ENV_URL = "DATABASE_URL";
-    public static final String ENV_PASSWORD = "DATABASE_PASSWORD";
-    public static final String ENV_POOL_SIZE = "DATABASE_POOL_SIZE";
+    public static final String ENV_URL = Keys.DATABASE_URL.env();
+    public static final String ENV_PASSWORD = Keys.DATABASE_PASSWORD.env();
+    public static final String ENV_POOL_SIZE = Keys.DATABASE_POOL_SIZE.env();
 
     public DatabaseSettings {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://")) {
@@ -31,25 +34,24 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         }
     }
 
+    public static DatabaseSettings from(Settings s) {
+        return from(s, Keys.DATABASE_URL);
+    }
+
     public static DatabaseSettings fromEnv(Map<String, String> env) {
-        return fromEnv(env, ENV_URL);
+        return from(Settings.fromEnv(env));
     }
 
     /** The server named by {@code urlKey} (the primary's or a replica's URL), with the shared password and pool size. */
-    static DatabaseSettings fromEnv(Map<String, String> env, String urlKey) {
-        String url = env.get(urlKey);
+    static DatabaseSettings from(Settings s, Key<String> urlKey) {
+        String url = s.get(urlKey);
         if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException(urlKey + ": not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)"
-                    + (ENV_URL.equals(urlKey) ? devEnvHint(env) : ""));
+            throw urlKey.invalid("not set (e.g. postgresql://fleetwatch@127.0.0.1:5432/fleetwatch)"
+                    + (urlKey == Keys.DATABASE_URL ? devEnvHint(s) : ""));
         }
-        int pool;
-        try {
-            pool = Integer.parseInt(env.getOrDefault(ENV_POOL_SIZE, "8").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_POOL_SIZE + ": '" + env.get(ENV_POOL_SIZE) + "' is not a number");
-        }
-        DatabaseSettings parsed = parse(urlKey, url, pool);
-        String pw = env.get(ENV_PASSWORD);
+        int pool = s.get(Keys.DATABASE_POOL_SIZE);
+        DatabaseSettings parsed = parse(urlKey.env(), url, pool);
+        String pw = s.get(Keys.DATABASE_PASSWORD);
         return pw == null ? parsed : new DatabaseSettings(parsed.jdbcUrl, parsed.user, pw, pool);
     }
 
@@ -57,9 +59,9 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
      * Where {@code scripts/services} left the local settings, when that file exists: a new user runs a command from
      * a fresh shell, and the file's name and the line that loads it are what they are missing. Empty otherwise.
      */
-    static String devEnvHint(Map<String, String> env) {
-        String xdg = env.get("XDG_CONFIG_HOME");
-        String homeVar = env.get("HOME");
+    static String devEnvHint(Settings s) {
+        String xdg = s.variable("XDG_CONFIG_HOME");
+        String homeVar = s.variable("HOME");
         Path home = Path.of(homeVar != null && !homeVar.isBlank() ? homeVar : System.getProperty("user.home"));
         Path file = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".config"))
                 .resolve("fleetwatch").resolve("dev.env");

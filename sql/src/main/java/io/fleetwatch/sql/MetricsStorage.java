@@ -10,7 +10,7 @@ public final class MetricsStorage {
     private MetricsStorage() {}
 
     public static final String PLACEHOLDER = "timescaledb";
-    public static final String ENV_MODE = "FLEETWATCH_TIMESCALEDB";
+    public static final String ENV_MODE = io.fleetwatch.settings.Keys.DATABASE_TIMESCALEDB.env();
     public static final String TIMESCALEDB = "timescaledb";
     public static final String POSTGRESQL = "postgresql";
 

@@ -1,5 +1,7 @@
 package io.fleetwatch.sql;
 
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -34,16 +36,15 @@ public final class Migrator {
     }
 
     /** {@code FLEETWATCH_TIMESCALEDB} (auto), {@code FLEETWATCH_METRICS_RETENTION_DAYS} (90). */
-    public static Migrator fromEnv(DataSource dataSource, Map<String, String> env) {
-        String days = env.getOrDefault(ENV_RETENTION_DAYS, "90").trim();
-        try {
-            return new Migrator(dataSource, env.get(MetricsStorage.ENV_MODE), Integer.parseInt(days));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_RETENTION_DAYS + ": '" + days + "' is not a number of days");
-        }
+    public static Migrator from(DataSource dataSource, Settings s) {
+        return new Migrator(dataSource, s.get(Keys.DATABASE_TIMESCALEDB), s.get(Keys.DATABASE_RETENTION_DAYS));
     }
 
-    public static final String ENV_RETENTION_DAYS = "FLEETWATCH_METRICS_RETENTION_DAYS";
+    public static Migrator fromEnv(DataSource dataSource, Map<String, String> env) {
+        return from(dataSource, Settings.fromEnv(env));
+    }
+
+    public static final String ENV_RETENTION_DAYS = Keys.DATABASE_RETENTION_DAYS.env();
 
     private Flyway flyway() {
         return Flyway.configure()

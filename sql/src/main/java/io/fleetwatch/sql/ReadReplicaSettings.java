@@ -1,5 +1,7 @@
 package io.fleetwatch.sql;
 
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -11,9 +13,8 @@ import java.util.Optional;
  * use it.
  */
 public record ReadReplicaSettings(DatabaseSettings replica, Duration maxLag) {
-    public static final String ENV_URL = "DATABASE_READ_URL";
-    public static final String ENV_MAX_LAG = "DATABASE_READ_MAX_LAG_SECONDS";
-    static final int DEFAULT_MAX_LAG_SECONDS = 30;
+    public static final String ENV_URL = Keys.DATABASE_READ_URL.env();
+    public static final String ENV_MAX_LAG = Keys.DATABASE_READ_MAX_LAG_SECONDS.env();
     /** The largest bound (a day): beyond it a replica is a backup, not a place to read the fleet's state from. */
     public static final int MAX_MAX_LAG_SECONDS = 86_400;
 
@@ -28,18 +29,17 @@ public record ReadReplicaSettings(DatabaseSettings replica, Duration maxLag) {
     }
 
     /** Empty when {@code DATABASE_READ_URL} is unset or blank: everything reads from the primary. */
-    public static Optional<ReadReplicaSettings> fromEnv(Map<String, String> env) {
-        String url = env.get(ENV_URL);
+    public static Optional<ReadReplicaSettings> from(Settings s) {
+        String url = s.get(Keys.DATABASE_READ_URL);
         if (url == null || url.isBlank()) {
             return Optional.empty();
         }
-        String raw = env.getOrDefault(ENV_MAX_LAG, Integer.toString(DEFAULT_MAX_LAG_SECONDS)).trim();
-        long seconds;
-        try {
-            seconds = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_MAX_LAG + ": '" + raw + "' is not a number of seconds");
-        }
-        return Optional.of(new ReadReplicaSettings(DatabaseSettings.fromEnv(env, ENV_URL), Duration.ofSeconds(seconds)));
+        long seconds = s.get(Keys.DATABASE_READ_MAX_LAG_SECONDS);
+        return Optional.of(new ReadReplicaSettings(DatabaseSettings.from(s, Keys.DATABASE_READ_URL),
+                Duration.ofSeconds(seconds)));
+    }
+
+    public static Optional<ReadReplicaSettings> fromEnv(Map<String, String> env) {
+        return from(Settings.fromEnv(env));
     }
 }

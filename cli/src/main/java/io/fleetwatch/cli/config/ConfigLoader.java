@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
 import jakarta.validation.Validation;
@@ -23,7 +25,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +38,9 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * values (after parsing, so a substituted value can never change the document's structure), then binding with unknown
  * keys refused, then Bean Validation. Every error names the key ({@code consumer.batch-size: must be ...}).
  *
- * <p>The result is the environment the components read: the file's settings, with the process environment on top
- * (a variable that is set wins over the file, as in twelve-factor deployments and systemd {@code Environment=}).
+ * <p>The result is the settings the components read: the file's values mapped onto their environment variables
+ * through the settings table ({@link Keys#fromConfig}), with the process environment on top (a variable that is set
+ * wins over the file, as in twelve-factor deployments and systemd {@code Environment=}).
  */
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -50,9 +52,14 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** What was loaded: the typed config, the effective environment, and which file keys the environment overrode. */
-    public record Loaded(java.nio.file.Path file, FleetwatchConfig config, Map<String, String> env,
-                         Map<String, String> fromFile, List<String> overridden) {}
+    /** What was loaded: the typed config, the effective settings, and which file keys the environment overrode. */
+    public record Loaded(java.nio.file.Path file, FleetwatchConfig config, Settings settings,
+                         Map<String, String> fromFile, List<String> overridden) {
+        /** The effective environment: the same values by variable name ({@link Settings#env()}). */
+        public Map<String, String> env() {
+            return settings.env();
+        }
+    }
 
     public static Loaded load(java.nio.file.Path file, Map<String, String> processEnv) {
         String where = "config " + file;
@@ -102,16 +109,33 @@ public final class ConfigLoader {
             throw new IllegalArgumentException(where + ": " + e.getOriginalMessage());
         }
         validate(where, config);
-        Map<String, String> fromFile = config.toEnv();
-        Map<String, String> env = new LinkedHashMap<>(fromFile);
+        JsonNode bound = YAML.valueToTree(config);
+        Map<String, String> fromFile = Keys.fromConfig(path -> valueAt(bound, path));
         List<String> overridden = new ArrayList<>();
         for (var en : processEnv.entrySet()) {
             if (fromFile.containsKey(en.getKey()) && !fromFile.get(en.getKey()).equals(en.getValue())) {
                 overridden.add(en.getKey());
             }
-            env.put(en.getKey(), en.getValue());
         }
-        return new Loaded(file, config, Map.copyOf(env), Map.copyOf(fromFile), List.copyOf(overridden));
+        return new Loaded(file, config, Settings.of(fromFile, processEnv), Map.copyOf(fromFile),
+                List.copyOf(overridden));
+    }
+
+    /** The bound value at a config path ({@code broker.tls.enabled}): text, a number, a switch, a list; null if unset. */
+    private static Object valueAt(JsonNode root, String path) {
+        JsonNode n = root;
+        for (String part : path.split("\\.")) {
+            n = n == null ? null : n.get(part);
+        }
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isArray()) {
+            List<String> items = new ArrayList<>();
+            n.forEach(item -> items.add(item.asText()));
+            return items;
+        }
+        return n.asText();
     }
 
     private static String expected(Class<?> type) {
@@ -233,7 +257,7 @@ public final class ConfigLoader {
         if (!shared) {
             return;
         }
-        for (String key : FleetwatchConfig.SECRET_KEYS) {
+        for (String key : Keys.secretPaths()) {
             JsonNode n = tree;
             for (String part : key.split("\\.")) {
                 n = n == null ? null : n.get(part);

@@ -1,10 +1,10 @@
 package io.fleetwatch.consumer.notify;
 
-import io.fleetwatch.consumer.internal.EnvNumbers;
+import io.fleetwatch.settings.Keys;
+import io.fleetwatch.settings.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -18,37 +18,43 @@ import java.util.Map;
 public final class NotifySettings {
     private NotifySettings() {}
 
-    public static List<Channel> channels(Map<String, String> env) {
+    public static List<Channel> channels(Settings s) {
         List<Channel> out = new ArrayList<>();
-        String hook = env.get("FLEETWATCH_WEBHOOK_URL");
+        String hook = s.get(Keys.NOTIFY_WEBHOOK_URL);
         if (hook != null && !hook.isBlank()) {
             URI u;
             try {
                 u = URI.create(hook.trim());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("FLEETWATCH_WEBHOOK_URL: not a valid URL");
+                throw Keys.NOTIFY_WEBHOOK_URL.invalid("not a valid URL");
             }
-            out.add(new WebhookChannel(u, env.get("FLEETWATCH_WEBHOOK_AUTHORIZATION"), Duration.ofSeconds(10)));
+            out.add(new WebhookChannel(u, s.get(Keys.NOTIFY_WEBHOOK_AUTHORIZATION), Duration.ofSeconds(10)));
         }
-        String smtpHost = env.get("SMTP_HOST");
+        String smtpHost = s.get(Keys.SMTP_HOST);
         if (smtpHost != null && !smtpHost.isBlank()) {
-            out.add(new EmailChannel(new EmailChannel.Smtp(smtpHost.trim(), EnvNumbers.getInt(env, "SMTP_PORT", 587),
-                    !"false".equalsIgnoreCase(env.getOrDefault("SMTP_STARTTLS", "true")), env.get("SMTP_USERNAME"),
-                    env.get("SMTP_PASSWORD"), env.get("SMTP_FROM"),
-                    Arrays.stream(env.getOrDefault("SMTP_TO", "").split(",")).map(String::strip)
-                            .filter(s -> !s.isEmpty()).toList(),
+            out.add(new EmailChannel(new EmailChannel.Smtp(smtpHost.trim(), s.get(Keys.SMTP_PORT),
+                    s.get(Keys.SMTP_STARTTLS), s.get(Keys.SMTP_USERNAME), s.get(Keys.SMTP_PASSWORD),
+                    s.get(Keys.SMTP_FROM), s.find(Keys.SMTP_TO).orElse(List.of()),
                     Duration.ofSeconds(30))));
         }
         return out;
     }
 
-    public static Notifier.Settings retries(Map<String, String> env) {
-        int max = EnvNumbers.getInt(env, "FLEETWATCH_NOTIFY_MAX_RETRIES", 3);
-        int delay = EnvNumbers.getInt(env, "FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS", 60);
+    public static List<Channel> channels(Map<String, String> env) {
+        return channels(Settings.fromEnv(env));
+    }
+
+    public static Notifier.Settings retries(Settings s) {
+        int max = s.get(Keys.NOTIFY_MAX_RETRIES);
+        int delay = s.get(Keys.NOTIFY_RETRY_DELAY_SECONDS);
         if (max < 0 || delay < 1) {
-            throw new IllegalArgumentException("FLEETWATCH_NOTIFY_MAX_RETRIES must be >= 0 and"
-                    + " FLEETWATCH_NOTIFY_RETRY_DELAY_SECONDS >= 1");
+            throw new IllegalArgumentException(Keys.NOTIFY_MAX_RETRIES + " must be >= 0 and "
+                    + Keys.NOTIFY_RETRY_DELAY_SECONDS + " >= 1");
         }
         return new Notifier.Settings(max, Duration.ofSeconds(delay), 2.0, Duration.ofHours(1), Duration.ofSeconds(1), 50);
+    }
+
+    public static Notifier.Settings retries(Map<String, String> env) {
+        return retries(Settings.fromEnv(env));
     }
 }

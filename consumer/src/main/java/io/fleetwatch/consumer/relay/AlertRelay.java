@@ -4,13 +4,9 @@ import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
 import io.fleetwatch.messages.AlertMessage;
-import io.fleetwatch.messages.SchemaVersion;
-import io.fleetwatch.messages.Severity;
-import java.sql.Array;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import io.fleetwatch.store.AlertStore;
+import io.fleetwatch.store.Stores;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AlertRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertRelay.class);
-    public static final String CHANNEL = "fleetwatch_alerts";
+    public static final String CHANNEL = AlertStore.CHANNEL;
 
     /** How many rows per transaction, how often to poll without a notification, backoff after a failure. */
     public record Settings(int batchSize, Duration pollInterval, Duration retryDelay) {
@@ -41,7 +36,7 @@ public final class AlertRelay implements AutoCloseable {
         }
     }
 
-    private final DataSource dataSource;
+    private final AlertStore alerts;
     private final BrokerSettings broker;
     private final Settings settings;
     private final Clock clock;
@@ -63,7 +58,7 @@ public final class AlertRelay implements AutoCloseable {
      */
     public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock, int index) {
         this.index = index;
-        this.dataSource = dataSource;
+        this.alerts = new AlertStore(Stores.jdbi(dataSource));
         this.broker = broker;
         this.settings = settings;
         this.clock = clock;
@@ -82,12 +77,7 @@ public final class AlertRelay implements AutoCloseable {
     private void run() {
         boolean reconnect = false;
         while (running) {
-            try (java.sql.Connection listen = dataSource.getConnection()) {
-                listen.setAutoCommit(true);
-                try (Statement st = listen.createStatement()) {
-                    st.execute("LISTEN " + CHANNEL);
-                }
-                PGConnection pg = listen.unwrap(PGConnection.class);
+            try (AlertStore.Listener listen = alerts.listen()) {
                 if (index == 0 || reconnect) {
                     LOG.info("relay listening on {}", CHANNEL);
                 } else {
@@ -97,7 +87,7 @@ public final class AlertRelay implements AutoCloseable {
                     drain();
                     // Wakes on NOTIFY, or after the poll interval as a safety net (a lost notification costs latency,
                     // never an alert).
-                    pg.getNotifications((int) settings.pollInterval().toMillis());
+                    listen.await(settings.pollInterval());
                 }
             } catch (SQLException | RuntimeException e) {
                 if (running) {
@@ -111,7 +101,7 @@ public final class AlertRelay implements AutoCloseable {
     }
 
     /** Publishes and marks sent until the outbox is empty; returns how many were sent. */
-    int drain() throws SQLException {
+    int drain() {
         int total = 0;
         while (running) {
             int n = drainOnce();
@@ -123,56 +113,24 @@ public final class AlertRelay implements AutoCloseable {
         return total;
     }
 
-    private int drainOnce() throws SQLException {
-        try (java.sql.Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            List<AlertMessage> batch = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT e.id, e.system_id, e.alert_type, e.severity, e.state, e.value, e.threshold, e.occurred_at"
-                            + " FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id"
-                            + " WHERE o.sent_at IS NULL ORDER BY o.event_id LIMIT ? FOR UPDATE OF o SKIP LOCKED")) {
-                ps.setInt(1, settings.batchSize());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        batch.add(new AlertMessage(SchemaVersion.CURRENT, rs.getLong(1), rs.getLong(2), rs.getString(3),
-                                Severity.fromWire(rs.getString(4)), rs.getString(5), (Double) rs.getObject(6),
-                                (Double) rs.getObject(7), rs.getTimestamp(8).toInstant()));
-                    }
-                }
-            }
-            if (batch.isEmpty()) {
-                c.rollback();
-                return 0;
-            }
-            Long[] ids = batch.stream().map(AlertMessage::alertId).toArray(Long[]::new);
-            Array idArray = c.createArrayOf("int8", ids);
+    private int drainOnce() {
+        AlertStore.Drained d = alerts.drainOutbox(settings.batchSize(), clock.instant(), batch -> {
             try {
                 publish(batch);
+                return null;
             } catch (ConfirmingPublisher.NotConfirmedException | java.io.IOException
                      | java.util.concurrent.TimeoutException e) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE alert_outbox SET attempts = attempts + 1,"
-                        + " last_error = ? WHERE event_id = ANY (?)")) {
-                    ps.setString(1, String.valueOf(e.getMessage()));
-                    ps.setArray(2, idArray);
-                    ps.executeUpdate();
-                }
-                c.commit();
-                closePublisher();
-                LOG.warn("relay: broker did not take {} alert(s) ({}); they stay in the outbox", batch.size(),
-                        e.getMessage());
-                sleep(settings.retryDelay());
-                return 0;
+                return String.valueOf(e.getMessage());
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE alert_outbox SET sent_at = ?, attempts = attempts + 1,"
-                    + " last_error = NULL WHERE event_id = ANY (?)")) {
-                ps.setObject(1, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
-                ps.setArray(2, idArray);
-                ps.executeUpdate();
-            }
-            c.commit();
-            published.addAndGet(batch.size());
-            return batch.size();
+        });
+        if (d.error() != null) {
+            closePublisher();
+            LOG.warn("relay: broker did not take {} alert(s) ({}); they stay in the outbox", d.claimed(), d.error());
+            sleep(settings.retryDelay());
+            return 0;
         }
+        published.addAndGet(d.claimed());
+        return d.claimed();
     }
 
     private void publish(List<AlertMessage> batch) throws ConfirmingPublisher.NotConfirmedException,
@@ -216,10 +174,10 @@ public final class AlertRelay implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        // Wake the thread out of getNotifications() now rather than at the end of its poll interval.
-        try (java.sql.Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("SELECT pg_notify('" + CHANNEL + "', 'wake')");
-        } catch (SQLException | RuntimeException ignored) {
+        // Wake the thread out of its wait now rather than at the end of its poll interval.
+        try {
+            alerts.wakeRelays("wake");
+        } catch (RuntimeException ignored) {
             // database unreachable: the thread wakes up by itself at the end of the poll interval
         }
         if (thread != null) {
@@ -233,12 +191,7 @@ public final class AlertRelay implements AutoCloseable {
     }
 
     /** For status endpoints: when the oldest unsent alert was created, or null if none waits. */
-    public Instant oldestUnsent() throws SQLException {
-        try (java.sql.Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT min(created_at) FROM alert_outbox WHERE sent_at IS NULL")) {
-            rs.next();
-            java.sql.Timestamp t = rs.getTimestamp(1);
-            return t == null ? null : t.toInstant();
-        }
+    public Instant oldestUnsent() {
+        return alerts.oldestUnsent().orElse(null);
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import io.fleetwatch.store.TokenStore;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -28,7 +29,7 @@ public final class TokenCheck {
     static final Duration CACHE = Duration.ofSeconds(30);
 
     private final List<byte[]> envDigests;
-    private final Jdbi jdbi;
+    private final TokenStore tokens;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
@@ -36,7 +37,7 @@ public final class TokenCheck {
 
     public TokenCheck(List<String> envTokens, Jdbi jdbi, Clock clock) {
         this.envDigests = envTokens.stream().map(TokenCheck::sha256).toList();
-        this.jdbi = jdbi;
+        this.tokens = jdbi == null ? null : new TokenStore(jdbi);
         this.clock = clock;
     }
 
@@ -56,7 +57,7 @@ public final class TokenCheck {
         if (env) {
             return Optional.of(new Caller("env", Role.ADMIN));
         }
-        if (jdbi == null) {
+        if (tokens == null) {
             return Optional.empty();
         }
         String key = HexFormat.of().formatHex(given);
@@ -65,19 +66,15 @@ public final class TokenCheck {
         if (c != null && now.isBefore(c.until())) {
             return Optional.of(c.caller());
         }
-        Optional<Caller> found = jdbi.withHandle(h -> h.createQuery("UPDATE api_tokens SET last_used_at = now()"
-                        + " WHERE token_sha256 = :d AND revoked_at IS NULL RETURNING name, role")
-                .bind("d", given)
-                .map((rs, ctx) -> new Caller(rs.getString(1), Role.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT))))
-                .findOne());
+        Optional<Caller> found = tokens.use(given)
+                .map(t -> new Caller(t.name(), Role.valueOf(t.role().toUpperCase(java.util.Locale.ROOT))));
         found.ifPresentOrElse(f -> cache.put(key, new Cached(f, now.plus(CACHE))), () -> cache.remove(key));
         return found;
     }
 
     /** Whether the database holds any usable token (the API refuses to start with none at all). */
     public static boolean anyInDatabase(Jdbi jdbi) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
-                .mapTo(Long.class).one() > 0);
+        return new TokenStore(jdbi).anyActive();
     }
 
     /** A new token: 32 random bytes, URL-safe, with a prefix that secret scanners can recognise. */

@@ -2,36 +2,26 @@ package io.fleetwatch.cli;
 
 import io.fleetwatch.scanner.ScanEvents;
 import java.io.PrintWriter;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Keeps what a sweep logs (stored with the scan job afterwards), echoes warnings to standard error, and draws a
- * progress bar when standard error is a terminal; quiet in non-interactive use (cron, systemd, pipes).
+ * What an operator sees of a sweep: warnings echoed to standard error, and a progress bar when standard error is a
+ * terminal; quiet in non-interactive use (cron, systemd, pipes).
  */
-final class ScanLog implements ScanEvents, AutoCloseable {
-    record Line(Instant at, String level, String message) {}
-
+final class ScanProgress implements ScanEvents, AutoCloseable {
     private final PrintWriter err;
-    private final Clock clock;
-    private final List<Line> lines = new ArrayList<>();
     private final boolean terminal = System.console() != null;
     private ProgressBar bar;
 
-    ScanLog(PrintWriter err, Clock clock) {
+    ScanProgress(PrintWriter err) {
         this.err = err;
-        this.clock = clock;
     }
 
     @Override
     public synchronized void log(String level, String message) {
-        lines.add(new Line(clock.instant(), level, message));
         if (!level.equals("info") && !level.equals("debug")) {
             err.println("fleetwatch scan: " + level + ": " + message);
             err.flush();
@@ -48,10 +38,6 @@ final class ScanLog implements ScanEvents, AutoCloseable {
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
         }
         bar.stepTo(done);
-    }
-
-    synchronized List<Line> lines() {
-        return List.copyOf(lines);
     }
 
     @Override
