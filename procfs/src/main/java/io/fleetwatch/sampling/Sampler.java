@@ -14,7 +14,7 @@ public final class Sampler {
 
     private Reading previous;
 
-    /** The sample from the previous reading to {@code now}, or null for the first reading (it only primes the rates). */
+    /** The sample from the previous reading to {@code now}; null for the first reading (it only primes the rates). */
     public MetricsMessage.Metrics next(Reading now) {
         Reading before = previous;
         previous = now;

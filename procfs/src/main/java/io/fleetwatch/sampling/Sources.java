@@ -43,11 +43,13 @@ public record Sources(Source<long[]> cpuTicks, Source<Double> ramPercent, Source
     public Reading read(long nanos) throws IOException {
         long[] bytes = get("network", networkBytes);
         return new Reading(nanos, get("cpu", cpuTicks), get("memory", ramPercent), get("disk", diskPercent),
-                bytes[0], bytes[1], getOrNull("gpu", gpuPercent), get("uptime", uptimeSeconds), get("users", loggedInUsers));
+                bytes[0], bytes[1], getOrNull("gpu", gpuPercent), get("uptime", uptimeSeconds),
+                get("users", loggedInUsers));
     }
 
     private static <T> T get(String name, Source<T> source) throws IOException {
-        return Objects.requireNonNull(getOrNull(name, source), () -> name + " (" + source.describe() + ") read nothing");
+        return Objects.requireNonNull(getOrNull(name, source),
+                () -> name + " (" + source.describe() + ") read nothing");
     }
 
     private static <T> T getOrNull(String name, Source<T> source) throws IOException {

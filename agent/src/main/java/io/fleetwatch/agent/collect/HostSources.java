@@ -23,9 +23,9 @@ public final class HostSources {
     /**
      * Linux: OSHI for RAM and uptime (within 1.4× of the own readers' CPU per read, no measurable memory). Own readers
      * where they win: /proc/stat for the CPU (OSHI's CentralProcessor loads some 60 more classes, +0.45 MiB resident,
-     * which the footprint goal has no room for, and costs 1.2 to 1.4× per read); statvfs of the mount for the disk (OSHI
-     * re-reads every mount at each refresh, 1.7× the CPU, and leaves out overlay, tmpfs and mounts under /run, /sys
-     * and /dev); /proc/net/dev for the network (OSHI enumerates the interfaces through the JDK, only those with an
+     * which the footprint goal has no room for, and costs 1.2 to 1.4× per read); statvfs of the mount for the disk
+     * (OSHI re-reads every mount at each refresh, 1.7× the CPU, and leaves out overlay, tmpfs and mounts under /run,
+     * /sys and /dev); /proc/net/dev for the network (OSHI enumerates the interfaces through the JDK, only those with an
      * address, and reads sysfs files for each: 11 to 12× the CPU, 38× the allocation); utmp for users (OSHI counts
      * systemd-logind's sessions where it can, else also utmp's LOGIN_PROCESS records: not the sessions {@code who}
      * lists; and 3 to 4.5× the CPU).

@@ -33,8 +33,8 @@ public final class OshiSources {
 
     /** Every metric through OSHI (the GPU from nvidia-smi, which OSHI does not read). */
     public Sources all(Path mount, String pathEnv) {
-        return new Sources(cpuTicks(), ramPercent(), diskPercent(mount), networkBytes(), NvidiaSmiSource.fromPath(pathEnv),
-                uptimeSeconds(), loggedInUsers());
+        return new Sources(cpuTicks(), ramPercent(), diskPercent(mount), networkBytes(),
+                NvidiaSmiSource.fromPath(pathEnv), uptimeSeconds(), loggedInUsers());
     }
 
     private HardwareAbstractionLayer hal() {
