@@ -16,7 +16,11 @@ import oshi.hardware.NetworkIF;
 public record NetworkIdentity(String ipAddress, String macAddress, SortedSet<String> macs) {
 
     public static NetworkIdentity detect() {
-        SystemInfo si = new SystemInfo();
+        return detect(new SystemInfo());
+    }
+
+    /** Through the agent's one {@link SystemInfo}, which its OSHI sources share. */
+    public static NetworkIdentity detect(SystemInfo si) {
         String gateway = si.getOperatingSystem().getNetworkParams().getIpv4DefaultGateway();
         List<NetworkIF> candidates = new ArrayList<>();
         SortedSet<String> macs = new TreeSet<>();

@@ -1,28 +1,45 @@
 package io.fleetwatch.agent;
 
-import io.fleetwatch.agent.collect.CollectorRegistry;
-import io.fleetwatch.agent.collect.ProcSampler;
+import io.fleetwatch.agent.collect.HostSources;
+import io.fleetwatch.agent.collect.LocalSampler;
 import io.fleetwatch.broker.BrokerSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import oshi.SystemInfo;
 
-/** Wires an agent for the host it runs on: collectors, identity, network identity, clone check, sequence. */
+/** Wires an agent for the host it runs on: sources, identity, network identity, clone check, sequence. */
 public final class ThisHost {
+    private static final Logger LOG = LoggerFactory.getLogger(ThisHost.class);
+
     private ThisHost() {}
 
-    /** The registered collectors for this host; {@code mount} is the disk_percent mount point. */
-    public static ProcSampler sampler(String mount, Map<String, String> env) {
-        return new ProcSampler(CollectorRegistry.forHost(HostPaths.system(), Path.of(mount),
-                env.getOrDefault("PATH", "/usr/bin:/bin")));
+    /** OSHI's entry point, built once per JVM: its hardware and OS objects are reused by every sample. */
+    private static final class Oshi {
+        static final SystemInfo SI = new SystemInfo();
+    }
+
+    /** This host's sources (see {@link HostSources}); {@code mount} is the disk_percent mount point. */
+    public static LocalSampler sampler(String mount, Map<String, String> env) {
+        return new LocalSampler(HostSources.forThisHost(Oshi.SI, HostPaths.system(), Path.of(mount),
+                env.getOrDefault("PATH", "/usr/bin:/bin")), System::nanoTime);
+    }
+
+    /** "cpu: OSHI CentralProcessor, memory: …": which implementation reads each metric, for the start-up log. */
+    static String describe(LocalSampler sampler) {
+        return sampler.sources().byName().entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue().describe()).collect(Collectors.joining(", "));
     }
 
     /** One sample of this host, measured over one second, with its identity; publishes nothing. */
     public static io.fleetwatch.messages.MetricsMessage once(AgentSettings settings, Map<String, String> env)
             throws InterruptedException {
         HostIdentity id = HostIdentity.detect(HostPaths.system());
-        NetworkIdentity net = NetworkIdentity.detect();
-        ProcSampler sampler = sampler(settings.mount(), env);
+        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
+        LocalSampler sampler = sampler(settings.mount(), env);
         sampler.sample();
         Thread.sleep(1_000);
         return new io.fleetwatch.messages.MetricsMessage(io.fleetwatch.messages.SchemaVersion.CURRENT, null,
@@ -35,9 +52,10 @@ public final class ThisHost {
 
     public static Agent agent(AgentSettings settings, BrokerSettings broker, Map<String, String> env, Clock clock) {
         HostIdentity id = HostIdentity.detect(HostPaths.system());
-        Agent agent = new Agent(settings, broker, sampler(settings.mount(), env), id, new SequenceStore(settings.stateDir()),
-                clock);
-        NetworkIdentity net = NetworkIdentity.detect();
+        LocalSampler sampler = sampler(settings.mount(), env);
+        LOG.info("sampling {}", describe(sampler));
+        Agent agent = new Agent(settings, broker, sampler, id, new SequenceStore(settings.stateDir()), clock);
+        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
         agent.setNetworkIdentity(net, CloneCheck.suspected(settings.stateDir(), id.hostId(), net.macs()));
         return agent;
     }

@@ -6,21 +6,21 @@ import io.fleetwatch.procfs.Df;
 import io.fleetwatch.procfs.MemInfo;
 import io.fleetwatch.procfs.NetDev;
 import io.fleetwatch.procfs.NvidiaSmi;
-import io.fleetwatch.procfs.Percent;
 import io.fleetwatch.procfs.ProcStat;
 import io.fleetwatch.procfs.Uptime;
+import io.fleetwatch.sampling.Reading;
+import io.fleetwatch.sampling.Sampler;
 import java.time.Instant;
 import java.util.Map;
 
 /**
- * Turns one host's remote output into a sample. CPU % and network Mbps are rates: computed from this reading and the
- * previous one of the same host, never from one; the first reading only primes them and gives no sample.
+ * Turns one host's remote output into a sample: the output's sections, parsed by the same parsers the agent uses on
+ * its local files, make a {@link Reading} for the sampling core the agent uses too. CPU % and network Mbps are rates
+ * between this reading and the previous one of the same host; the first reading only primes them and gives no sample.
  */
 final class HostSampler {
     private final HostTarget target;
-    private long[] previousTicks;
-    private long[] previousBytes;
-    private long previousNanos;
+    private final Sampler core = new Sampler();
 
     HostSampler(HostTarget target) {
         this.target = target;
@@ -29,27 +29,14 @@ final class HostSampler {
     /** The sample, or null after the first, priming reading. {@code nanos} is when the output arrived. */
     MetricsMessage sample(String output, long nanos, Instant at) {
         Map<String, String> s = RemoteScript.sections(output);
-        long[] ticks = ProcStat.ticks(s.get("stat"));
         long[] bytes = NetDev.bytes(s.get("netdev"));
-        long[] prevTicks = previousTicks;
-        long[] prevBytes = previousBytes;
-        long prevNanos = previousNanos;
-        previousTicks = ticks;
-        previousBytes = bytes;
-        previousNanos = nanos;
-        if (prevTicks == null) {
+        MetricsMessage.Metrics m = core.next(new Reading(nanos, ProcStat.ticks(s.get("stat")),
+                MemInfo.usedPercent(s.get("meminfo")), Df.percentOf(s.get("df"), "/"), bytes[0], bytes[1],
+                NvidiaSmi.meanUtilisation(s.get("gpu")), Uptime.seconds(s.get("uptime")),
+                Integer.parseInt(s.get("who").trim())));
+        if (m == null) {
             return null;
         }
-        double seconds = Math.max((nanos - prevNanos) / 1e9, 1e-3);
-        MetricsMessage.Metrics m = new MetricsMessage.Metrics(
-                Percent.round2(ProcStat.busyPercent(prevTicks, ticks)),
-                Percent.round2(MemInfo.usedPercent(s.get("meminfo"))),
-                Df.percentOf(s.get("df"), "/"),
-                Percent.round2(NetDev.mbps(bytes[1] - prevBytes[1], seconds)),
-                Percent.round2(NetDev.mbps(bytes[0] - prevBytes[0], seconds)),
-                NvidiaSmi.meanUtilisation(s.get("gpu")),
-                Uptime.seconds(s.get("uptime")),
-                Integer.parseInt(s.get("who").trim()));
         String machineId = s.get("machineid").trim();
         String hostname = s.get("hostname").trim();
         String hostId = machineId.length() >= 8 ? machineId : null;

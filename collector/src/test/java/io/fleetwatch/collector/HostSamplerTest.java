@@ -24,7 +24,7 @@ class HostSamplerTest {
         long[] a = io.fleetwatch.procfs.ProcStat.ticks(RemoteScript.sections(fixture("remote-1.txt")).get("stat"));
         long[] b = io.fleetwatch.procfs.ProcStat.ticks(RemoteScript.sections(fixture("remote-2.txt")).get("stat"));
         assertThat(m.metrics().cpuPercent()).isEqualTo(
-                io.fleetwatch.procfs.Percent.round2(io.fleetwatch.procfs.ProcStat.busyPercent(a, b))).isPositive();
+                io.fleetwatch.sampling.Sampler.cpuPercent(a, b)).isPositive();
         assertThat(m.metrics().diskPercent()).isEqualTo(23.0);
         assertThat(m.metrics().loggedInUsers()).isZero();
         assertThat(m.metrics().gpuPercent()).as("no nvidia-smi on that host").isNull();

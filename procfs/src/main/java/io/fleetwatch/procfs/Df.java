@@ -8,7 +8,7 @@ public final class Df {
     public static double percent(long total, long free, long available) {
         long used = total - free;
         long denominator = used + available;
-        return denominator <= 0 ? 0.0 : Percent.clamp(Math.ceil(100.0 * used / denominator));
+        return denominator <= 0 ? 0.0 : Math.ceil(100.0 * used / denominator);
     }
 
     /**

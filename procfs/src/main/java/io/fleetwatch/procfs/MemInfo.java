@@ -32,6 +32,6 @@ public final class MemInfo {
         if (available < 0) {
             available = free + buffers + cached;
         }
-        return Percent.clamp(100.0 * (total - available) / total);
+        return 100.0 * (total - available) / total;
     }
 }

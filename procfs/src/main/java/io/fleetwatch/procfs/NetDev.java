@@ -1,6 +1,6 @@
 package io.fleetwatch.procfs;
 
-/** /proc/net/dev: byte counters, and the Mbps between two readings. */
+/** /proc/net/dev: byte counters (Mbit/s between two readings is the sampling core's). */
 public final class NetDev {
     private NetDev() {}
 
@@ -22,10 +22,5 @@ public final class NetDev {
             tx += Long.parseLong(f[8]);
         }
         return new long[] {rx, tx};
-    }
-
-    /** A counter that went backwards (interface reset, wrap) gives 0 for the interval, never a negative rate. */
-    public static double mbps(long deltaBytes, double seconds) {
-        return deltaBytes <= 0 ? 0.0 : deltaBytes * 8.0 / 1_000_000.0 / seconds;
     }
 }

@@ -20,6 +20,6 @@ public final class NvidiaSmi {
             sum += Double.parseDouble(v);
             n++;
         }
-        return n == 0 ? null : Percent.round2(Percent.clamp(sum / n));
+        return n == 0 ? null : sum / n;
     }
 }

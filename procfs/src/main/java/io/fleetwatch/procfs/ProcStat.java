@@ -1,6 +1,6 @@
 package io.fleetwatch.procfs;
 
-/** /proc/stat: the aggregate {@code cpu} line, and CPU busy % between two readings. */
+/** /proc/stat: the aggregate {@code cpu} line's tick counters (CPU % between two readings is the sampling core's). */
 public final class ProcStat {
     private ProcStat() {}
 
@@ -17,15 +17,5 @@ public final class ProcStat {
             }
         }
         throw new IllegalArgumentException("/proc/stat has no aggregate cpu line");
-    }
-
-    /** Busy ticks over all ticks between two readings; idle and iowait are not busy. */
-    public static double busyPercent(long[] before, long[] now) {
-        long total = 0;
-        for (int i = 0; i < 8; i++) {
-            total += now[i] - before[i];
-        }
-        long idle = (now[3] - before[3]) + (now[4] - before[4]);
-        return total <= 0 ? 0.0 : Percent.clamp(100.0 * (total - idle) / total);
     }
 }
