@@ -39,12 +39,7 @@ final class DlqCommand {
         Integer limit;
 
         List<String> queues() {
-            if (queue != null) {
-                return List.of(queue.endsWith(Routing.DEAD_LETTER_SUFFIX) ? queue : Routing.deadLetterQueue(queue));
-            }
-            Routing.QueueNames q = Routing.QueueNames.fromEnv(env);
-            return List.of(Routing.deadLetterQueue(q.discovery()), Routing.deadLetterQueue(q.metrics()),
-                    Routing.deadLetterQueue(q.alerts()));
+            return DeadLetters.queues(queue, Routing.QueueNames.fromEnv(env));
         }
 
         DeadLetters.Filter filter(int defaultLimit) {
