@@ -8,7 +8,7 @@ import oshi.SystemInfo;
 
 /**
  * Which implementation reads each metric on this host. Everywhere OSHI, except on Linux where Fleetwatch's own reader
- * of a metric is measurably better (figures in the agent README, from {@code SourceCostTest} and the footprint
+ * of a metric is measurably better (figures in the agent README, from {@code SourceCostMeasurement} and the footprint
  * benchmark): CPU, disk, network and users (see {@link #linux}). The GPU is nvidia-smi everywhere.
  */
 public final class HostSources {

@@ -7,18 +7,16 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import oshi.SystemInfo;
 
 /**
  * What each source costs per read on this host, OSHI against Fleetwatch's own reader: CPU time and bytes allocated
- * by the reading thread. A measurement, not a check; run on its own:
- * {@code ./mvnw -B -q -pl agent -am verify -Dtest=SourceCostTest -Dfleetwatch.source.cost=true -Dit.test=none
+ * by the reading thread. A measurement, not a check: its name keeps it out of the test run (no skipped test in CI);
+ * run it on its own with {@code ./mvnw -B -q -pl agent -am verify -Dtest=SourceCostMeasurement -Dit.test=none
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}.
  * Reads are 310 ms apart, as in the agent (OSHI caches some figures for 300 ms; a tight loop would time its cache).
  */
-@EnabledIfSystemProperty(named = "fleetwatch.source.cost", matches = "true")
-class SourceCostTest {
+class SourceCostMeasurement {
     static final int WARMUP = 200;
     static final int READS = 20;
 
