@@ -35,8 +35,8 @@ public final class AlertStore {
     /** The channel the relay LISTENs on; a NOTIFY there wakes it to drain the outbox. */
     public static final String CHANNEL = "fleetwatch_alerts";
     public static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
-    public static final Set<String> METRICS = Set.of("cpu_percent", "ram_percent", "disk_percent", "gpu_percent",
-            "network_sent_mbps", "network_recv_mbps");
+    /** The metrics a rule may name: the catalog's alertable ones (the trigger's CASE and the CHECK follow them). */
+    public static final Set<String> METRICS = Set.copyOf(io.fleetwatch.messages.MetricCatalog.DEFAULT.alertable());
 
     /** An incident with its system's hostname. */
     public record Incident(long id, @Nullable Long alertId, long systemId, @Nullable String hostname, String alertType,

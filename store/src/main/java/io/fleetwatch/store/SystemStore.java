@@ -107,13 +107,13 @@ public final class SystemStore {
     static final String WITH_LATEST = """
             SELECT s.id AS system_id, s.host_id, s.hostname, host(s.ip_address) AS ip_address,
                    upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen, s.retired_at,
-                   m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.network_sent_mbps,
-                   m.network_recv_mbps, m.gpu_percent, m.uptime_seconds, m.logged_in_users,
+                   m.collected_at, %s,
                    (SELECT count(*) FROM alerts a WHERE a.system_id = s.id AND a.resolved_at IS NULL) AS open_alerts
             FROM systems s
             LEFT JOIN LATERAL (SELECT * FROM metrics WHERE system_id = s.id
                                ORDER BY collected_at DESC LIMIT 1) m ON true
-            """;
+            """.formatted(io.fleetwatch.messages.MetricCatalog.DEFAULT.names().stream().map(n -> "m." + n)
+            .collect(java.util.stream.Collectors.joining(", ")));
 
     private static final String FILTER = " WHERE (CAST(:dept AS integer) IS NULL OR s.dept_id = :dept)"
             + " AND (CAST(:status AS text) IS NULL OR s.status = :status)"
