@@ -3,10 +3,7 @@
 "use strict";
 
 const REFRESH_MS = 10000;
-const METRICS = [
-  ["cpu_percent", "CPU %", 100], ["ram_percent", "RAM %", 100], ["disk_percent", "Disk %", 100],
-  ["gpu_percent", "GPU %", 100], ["network_sent_mbps", "Net sent Mbit/s"], ["network_recv_mbps", "Net recv Mbit/s"],
-  ["uptime_seconds", "Uptime s"], ["logged_in_users", "Users"]];
+let catalog = null; // GET /api/metrics/catalog, once per page load
 const RANGES = { "1h": ["raw", 3600], "24h": ["5m", 86400], "7d": ["1h", 604800] };
 const view = document.getElementById("view");
 let timer = null;
@@ -78,6 +75,7 @@ async function host(id) {
   const q = "?from=" + from.toISOString() + "&to=" + to.toISOString() + "&bucket=" + range + "&limit=10000";
   const [h, m, a] = await Promise.all([api("/api/systems/" + id), api("/api/systems/" + id + "/metrics" + q),
     api("/api/alerts?state=all&limit=50&system_id=" + id)]);
+  catalog = catalog || await api("/api/metrics/catalog");
   const toolbar = el("div", { class: "toolbar" }, el("h1", {}, h.hostname || h.ip_address || "system " + h.system_id),
     status(h.status), el("span", { class: "muted" }, [h.ip_address, h.mac_address, "last seen " + ago(h.last_seen)]
       .filter(Boolean).join(" · ")),
@@ -85,13 +83,16 @@ async function host(id) {
       onclick: () => { hostRange = r; render(); } }, r)));
   const grid = el("div", { class: "charts" });
   const pending = [];
-  for (const [key, label, max] of METRICS) {
-    const canvas = el("canvas", { "data-metric": key, "aria-label": label });
+  // a group none of whose metrics this host reported in the range (no GPU, no sensors) is not drawn
+  const groups = chartGroups(catalog).filter(g => g.metrics.some(x => m.metrics.some(p => p.metrics[x.name] != null)));
+  for (const { group, label, max, metrics } of groups) {
+    const canvas = el("canvas", { "data-metric": group, "aria-label": label });
     grid.append(el("div", { class: "chart" }, canvas));
     pending.push(() => charts.push(new Chart(canvas, {
       type: "line",
-      data: { datasets: [{ label, data: m.metrics.map(p => ({ x: Date.parse(p.collected_at), y: p.metrics[key] })),
-        pointRadius: 0, borderWidth: 1.5, spanGaps: false, tension: 0.2 }] },
+      data: { datasets: metrics.map(x => ({ label: x.label + (x.unit ? " " + x.unit : ""),
+        data: m.metrics.map(p => ({ x: Date.parse(p.collected_at), y: p.metrics[x.name] })),
+        pointRadius: 0, borderWidth: 1.5, spanGaps: false, tension: 0.2 })) },
       options: { animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
         scales: { x: { type: "linear", ticks: { callback: v => new Date(v).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) } },
           y: { beginAtZero: true, ...(max ? { max } : {}) } },
@@ -100,6 +101,21 @@ async function host(id) {
   }
   const alerts = alertTable(a.alerts, false);
   return { nodes: [toolbar, grid, el("h2", {}, "Alerts"), alerts], after: () => pending.forEach(f => f()) };
+}
+
+// One chart per chart group of the metric catalog, its metrics in catalog order; percentages capped at 100.
+function chartGroups(metrics) {
+  const groups = new Map();
+  for (const x of metrics) {
+    if (!groups.has(x.chart_group)) {
+      groups.set(x.chart_group, { group: x.chart_group, label: x.label + (x.unit ? " " + x.unit : ""),
+        max: x.unit === "%" ? 100 : undefined, metrics: [] });
+    }
+    const g = groups.get(x.chart_group);
+    if (g.metrics.length === 1) g.label = g.metrics[0].label + ", " + x.label + (x.unit ? " " + x.unit : "");
+    g.metrics.push(x);
+  }
+  return [...groups.values()];
 }
 
 function alertTable(alerts, withAck) {

@@ -41,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
                     + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
         }
+        io.fleetwatch.store.MetricStore.requireCatalogColumnsAtStart(dataSource); // a metric without its migration
         HealthChecks health = new HealthChecks(dataSource, broker);
         try {
             return new ApiServer(context(settings, jdbi, reads, clock, broker, health), health);

@@ -86,6 +86,16 @@ public final class SystemsController {
         return new SystemDetail(system, systems.identityHistory(id));
     }
 
+    /** The mounted filesystems of the system's latest sample that had any (mount, usage %, size in GB), by mount. */
+    @Get(uri = "/{id}/filesystems", produces = MediaType.APPLICATION_JSON)
+    public List<MetricStore.Filesystem> filesystems(@PathVariable long id) {
+        List<MetricStore.Filesystem> fs = metrics.filesystems(id);
+        if (fs.isEmpty() && !systems.exists(id)) {
+            throw Problems.notFound("system " + id + " not found");
+        }
+        return fs;
+    }
+
     /** Retires the system (admin): no-data detection ignores it from now on; retiring twice keeps the first time. */
     @Post(uri = "/{id}/retire", produces = MediaType.APPLICATION_JSON)
     public SystemStore.Host retire(@PathVariable long id) {

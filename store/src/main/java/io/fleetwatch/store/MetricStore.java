@@ -317,6 +317,18 @@ public final class MetricStore {
         return new Chart(rollup != null ? rollup : "metrics", rows);
     }
 
+    /**
+     * {@link #requireCatalogColumns} of the catalog the process was built with, at the start of the consumer and the
+     * API; a database that cannot be reached yet is left to their retries.
+     */
+    public static void requireCatalogColumnsAtStart(javax.sql.DataSource dataSource) {
+        try {
+            new MetricStore(Stores.jdbi(dataSource)).requireCatalogColumns(CATALOG);
+        } catch (org.jdbi.v3.core.ConnectionException e) {
+            // unreachable now: the consumer retries its batches, the API answers 503 on /readyz
+        }
+    }
+
     /** The mounted filesystems of a host's latest sample that had any, by mount. */
     public List<Filesystem> filesystems(long systemId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT mount, usage, size_gb FROM filesystem_metrics"
@@ -385,6 +397,10 @@ public final class MetricStore {
      * and the API call it at start.
      */
     public void requireCatalogColumns(MetricCatalog catalog) {
+        if (!jdbi.withHandle(h -> h.createQuery("SELECT to_regclass('metrics') IS NOT NULL").mapTo(Boolean.class)
+                .one())) {
+            return; // not migrated at all: the health checks and the first batch say so, as before
+        }
         List<String> tables = new ArrayList<>();
         tables.add("metrics");
         ROLLUPS.forEach(r -> tables.add(r.name()));

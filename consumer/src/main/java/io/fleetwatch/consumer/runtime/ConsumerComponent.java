@@ -34,6 +34,7 @@ public final class ConsumerComponent implements AutoCloseable {
     /** Starts the workers ({@code channels}: the alert channels, asked at each alert change) and the maintenance job. */
     public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
                                           Supplier<List<String>> channels) throws Exception {
+        io.fleetwatch.store.MetricStore.requireCatalogColumnsAtStart(dataSource); // a metric without its migration
         ConsumerService c = new ConsumerService(BrokerSettings.fromEnv(env), Routing.QueueNames.fromEnv(env),
                 dataSource, settings, channels, Clock.systemUTC());
         c.start();
