@@ -147,6 +147,49 @@ class ApiIT {
         }
     }
 
+    /** The metric catalog is served, typed; every metric of it reaches the samples; filesystems per mount; rules. */
+    @Test
+    void theMetricCatalogAndEveryMetricOfIt() throws Exception {
+        List<String> names = io.fleetwatch.messages.MetricCatalog.DEFAULT.names();
+        HttpResponse<String> r = get("/api/metrics/catalog");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode catalog = JSON.readTree(r.body());
+        List<String> served = new ArrayList<>();
+        catalog.forEach(m -> served.add(m.get("name").asText()));
+        assertThat(served).containsExactlyElementsOf(names);
+        JsonNode temp = catalog.get(names.indexOf("cpu_temperature"));
+        assertThat(temp.get("unit").asText()).isEqualTo("°C");
+        assertThat(temp.get("kind").asText()).isEqualTo("gauge");
+        assertThat(temp.get("chart_group").asText()).isEqualTo("temperature");
+        assertThat(temp.get("alertable").asBoolean()).isTrue();
+        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO metrics (system_id, collected_at, " + String.join(", ", names) + ") SELECT 24,"
+                    + " TIMESTAMPTZ '2026-11-20 10:00:00Z', " + String.join(", ", java.util.Collections.nCopies(
+                    names.size(), "1")));
+            st.execute("INSERT INTO filesystem_metrics (system_id, collected_at, mount, usage, size_gb) VALUES"
+                    + " (24, TIMESTAMPTZ '2026-11-20 10:00:00Z', '/home', 41.2, 100), (24, TIMESTAMPTZ"
+                    + " '2026-11-20 10:00:00Z', '/', 12.5, NULL)");
+        }
+        JsonNode sample = JSON.readTree(get("/api/systems/24/metrics?from=2026-11-20T09:00:00Z"
+                + "&to=2026-11-20T11:00:00Z").body()).get("metrics").get(0).get("metrics");
+        JsonNode latest = JSON.readTree(get("/api/systems/24").body()).get("latest").get("metrics");
+        for (String name : names) {
+            assertThat(sample.get(name).asDouble()).as("chart " + name).isEqualTo(1.0);
+            assertThat(latest.get(name).asDouble()).as("latest " + name).isEqualTo(1.0);
+        }
+        JsonNode fs = JSON.readTree(get("/api/systems/24/filesystems").body());
+        assertThat(fs.get(1).get("mount").asText()).isEqualTo("/home");
+        assertThat(fs.get(1).get("usage").asDouble()).isEqualTo(41.2);
+        assertThat(get("/api/systems/999/filesystems").statusCode()).isEqualTo(404);
+        String rule = "{\"metric\":\"cpu_temperature\",\"alert_type\":\"cpu_hot\",\"fire_at\":-5,"
+                + "\"clear_at\":-10,\"severity\":\"warning\"}";
+        HttpResponse<String> created = send("POST", "/api/alert-rules", rule);
+        assertThat(created.statusCode()).as("a rule below 0 °C: the metric's own range").isEqualTo(201);
+        assertThat(send("DELETE", "/api/alert-rules/" + JSON.readTree(created.body()).get("id").asLong(), null)
+                .statusCode()).isEqualTo(204);
+        assertThat(send("POST", "/api/alert-rules", rule.replace("-5", "250")).statusCode()).isEqualTo(400);
+    }
+
     @Test
     void pagingAndFilters() throws Exception {
         HttpResponse<String> page1 = get("/api/systems?limit=10");
