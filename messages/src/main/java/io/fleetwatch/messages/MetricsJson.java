@@ -21,7 +21,9 @@ import java.io.UncheckedIOException;
 /**
  * Writes a {@link MetricsMessage} with Jackson's streaming API, byte for byte what {@link MessageCodec#encode} writes.
  * For the agent: it writes only this one message type, and avoiding jackson-databind's object mapper keeps ~600
- * classes (several MB of a small process) out of memory. {@code MetricsJsonTest} holds the two encodings equal.
+ * classes (several MB of a small process) out of memory: {@link #encode} uses jackson-core only (the nested
+ * serializer and deserializer are {@link MessageCodec}'s, loaded only there). Both write {@code metrics} with
+ * {@link #writeMetrics}, by the metric catalog; {@code MetricsJsonTest} holds the two encodings equal.
  */
 public final class MetricsJson {
     private static final JsonFactory FACTORY = new JsonFactory();

@@ -1,9 +1,9 @@
 package io.fleetwatch.messages;
 
 /**
- * Version of the message schema (docs/contract.md); a message without one is version 1. Fields are only ever added within a
- * version (readers ignore unknown fields), so a higher version means a change this reader cannot interpret: it is
- * refused (dead-lettered, to be replayed by an upgraded consumer) rather than stored half understood.
+ * Version of the message schema (docs/contract.md); a message without one is version 1. Every version up to
+ * {@link #CURRENT} is accepted (each added optional fields only); a higher version means a change this reader cannot
+ * interpret: it is refused (dead-lettered, to be replayed by an upgraded consumer) rather than stored half understood.
  */
 public final class SchemaVersion {
     private SchemaVersion() {}
