@@ -71,8 +71,9 @@ try {
 
   const result = { rows, expectedRows: Number(hosts), chart, alertId: Number(alertId), phone, banner, errors };
   console.log(JSON.stringify(result));
+  // charts: the catalog's chart groups host 1 has data for (CPU, memory, disk, network, uptime, users, load)
   const ok = rows === Number(hosts) && chart.points > 0 && chart.drawn === chart.points && chart.painted > 500
-    && chart.charts === 8 && phone.bodyWidth <= phone.viewport + 1 && banner.onStatus === 200
+    && chart.charts === 7 && phone.bodyWidth <= phone.viewport + 1 && banner.onStatus === 200
     && banner.offStatus === 200 && banner.shown && errors.length === 0;
   process.exitCode = ok ? 0 : 1;
 } finally {

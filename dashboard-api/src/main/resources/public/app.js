@@ -86,7 +86,7 @@ async function host(id) {
   // a group none of whose metrics this host reported in the range (no GPU, no sensors) is not drawn
   const groups = chartGroups(catalog).filter(g => g.metrics.some(x => m.metrics.some(p => p.metrics[x.name] != null)));
   for (const { group, label, max, metrics } of groups) {
-    const canvas = el("canvas", { "data-metric": group, "aria-label": label });
+    const canvas = el("canvas", { "data-metric": metrics[0].name, "data-group": group, "aria-label": label });
     grid.append(el("div", { class: "chart" }, canvas));
     pending.push(() => charts.push(new Chart(canvas, {
       type: "line",

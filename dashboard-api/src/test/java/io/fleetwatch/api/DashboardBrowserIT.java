@@ -42,10 +42,11 @@ class DashboardBrowserIT {
                         + " (3, 'gpu-box', '198.18.0.13', '02:00:00:00:00:13', 'down', now() - interval '1 hour')");
                 // 54 minutes of 9 s samples for lab-pc-01: a CPU wave, so the chart has a shape; all of them stay in
                 // the page's last-hour chart even when the browser opens it a few minutes later on a loaded machine
+                // with a load average (a metric of the catalog's second version): its chart group is drawn too
                 st.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
-                        + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users)"
-                        + " SELECT 1, now() - g * interval '9 seconds', 50 + 40 * sin(g / 20.0), 60, 70, 1.5, 3.5,"
-                        + " NULL, 86400 - g * 9, 2 FROM generate_series(1, 359) g");
+                        + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users,"
+                        + " load_avg_1) SELECT 1, now() - g * interval '9 seconds', 50 + 40 * sin(g / 20.0), 60, 70,"
+                        + " 1.5, 3.5, NULL, 86400 - g * 9, 2, 0.5 FROM generate_series(1, 359) g");
                 st.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
                         + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users)"
                         + " VALUES (2, now(), 12, 30, 40, 0.1, 0.2, NULL, 500, 0), (3, now() - interval '1 hour', 97, 91,"
