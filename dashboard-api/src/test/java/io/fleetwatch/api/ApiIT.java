@@ -190,6 +190,24 @@ class ApiIT {
         assertThat(send("POST", "/api/alert-rules", rule.replace("-5", "250")).statusCode()).isEqualTo(400);
     }
 
+    /** A database without a column of the catalog (a metric added without its migration): the API does not start. */
+    @Test
+    void theApiRefusesADatabaseThatLacksAMetricOfTheCatalog() throws Exception {
+        try (TestDatabase other = TestDatabase.create();
+             HikariDataSource ods = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", other.jdbcUrl())),
+                     "api-it-catalog")) {
+            new Migrator(ods, "auto").migrate();
+            try (var c = ods.getConnection(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE metrics RENAME COLUMN process_count TO process_count_gone");
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiServer.start(new ApiSettings("127.0.0.1", 0,
+                            List.of(TOKEN)), ods, Clock.systemUTC()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("lacks the column metrics.process_count of the metric catalog")
+                    .hasMessageContaining("fleetwatch db migrate");
+        }
+    }
+
     @Test
     void pagingAndFilters() throws Exception {
         HttpResponse<String> page1 = get("/api/systems?limit=10");
