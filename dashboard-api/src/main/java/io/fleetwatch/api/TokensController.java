@@ -75,15 +75,14 @@ public final class TokensController {
     public CreatedToken createToken(@Nullable @Body Map<String, Object> body) {
         TokenStore.Holder holder = TokenRequest.of(new Fields(body));
         String secret = TokenCheck.newToken();
+        TokenStore.Token made;
         try {
-            tokens.create(holder, TokenCheck.sha256(secret));
+            made = tokens.create(holder, TokenCheck.sha256(secret));
         } catch (RuntimeException e) {
             throw Problems.ofConstraint(e, "a token named '" + holder.name() + "' exists (revoked ones keep their name)",
                     "no such reference");
         }
-        Instant created = tokens.list().stream().filter(t -> t.name().equals(holder.name())).findFirst()
-                .map(TokenStore.Token::createdAt).orElseThrow();
-        return new CreatedToken(holder.name(), holder.role(), secret, created);
+        return new CreatedToken(made.name(), made.role(), secret, made.createdAt());
     }
 
     /** Revokes the active token of that name; it stops working at once on this API instance. */
