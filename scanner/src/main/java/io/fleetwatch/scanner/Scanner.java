@@ -195,15 +195,17 @@ public final class Scanner {
     /** This host as an agent on it names itself: the MAC of its primary link, its host name (each may be null). */
     private record ThisHost(String mac, String hostname) {}
 
-    private ThisHost thisHost() throws IOException {
-        String mac = Link.primary(Link.local(), procNetArp.resolveSibling("route")).map(Link::macText).orElse(null);
+    private ThisHost thisHost() {
+        String mac = null;
         String name = null;
         try {
+            mac = Link.primary(Link.local(), procNetArp.resolveSibling("route")).map(Link::macText).orElse(null);
             Path etc = Path.of("/etc/hostname");
             name = Files.isReadable(etc) ? Files.readString(etc).trim() : "";
             name = name.isEmpty() ? java.net.InetAddress.getLocalHost().getHostName() : name;
         } catch (IOException e) {
-            events.log("debug", "this host's name is unknown: " + e.getMessage());
+            // the loopback host keeps what the probes found: no worse than before, and the scan goes on
+            events.log("debug", "this host's MAC or name is unknown: " + e.getMessage());
         }
         return new ThisHost(mac, name);
     }
