@@ -170,6 +170,9 @@ public final class ScanJobs {
             if (id < 1) {
                 throw new IllegalArgumentException("department: must be positive, not " + id);
             }
+            if (systems != null && systems.departments().stream().noneMatch(d -> d.id() == id)) {
+                throw new IllegalArgumentException("department: none has the id " + id);
+            }
             return id;
         }
         if (systems == null) {

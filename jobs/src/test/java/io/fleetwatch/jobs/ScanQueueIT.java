@@ -27,6 +27,9 @@ class ScanQueueIT {
     @Test
     void aJobForLaterWaitsItsTimeAndARepeatingOneQueuesItsNext() throws Exception {
         try (JobsLab l = new JobsLab()) {
+            try (var c = l.db.connect(); var st = c.createStatement()) {
+                st.execute("INSERT INTO departments (id, name) VALUES (4, 'ops')");
+            }
             ScanJobs jobs = l.jobs(ScanJobSettings.defaults());
             Instant at = jobs.at("+2s");
             ScanStore.Scan s = jobs.request(new ScanStore.Submission(4, List.of("127.0.0.1/32"), "cli:test", "normal",
@@ -59,6 +62,8 @@ class ScanQueueIT {
                     "reckless", null, null))).hasMessageContaining("polite, normal or aggressive");
             assertThatThrownBy(() -> jobs.at("tomorrow")).hasMessageStartingWith("at: 'tomorrow' is no time");
             assertThatThrownBy(() -> jobs.department("nosuch")).hasMessage("department: none is named 'nosuch'");
+            assertThatThrownBy(() -> jobs.department("9")).hasMessage("department: none has the id 9");
+            assertThat(jobs.department("ops")).isEqualTo(4);
         }
     }
 

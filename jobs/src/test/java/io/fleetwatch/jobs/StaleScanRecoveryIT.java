@@ -27,7 +27,7 @@ class StaleScanRecoveryIT {
         Assumptions.assumeTrue(NetnsLab.available(), "needs root for network namespaces (CI runs as root)");
         try (JobsLab l = new JobsLab().withLab(10, 11, 12)) {
             ScanJobs jobs = l.jobs(ScanJobSettings.fromEnv(SLOW));
-            long id = jobs.request(new ScanStore.Submission(1, List.of("198.18.0.0/24"), "api:ops", null, null, null))
+            long id = jobs.request(new ScanStore.Submission(null, List.of("198.18.0.0/24"), "api:ops", null, null, null))
                     .id();
 
             Process first = l.startRunner(SLOW);
