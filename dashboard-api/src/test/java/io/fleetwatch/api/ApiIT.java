@@ -333,14 +333,17 @@ class ApiIT {
         assertThat(send("POST", "/api/scans/" + id + "/cancel", null).statusCode()).as("ended already").isEqualTo(409);
         assertThat(send("DELETE", "/api/scans/99999", null).statusCode()).isEqualTo(404);
 
-        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
-            st.execute("INSERT INTO scans (id, targets, status, requested_by, started_at) VALUES (900, '198.18.3.0/24',"
-                    + " 'running', 'api:ops', now())");
+        long runningId;
+        try (var c = ds.getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(
+                "INSERT INTO scans (targets, status, requested_by, started_at) VALUES ('198.18.3.0/24', 'running',"
+                        + " 'api:ops', now()) RETURNING id")) {
+            rs.next();
+            runningId = rs.getLong(1);
         }
-        HttpResponse<String> stopping = send("DELETE", "/api/scans/900", null);
+        HttpResponse<String> stopping = send("DELETE", "/api/scans/" + runningId, null);
         assertThat(stopping.statusCode()).as(stopping.body()).isEqualTo(202);
         assertThat(JSON.readTree(stopping.body()).get("status").asText()).isEqualTo("cancelling");
-        JsonNode running = JSON.readTree(get("/api/scans/900").body());
+        JsonNode running = JSON.readTree(get("/api/scans/" + runningId).body());
         assertThat(running.get("status").asText()).as("its runner ends it").isEqualTo("running");
         assertThat(running.get("cancel_requested_at").isNull()).isFalse();
 
