@@ -353,11 +353,12 @@ public final class ScanJobs {
 
     /**
      * Every {@code every}: recovers the jobs whose runner is gone, then claims and runs the queued jobs that are due,
-     * on up to {@code FLEETWATCH_SCAN_MAX_PARALLEL_SCANS} threads (at most 8) of this process; several processes share
-     * the queue and the fleet-wide cap. Stops on close (sweeps in progress finish first, up to 30 s).
+     * on up to {@code FLEETWATCH_SCAN_MAX_PARALLEL_SCANS} threads (at most 4: each running job holds a connection of
+     * the pool for its lease) of this process; several processes share the queue and the fleet-wide cap. Stops on
+     * close (sweeps in progress finish first, up to 30 s).
      */
     public AutoCloseable serveRequests(ScanPolicy policy, Duration every) {
-        int threads = Math.min(8, settings.maxParallelScans());
+        int threads = Math.min(4, settings.maxParallelScans());
         ScheduledExecutorService timer = timer("scan-requests", threads);
         for (int i = 0; i < threads; i++) {
             boolean recovers = i == 0;
