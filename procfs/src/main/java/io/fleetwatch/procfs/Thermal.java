@@ -25,6 +25,9 @@ public final class Thermal {
 
     public static final String HWMON = "/sys/class/hwmon/";
     public static final String THERMAL = "/sys/class/thermal/";
+    /** The hwmon drivers and thermal-zone types that can be the CPU package sensor; no other is read. */
+    public static final List<String> CPU_HWMON = List.of("coretemp", "k10temp", "cpu_thermal");
+    public static final List<String> CPU_ZONES = List.of("x86_pkg_temp", "cpu_thermal", "cpu-thermal");
 
     /**
      * The input files of the CPU package sensor(s) among {@code files} (path → content of the name/label/type files;
@@ -59,7 +62,7 @@ public final class Thermal {
                 }
             }
         }
-        for (String type : List.of("x86_pkg_temp", "cpu_thermal", "cpu-thermal")) {
+        for (String type : CPU_ZONES) {
             if (!found.isEmpty()) {
                 break;
             }

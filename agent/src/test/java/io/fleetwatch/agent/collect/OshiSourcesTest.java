@@ -64,5 +64,26 @@ class OshiSourcesTest {
         assertThat(byName.get("network").describe()).isEqualTo("/proc/net/dev");
         assertThat(byName.get("users").describe()).isEqualTo("utmp");
         assertThat(byName.get("gpu").describe()).startsWith("nvidia-smi");
+        for (String own : new String[] {"load", "swap", "diskio", "temperature", "processes", "filesystems"}) {
+            assertThat(byName.get(own).describe()).as(own).doesNotStartWith("OSHI");
+        }
+    }
+
+    @Test
+    void oshiReadsTheOtherMetricsAsTheProcReadersDo() throws Exception {
+        double[] oshiLoad = OSHI.loadAverage().read();
+        assertThat(oshiLoad[2]).isCloseTo(ProcSources.loadAverage(HOST).read()[2], within(0.5));
+        Double procSwap = ProcSources.swapPercent(HOST).read();
+        Double oshiSwap = OSHI.swapPercent().read();
+        if (procSwap == null) {
+            assertThat(oshiSwap).as("no swap").isNull();
+        } else {
+            assertThat(oshiSwap).isCloseTo(procSwap, within(5.0));
+        }
+        assertThat(OSHI.processCount().read()).isCloseTo(ProcSources.processCount(HOST).read(), within(20));
+        assertThat(OSHI.diskBytes().read()[0]).isNotNegative();
+        // OSHI and the own reader look for the same kinds of sensor: both find one, or neither
+        assertThat(OSHI.cpuTemperature().read() == null).isEqualTo(new ThermalSource(HOST).read() == null);
+        assertThat(OSHI.filesystems().read()).extracting(io.fleetwatch.sampling.FilesystemUsage::mount).contains("/");
     }
 }
