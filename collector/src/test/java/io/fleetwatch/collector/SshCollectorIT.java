@@ -92,6 +92,18 @@ class SshCollectorIT {
                         assertThat(m.metrics().loggedInUsers()).isNotNegative();
                         assertThat(m.hostId()).hasSizeGreaterThanOrEqualTo(8);
                     }
+                    // the metrics beyond the first eight, from the same command's output, for each sampled host
+                    assertThat(second.extra()).containsOnlyKeys(ta, tbb, tc);
+                    for (io.fleetwatch.sampling.ExtraMetrics e : second.extra().values()) {
+                        assertThat(e.loadAvg1()).isNotNegative();
+                        assertThat(e.loadAvg15()).isNotNegative();
+                        assertThat(e.diskReadMbps()).isNotNegative();
+                        assertThat(e.diskWriteMbps()).isNotNegative();
+                        assertThat(e.processCount()).isGreaterThan(1);
+                        assertThat(e.filesystems()).extracting(io.fleetwatch.sampling.FilesystemUsage::mount)
+                                .contains("/");
+                        assertThat(e.filesystems()).allSatisfy(f -> assertThat(f.sizeBytes()).isPositive());
+                    }
                     // one SSH login per host across both rounds: sessions are reused
                     assertThat(accepted(a)).isEqualTo(1);
                     assertThat(accepted(b)).isEqualTo(1);
