@@ -91,23 +91,37 @@ class SamplerTest {
                 java.util.List.of());
         s.sample(withExtra(0, first));
         java.util.List<FilesystemUsage> many = new java.util.ArrayList<>();
-        for (int i = 0; i < Sampler.FILESYSTEMS_MAX + 5; i++) {
+        many.add(new FilesystemUsage("/m0", 10, 1L << 30));
+        many.add(new FilesystemUsage("/with\nnewline", 10, 1L << 30));
+        many.add(new FilesystemUsage("relative", 10, 1L << 30));
+        for (int i = 0; i < Bounds.FILESYSTEMS_MAX + 5; i++) {
             many.add(new FilesystemUsage("/m" + i, 33.333, 1L << 30));
         }
-        ExtraMetrics e = s.sample(withExtra(1_000_000_000L, new ExtraReading(2.6666, Double.NaN, -1.0, 104.0,
-                1_000L, 5_000L + 2_500_000, 300.0, 49.5935, null, -3, many))).extra();
+        Sample sample = s.sample(withExtra(1_000_000_000L, new ExtraReading(2.6666, Double.NaN, -1.0, 104.0,
+                1_000L, 5_000L + 2_500_000, 300.0, 49.5935, null, -3, many)));
+        ExtraMetrics e = sample.extra();
         assertThat(e.loadAvg1()).isEqualTo(2.67);
-        assertThat(e.loadAvg5()).isZero();
+        assertThat(e.loadAvg5()).as("not a number: no reading").isNull();
         assertThat(e.loadAvg15()).isZero();
         assertThat(e.swapUsage()).isEqualTo(100.0);
         assertThat(e.diskReadMbps()).as("a counter that went backwards").isZero();
         assertThat(e.diskWriteMbps()).isEqualTo(2.5);
-        assertThat(e.cpuTemperature()).isEqualTo(Sampler.CELSIUS_MAX);
+        assertThat(e.cpuTemperature()).isEqualTo(io.fleetwatch.messages.MetricCatalog.CELSIUS_MAX);
         assertThat(e.gpuMemoryUsage()).isEqualTo(49.59);
         assertThat(e.gpuTemperature()).as("no GPU: none, not 0").isNull();
         assertThat(e.processCount()).isZero();
-        assertThat(e.filesystems()).hasSize(Sampler.FILESYSTEMS_MAX).first()
-                .isEqualTo(new FilesystemUsage("/m0", 33.33, 1L << 30));
+        assertThat(e.filesystems()).as("a mount named twice, a control character, not absolute: left out")
+                .hasSize(Bounds.FILESYSTEMS_MAX).first().isEqualTo(new FilesystemUsage("/m0", 10.0, 1L << 30));
+        // the message carries them under the catalog's names
+        MetricsMessage.Metrics m = sample.metrics();
+        assertThat(m.get("load_avg_1")).isEqualTo(2.67);
+        assertThat(m.get("load_avg_5")).isNull();
+        assertThat(m.get("disk_write_mbps")).isEqualTo(2.5);
+        assertThat(m.get("process_count").intValue()).isZero();
+        assertThat(m.get("gpu_temperature")).isNull();
+        assertThat(m.filesystems()).hasSize(Bounds.FILESYSTEMS_MAX).first()
+                .isEqualTo(new MetricsMessage.Filesystem("/m0", 10.0, 1.07));
+        assertThat(m.get("filesystem_usage_max")).isEqualTo(33.33);
         assertThat(new Reading(0, TICKS_1, 0, 0, 0, 0, null, 0, 0).extra()).isEqualTo(ExtraReading.NONE);
     }
 
