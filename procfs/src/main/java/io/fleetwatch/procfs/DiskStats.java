@@ -23,34 +23,49 @@ public final class DiskStats {
     /** {read, written} bytes summed over the whole disks. */
     public static long[] bytes(String diskstats) {
         String[] lines = diskstats.split("\n");
-        Set<String> names = new HashSet<>();
-        for (String line : lines) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length >= 10) {
-                names.add(f[2]);
+        String[] names = new String[lines.length];
+        long[] read = new long[lines.length];
+        long[] written = new long[lines.length];
+        Set<String> all = new HashSet<>();
+        for (int i = 0; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length >= 10) { // else blank, or not a device line
+                names[i] = f[2];
+                read[i] = Long.parseLong(f[5]);
+                written[i] = Long.parseLong(f[9]);
+                all.add(f[2]);
             }
         }
-        long read = 0;
-        long written = 0;
-        for (String line : lines) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length < 10) {
-                continue; // blank, or not a device line
-            }
-            if (counted(f[2], names)) {
-                read += Long.parseLong(f[5]) * SECTOR;
-                written += Long.parseLong(f[9]) * SECTOR;
+        long r = 0;
+        long w = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (names[i] != null && counted(names[i], all)) {
+                r += read[i] * SECTOR;
+                w += written[i] * SECTOR;
             }
         }
-        return new long[] {read, written};
+        return new long[] {r, w};
     }
+
+    private static final String[] LEFT_OUT = {"loop", "ram", "zram", "fd", "md", "dm-"};
 
     /** Whether {@code name} is a whole disk among the devices {@code all}. */
     static boolean counted(String name, Set<String> all) {
-        if (name.matches("(loop|ram|zram|fd|md|dm-)\\d+")) {
-            return false;
+        for (String prefix : LEFT_OUT) {
+            if (name.startsWith(prefix) && name.length() > prefix.length() && digits(name, prefix.length())) {
+                return false;
+            }
         }
         return !isPartition(name, all);
+    }
+
+    private static boolean digits(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The kernel names a partition disk + ("p" when the disk's name ends in a digit) + number. */
