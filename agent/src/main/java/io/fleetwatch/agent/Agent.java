@@ -55,8 +55,10 @@ public final class Agent implements AutoCloseable {
     private final Spool spool;
     private Connection connection;
     private ConfirmingPublisher publisher;
-    private long sampled;
-    private long published;
+    // volatile: /metrics reads them without the agent's lock, which a publish can hold for the confirm timeout
+    private volatile long sampled;
+    private volatile long published;
+    private final java.util.concurrent.atomic.AtomicLong publishFailures = new java.util.concurrent.atomic.AtomicLong();
     private Instant lastPublish;
     private Instant lastStatusLine;
     private boolean brokerDownLogged;
@@ -171,6 +173,7 @@ public final class Agent implements AutoCloseable {
             }
             return true;
         } catch (IOException | TimeoutException | ConfirmingPublisher.NotConfirmedException e) {
+            publishFailures.incrementAndGet();
             if (!brokerDownLogged) {
                 LOG.warn("broker {} unreachable or not confirming ({}); spooling samples to disk ({} so far)",
                         broker.describe(), e.getMessage(), spool.depth());
@@ -232,6 +235,20 @@ public final class Agent implements AutoCloseable {
             }
             connection = null;
         }
+    }
+
+    /**
+     * The agent's figures in {@code m} (its {@code /metrics}, off unless {@code agent.metrics.port} is set): samples
+     * taken and published, flushes that failed (broker away or not confirming), what waits in the spool.
+     */
+    public void meter(io.fleetwatch.lifecycle.OpsMetrics m) {
+        m.counter("fleetwatch_agent_samples_total", "samples taken", () -> sampled);
+        m.counter("fleetwatch_agent_published_total", "samples the broker confirmed", () -> published);
+        m.counter("fleetwatch_agent_publish_failures_total",
+                "flushes of the spool that failed (broker unreachable or not confirming)", publishFailures::get);
+        m.gauge("fleetwatch_agent_spool_depth", "samples waiting in the on-disk spool", spool::depth);
+        m.gauge("fleetwatch_agent_spool_bytes", "bytes of the on-disk spool", spool::bytes);
+        m.counter("fleetwatch_agent_spool_dropped_total", "samples dropped from a full spool", spool::dropped);
     }
 
     public synchronized Status status() {

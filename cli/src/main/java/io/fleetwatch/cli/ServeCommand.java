@@ -11,6 +11,8 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.runtime.RelayComponent;
+import io.fleetwatch.jobs.ScanJobs;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.sql.Migrator;
 import io.fleetwatch.sql.ReadReplica;
 import java.time.Clock;
@@ -30,7 +32,9 @@ import picocli.CommandLine.Option;
     "Run this host's share of the pipeline in one process: set up queues and schema, then the components listed in",
     "serve.components (FLEETWATCH_SERVE_COMPONENTS; default all): consumer (with notifier, queue watch and",
     "maintenance), relay (database alerts to RabbitMQ), api, scheduler (scan schedules and API-requested scans), agent.",
-    "SIGTERM / Ctrl-C drains and exits 0; SIGHUP reloads log level, notifications, thresholds and scan schedules."},
+    "SIGTERM / Ctrl-C drains and exits 0; SIGHUP reloads log level, notifications, thresholds and scan schedules.",
+    "Each component serves its Prometheus /metrics on its own port (consumer 9471, relay 9472, scheduler 9473;",
+    "agent off unless agent.metrics.port is set), as when they run as separate units."},
         footer = {"", "Examples:", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve",
                   "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
 final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
@@ -64,16 +68,22 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
             }
             LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
+        // one ScanJobs for the schedules and the requested scans, so that its counts are the scheduler's
+        ScanJobs scheduler = parts.contains("scheduler") ? Services.scanJobs(env, ds) : null;
+        if (scheduler != null) {
+            scheduler.meter(Components.Exposed.SCHEDULER.serve(env, started));
+        }
         if (parts.contains("consumer")) {
-            started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), parts.contains("scheduler")));
-        } else if (parts.contains("scheduler")) {
-            started.add(Components.schedulesOnly(config(), ds));
+            started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), scheduler,
+                    Components.Exposed.CONSUMER.serve(env, started)));
+        } else if (scheduler != null) {
+            started.add(Components.schedulesOnly(config(), scheduler));
         }
         if (parts.contains("relay")) {
-            started.add(RelayComponent.start(env, ds));
+            started.add(RelayComponent.start(env, ds, Components.Exposed.RELAY.serve(env, started)));
         }
-        if (parts.contains("scheduler")) {
-            started.add(Components.requestedScans(env, ds)); // POST /api/scans
+        if (scheduler != null) {
+            started.add(Components.requestedScans(env, scheduler)); // POST /api/scans
         }
         String apiAt = "";
         if (parts.contains("api")) {
@@ -87,7 +97,9 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
             apiAt = "; API at " + api.uri() + " (GET /api/systems with the bearer token)";
         }
         if (parts.contains("agent")) {
+            OpsMetrics agentMetrics = Components.Exposed.AGENT.serve(env, started);
             Agent agent = ThisHost.agent(AgentSettings.fromEnv(env), BrokerSettings.fromEnv(env), env, Clock.systemUTC());
+            agent.meter(agentMetrics);
             agent.start();
             started.add(agent);
         }

@@ -5,6 +5,7 @@ import com.jcraft.jsch.JSchException;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
@@ -69,6 +70,10 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
     private Connection amqp;
     private ConfirmingPublisher publisher;
+    private OpsMetrics.Counter rounds;
+    private OpsMetrics.Counter published;
+    private OpsMetrics.Counter hostFailures;
+    private OpsMetrics.Histogram roundSeconds;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
@@ -106,6 +111,23 @@ public final class CollectorService implements AutoCloseable {
             samplers.put(t, new HostSampler(t));
             breakers.put(t, CircuitBreaker.of("ssh-" + t, cb));
         }
+    }
+
+    /**
+     * Counts into {@code m} (the collector's {@code /metrics}): rounds, samples published, failures per host and kind,
+     * round duration. Before the first round.
+     */
+    public CollectorService meteredBy(OpsMetrics m) {
+        rounds = m.counter("fleetwatch_collector_rounds_total", "collection rounds over every host");
+        published = m.counter("fleetwatch_collector_samples_published_total", "samples published (confirmed)");
+        hostFailures = m.counter("fleetwatch_collector_host_failures_total",
+                "hosts that gave no sample in a round, by host (user@host[:port]) and kind", "host", "kind");
+        roundSeconds = m.histogram("fleetwatch_collector_round_seconds", "one round over every host, publish included",
+                OpsMetrics.LATENCY_BUCKETS);
+        for (HostTarget t : targets) {
+            hostFailures.labels(t.toString(), HostFailure.Kind.UNREACHABLE.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return this;
     }
 
     /** One round over every host; publishes the samples (with confirms) before it returns. */
@@ -149,6 +171,13 @@ public final class CollectorService implements AutoCloseable {
         failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
         LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
                 failures.size());
+        if (rounds != null) {
+            rounds.inc();
+            published.add(samples.size());
+            roundSeconds.observe(took.toNanos() / 1e9);
+            failures.forEach((t, f) -> hostFailures.labels(t.toString(),
+                    f.kind().name().toLowerCase(java.util.Locale.ROOT)).increment());
+        }
         return new Round(targets.size(), samples, failures, took);
     }
 

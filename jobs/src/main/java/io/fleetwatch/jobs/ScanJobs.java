@@ -2,6 +2,7 @@ package io.fleetwatch.jobs;
 
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.scanner.Cidr;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,9 @@ public final class ScanJobs {
     private final ScanStore store;
     private final Broker broker;
     private final Clock clock;
+    /** Scans this instance ran, and those that failed (refused requests included), for the scheduler's /metrics. */
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
 
     public ScanJobs(ScanStore store, Broker broker, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
@@ -127,6 +132,7 @@ public final class ScanJobs {
 
     /** Runs the sweep of job {@code id} (started or claimed already) and closes the job. */
     public Outcome run(long id, Connection amqp, Scanner scanner, ScanLog log, Sweep sweep) throws Exception {
+        started.incrementAndGet();
         try {
             Scanner.Result r;
             try (log) {
@@ -147,8 +153,29 @@ public final class ScanJobs {
         } catch (Exception e) {
             log.log("error", Errors.describe(e));
             store.finish(id, null, Errors.describe(e), log.lines());
+            failed.incrementAndGet();
             throw e;
         }
+    }
+
+    /** Sweeps this instance started since it was made (a process's scheduler shares one instance). */
+    public long scansStarted() {
+        return started.get();
+    }
+
+    /** Scans this instance closed as failed, requests refused by the policy included. */
+    public long scansFailed() {
+        return failed.get();
+    }
+
+    /** The scheduler's figures in {@code m} (its {@code /metrics}): scans started and failed by this process. */
+    public void meter(OpsMetrics m) {
+        m.counter("fleetwatch_scheduler_scans_started_total", "sweeps this scheduler started", started::get);
+        m.counter("fleetwatch_scheduler_scans_failed_total",
+                "scans this scheduler closed as failed (requests refused by the scan policy included)", failed::get);
+        // TODO(lead, after merging branch scanjobs): the fleet-wide job counts of ScanJobs.stats() (queued, running,
+        // completed and failed in 24 h) belong here as gauges read at scrape time, e.g.
+        // fleetwatch_scheduler_jobs{state="queued"}; the Grafana dashboard's scheduler panel can then show them.
     }
 
     /**
@@ -171,6 +198,7 @@ public final class ScanJobs {
             String why = e instanceof ScanPolicy.Refused ? e.getMessage() : "bad targets: " + e.getMessage();
             log.log("error", why);
             store.finish(id, null, why, log.lines());
+            failed.incrementAndGet();
             LOG.warn("requested scan {}: {}", id, why);
             return true;
         }
