@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,13 +243,20 @@ public final class Agent implements AutoCloseable {
      * taken and published, flushes that failed (broker away or not confirming), what waits in the spool.
      */
     public void meter(io.fleetwatch.lifecycle.OpsMetrics m) {
-        m.counter("fleetwatch_agent_samples_total", "samples taken", () -> sampled);
-        m.counter("fleetwatch_agent_published_total", "samples the broker confirmed", () -> published);
+        meter(m, () -> sampled, () -> published, publishFailures::get, spool::depth, spool::bytes, spool::dropped);
+    }
+
+    /** The agent's families in {@code m}, reading the given tallies (the dashboard check passes zeros). */
+    public static void meter(io.fleetwatch.lifecycle.OpsMetrics m, LongSupplier sampled, LongSupplier published,
+                             LongSupplier failures, LongSupplier spoolDepth, LongSupplier spoolBytes,
+                             LongSupplier dropped) {
+        m.counter("fleetwatch_agent_samples_total", "samples taken", sampled);
+        m.counter("fleetwatch_agent_published_total", "samples the broker confirmed", published);
         m.counter("fleetwatch_agent_publish_failures_total",
-                "flushes of the spool that failed (broker unreachable or not confirming)", publishFailures::get);
-        m.gauge("fleetwatch_agent_spool_depth", "samples waiting in the on-disk spool", spool::depth);
-        m.gauge("fleetwatch_agent_spool_bytes", "bytes of the on-disk spool", spool::bytes);
-        m.counter("fleetwatch_agent_spool_dropped_total", "samples dropped from a full spool", spool::dropped);
+                "flushes of the spool that failed (broker unreachable or not confirming)", failures);
+        m.gauge("fleetwatch_agent_spool_depth", "samples waiting in the on-disk spool", spoolDepth::getAsLong);
+        m.gauge("fleetwatch_agent_spool_bytes", "bytes of the on-disk spool", spoolBytes::getAsLong);
+        m.counter("fleetwatch_agent_spool_dropped_total", "samples dropped from a full spool", dropped);
     }
 
     public synchronized Status status() {

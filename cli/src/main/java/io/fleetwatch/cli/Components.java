@@ -137,6 +137,13 @@ final class Components {
         }
     }
 
+    /** With HTTPS, SIGHUP reads the API's certificate files again (beside any configuration reload). */
+    static void reloadCertificateOnHangup(io.fleetwatch.api.ApiSettings settings, io.fleetwatch.api.ApiServer api) {
+        if (settings.tls().isPresent()) {
+            Signals.onHangup(api::reloadCertificate);
+        }
+    }
+
     private static Reloadable logLevel() {
         return Reloadable.of(LOG_KEYS, Config::checkLogLevel, env -> "log level " + Config.applyLogLevel(env), () -> { });
     }

@@ -91,9 +91,10 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
             if (replica != null) {
                 started.add(replica);
             }
-            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, replica, Clock.systemUTC(),
-                    BrokerSettings.fromEnv(env));
+            ApiSettings apiSettings = ApiSettings.fromEnv(env);
+            ApiServer api = ApiServer.start(apiSettings, ds, replica, Clock.systemUTC(), BrokerSettings.fromEnv(env));
             started.add(api);
+            Components.reloadCertificateOnHangup(apiSettings, api);
             apiAt = "; API at " + api.uri() + " (GET /api/systems with the bearer token)";
         }
         if (parts.contains("agent")) {

@@ -70,10 +70,7 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
     private Connection amqp;
     private ConfirmingPublisher publisher;
-    private OpsMetrics.Counter rounds;
-    private OpsMetrics.Counter published;
-    private OpsMetrics.Counter hostFailures;
-    private OpsMetrics.Histogram roundSeconds;
+    private Meters meters;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
@@ -118,16 +115,32 @@ public final class CollectorService implements AutoCloseable {
      * round duration. Before the first round.
      */
     public CollectorService meteredBy(OpsMetrics m) {
-        rounds = m.counter("fleetwatch_collector_rounds_total", "collection rounds over every host");
-        published = m.counter("fleetwatch_collector_samples_published_total", "samples published (confirmed)");
-        hostFailures = m.counter("fleetwatch_collector_host_failures_total",
-                "hosts that gave no sample in a round, by host (user@host[:port]) and kind", "host", "kind");
-        roundSeconds = m.histogram("fleetwatch_collector_round_seconds", "one round over every host, publish included",
-                OpsMetrics.LATENCY_BUCKETS);
-        for (HostTarget t : targets) {
-            hostFailures.labels(t.toString(), HostFailure.Kind.UNREACHABLE.name().toLowerCase(java.util.Locale.ROOT));
+        meters = new Meters(m);
+        for (HostTarget t : targets) { // every host's series from the start, at 0
+            meters.hostFailures.labels(t.toString(), HostFailure.Kind.UNREACHABLE.name().toLowerCase(java.util.Locale.ROOT));
         }
         return this;
+    }
+
+    /** Registers the collector's families in {@code m}, as the dashboard check reads them. */
+    public static void declare(OpsMetrics m) {
+        new Meters(m);
+    }
+
+    private static final class Meters {
+        final OpsMetrics.Counter rounds;
+        final OpsMetrics.Counter published;
+        final OpsMetrics.Counter hostFailures;
+        final OpsMetrics.Histogram roundSeconds;
+
+        Meters(OpsMetrics m) {
+            rounds = m.counter("fleetwatch_collector_rounds_total", "collection rounds over every host");
+            published = m.counter("fleetwatch_collector_samples_published_total", "samples published (confirmed)");
+            hostFailures = m.counter("fleetwatch_collector_host_failures_total",
+                    "hosts that gave no sample in a round, by host (user@host[:port]) and kind", "host", "kind");
+            roundSeconds = m.histogram("fleetwatch_collector_round_seconds", "one round over every host, publish included",
+                    OpsMetrics.LATENCY_BUCKETS);
+        }
     }
 
     /** One round over every host; publishes the samples (with confirms) before it returns. */
@@ -171,11 +184,11 @@ public final class CollectorService implements AutoCloseable {
         failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
         LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
                 failures.size());
-        if (rounds != null) {
-            rounds.inc();
-            published.add(samples.size());
-            roundSeconds.observe(took.toNanos() / 1e9);
-            failures.forEach((t, f) -> hostFailures.labels(t.toString(),
+        if (meters != null) {
+            meters.rounds.inc();
+            meters.published.add(samples.size());
+            meters.roundSeconds.observe(took.toNanos() / 1e9);
+            failures.forEach((t, f) -> meters.hostFailures.labels(t.toString(),
                     f.kind().name().toLowerCase(java.util.Locale.ROOT)).increment());
         }
         return new Round(targets.size(), samples, failures, took);

@@ -90,6 +90,7 @@ public final class BatchWorker<T> implements AutoCloseable {
     public BatchWorker(String name, Connection connection, String queue, Decoder<T> decoder, Sink<T> sink,
                        Settings settings, OpsMetrics metrics) {
         this.meters = new Meters(metrics);
+        meters.zero(queue);
         this.name = name;
         this.connection = connection;
         this.queue = queue;
@@ -280,6 +281,8 @@ public final class BatchWorker<T> implements AutoCloseable {
      * The few kinds of dead-letter reason, as the {@code reason} label of {@code fleetwatch_consumer_dead_lettered_total}
      * (the reason itself is free text from the message and stays in the header and the log).
      */
+    static final List<String> REASON_CLASSES = List.of("rejected", "schema_version", "contract", "malformed", "invalid");
+
     static String reasonClass(String reason) {
         if (reason.startsWith("rejected")) {
             return "rejected";          // the database refused it (a constraint, an unknown reference)
@@ -295,6 +298,11 @@ public final class BatchWorker<T> implements AutoCloseable {
             return "malformed";         // not a JSON object at all, or too large
         }
         return "invalid";               // a field missing or of the wrong type, and anything else
+    }
+
+    /** Registers the consumer's families in {@code m} (what a worker counts into), as the dashboard check reads them. */
+    public static void declare(OpsMetrics m) {
+        new Meters(m);
     }
 
     /** The consumer's series in the shared registry. */
@@ -314,6 +322,16 @@ public final class BatchWorker<T> implements AutoCloseable {
                     "retries of a batch's write while the database was unavailable", "queue");
             latency = m.histogram("fleetwatch_consumer_batch_seconds",
                     "from decoding a batch to its acknowledgement, retries included", OpsMetrics.LATENCY_BUCKETS, "queue");
+        }
+
+        /** The queue's series at 0 from the start, so that a rate over them is defined before the first event. */
+        void zero(String queue) {
+            batches.labels(queue);
+            stored.labels(queue);
+            retries.labels(queue);
+            for (String reason : REASON_CLASSES) {
+                deadLettered.labels(queue, reason);
+            }
         }
     }
 

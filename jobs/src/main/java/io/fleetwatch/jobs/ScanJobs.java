@@ -170,9 +170,14 @@ public final class ScanJobs {
 
     /** The scheduler's figures in {@code m} (its {@code /metrics}): scans started and failed by this process. */
     public void meter(OpsMetrics m) {
-        m.counter("fleetwatch_scheduler_scans_started_total", "sweeps this scheduler started", started::get);
+        meter(m, started::get, failed::get);
+    }
+
+    /** The scheduler's families in {@code m}, reading the two counts. */
+    public static void meter(OpsMetrics m, java.util.function.LongSupplier started, java.util.function.LongSupplier failed) {
+        m.counter("fleetwatch_scheduler_scans_started_total", "sweeps this scheduler started", started);
         m.counter("fleetwatch_scheduler_scans_failed_total",
-                "scans this scheduler closed as failed (requests refused by the scan policy included)", failed::get);
+                "scans this scheduler closed as failed (requests refused by the scan policy included)", failed);
         // TODO(lead, after merging branch scanjobs): the fleet-wide job counts of ScanJobs.stats() (queued, running,
         // completed and failed in 24 h) belong here as gauges read at scrape time, e.g.
         // fleetwatch_scheduler_jobs{state="queued"}; the Grafana dashboard's scheduler panel can then show them.

@@ -44,13 +44,16 @@ public final class RelayComponent implements AutoCloseable {
             relay.start();
             relays.add(relay);
         }
-        meter(metrics, relays, new AlertStore(Stores.jdbi(dataSource)));
+        AlertStore store = new AlertStore(Stores.jdbi(dataSource));
+        meter(metrics, () -> relays.stream().mapToLong(AlertRelay::published).sum(), store::outboxBacklog);
         return new RelayComponent(relays);
     }
 
-    private static void meter(OpsMetrics metrics, List<AlertRelay> relays, AlertStore store) {
+    /** The relay's families in {@code metrics}: {@code published} summed over the relays, the outbox's backlog. */
+    public static void meter(OpsMetrics metrics, java.util.function.LongSupplier published,
+                             Supplier<AlertStore.OutboxBacklog> outbox) {
         metrics.counter("fleetwatch_relay_published_total", "alert events published to the broker (confirmed)",
-                () -> relays.stream().mapToLong(AlertRelay::published).sum());
+                published);
         // both gauges from one query: the first read in a scrape asks, the second reuses it
         Supplier<AlertStore.OutboxBacklog> backlog = new Supplier<>() {
             private AlertStore.OutboxBacklog last;
@@ -59,7 +62,7 @@ public final class RelayComponent implements AutoCloseable {
             @Override
             public synchronized AlertStore.OutboxBacklog get() {
                 if (last == null || System.nanoTime() - at > 1_000_000_000L) {
-                    last = store.outboxBacklog();
+                    last = outbox.get();
                     at = System.nanoTime();
                 }
                 return last;
