@@ -104,7 +104,8 @@ final class Components {
 
         /** The port (0: off), checked; for {@code --validate-only} too. */
         int port(Map<String, String> env) {
-            int p = Settings.fromEnv(env).find(port).orElse(0);
+            Integer set = Settings.fromEnv(env).get(port); // the table's default when unset (the agent's: none)
+            int p = set == null ? 0 : set;
             if (p < 0 || p > 65535) {
                 throw port.invalid("must be a TCP port (1-65535), or 0 for off, not " + p);
             }
