@@ -143,6 +143,45 @@ class OpsMetricsIT {
         }
     }
 
+    /**
+     * The scheduler's figures on a real {@code serve} with only the scheduler: a scan requested through the API for
+     * 127.0.0.1 runs (started), one for a network outside the scan policy is refused before any packet (failed).
+     */
+    @Test
+    void theSchedulerCountsTheScansItRanAndThoseThatFailed() throws Exception {
+        try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>(tb.env());
+            env.put("DATABASE_URL", db.jdbcUrl());
+            assertThat(Main.run(env, "queue-setup")).isZero();
+            assertThat(Main.run(env, "db", "migrate")).isZero();
+            int port = Ports.free();
+            try (Fleet fleet = new Fleet(env, dir.resolve("logs"));
+                 com.zaxxer.hikari.HikariDataSource ds = Services.database(env, "ops-metrics-it")) {
+                Process serve = fleet.start("serve-scheduler", Map.of("FLEETWATCH_SERVE_COMPONENTS", "scheduler",
+                        "FLEETWATCH_SCHEDULER_METRICS_PORT", Integer.toString(port)), "serve", "--no-setup", "--no-agent");
+                Map<String, Double> before = awaitScrape(port);
+                assertThat(before.get("fleetwatch_scheduler_scans_started_total")).isZero();
+                try (Statement st = db.connect().createStatement()) {
+                    st.execute("INSERT INTO departments (id, name) VALUES (1, 'ops-metrics')");
+                }
+                io.fleetwatch.store.ScanStore scans = io.fleetwatch.store.Owners.of(ds).scans();
+                scans.request(1, List.of("127.0.0.1/32"), "api:ops-metrics-it");
+                scans.request(1, List.of("198.18.0.1/32"), "api:ops-metrics-it"); // outside the policy: no packet
+                Await.until(Duration.ofSeconds(120), "both requests handled", () -> {
+                    Map<String, Double> m = scrape(port);
+                    return m.getOrDefault("fleetwatch_scheduler_scans_started_total", 0.0) >= 1
+                            && m.getOrDefault("fleetwatch_scheduler_scans_failed_total", 0.0) >= 1
+                            && count(db, "SELECT count(*) FROM scans WHERE status IN ('succeeded', 'failed')") == 2;
+                });
+                Map<String, Double> m = scrape(port);
+                assertThat(m.get("fleetwatch_scheduler_scans_started_total")).as("the sweep of 127.0.0.1").isEqualTo(1.0);
+                assertThat(m.get("fleetwatch_scheduler_scans_failed_total")).as("the refused request").isEqualTo(1.0);
+                assertThat(count(db, "SELECT count(*) FROM scans WHERE status = 'failed'")).isEqualTo(1);
+                assertThat(Fleet.stop(serve, 30)).isZero();
+            }
+        }
+    }
+
     @Test
     void aTakenPortStopsTheCommandNamingTheKey() throws Exception {
         try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create();
