@@ -98,12 +98,13 @@ class GrafanaDashboardTest {
             ((ObjectNode) p.get("gridPos")).put("x", (i % 2) * 12).put("y", y + (i / 2) * 8);
             panels.add(p);
         }
+        // the panels below keep their layout among themselves, shifted to start under the generated ones
         int next = y + ((generated.size() + 1) / 2) * 8;
+        int belowTop = below.stream().mapToInt(p -> p.get("gridPos").get("y").asInt()).min().orElse(next);
         for (JsonNode p : below) {
             ObjectNode q = p.deepCopy();
             q.put("id", id++);
-            ((ObjectNode) q.get("gridPos")).put("y", next);
-            next += q.get("gridPos").get("h").asInt();
+            ((ObjectNode) q.get("gridPos")).put("y", next + q.get("gridPos").get("y").asInt() - belowTop);
             panels.add(q);
         }
         return out;
