@@ -37,9 +37,11 @@ try {
     return page.evaluate(() => window.__firstRow);
   };
 
-  // 1. first paint of the table with 10,000 hosts: three loads (the first warms the server), each from navigation
+  // 1. first paint of the table with 10,000 hosts: five loads (the first warms the server), each from navigation,
+  // each once the one before has its whole list (a reload would leave the server busy with the abandoned one)
   const loads = [], breakdown = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) await page.waitForFunction(() => document.getElementById("fleet-count")?.textContent.trim() === "10000 hosts", null, { timeout: 60000 });
     if (i === 0) await page.goto(base + "/ui/index.html#/", { waitUntil: "commit" }); else await page.reload({ waitUntil: "commit" });
     loads.push(Math.round(await firstRow()));
     breakdown.push(await page.evaluate(() => {
@@ -52,7 +54,7 @@ try {
     }));
   }
   const sorted = [...loads].sort((a, b) => a - b);
-  const firstPaint = { loads, median: sorted[1], breakdown };
+  const firstPaint = { loads, median: sorted[2], breakdown };
   await page.waitForFunction(() => document.getElementById("fleet-count").textContent.trim() === "10000 hosts");
   check("all hosts listed", await rows().count() > 10);
   await page.screenshot({ path: shots + "/fleet.png" });

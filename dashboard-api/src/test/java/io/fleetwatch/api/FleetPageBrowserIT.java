@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class FleetPageBrowserIT {
     static final Path SHOTS = Path.of("target/screenshots");
     static final int HOSTS = 10_000;
-    /** First paint of the 10,000-host table, from navigation, median of three loads. */
+    /** First paint of the 10,000-host table, from navigation, median of five loads. */
     static final int FIRST_PAINT_MS = 1000;
 
     @Test
