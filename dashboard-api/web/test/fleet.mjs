@@ -27,8 +27,9 @@ try {
   }, token);
   const page = await context.newPage();
   page.on("pageerror", e => errors.push("pageerror: " + e.message));
-  page.on("console", m => { if (m.type() === "error") errors.push("console: " + m.text()); });
-  page.on("response", r => { if (r.status() >= 400) errors.push(r.status() + " " + r.url().replace(/ticket=[^&]+/, "ticket=…")); });
+  let expectRefusals = false; // while the test itself asks what must be refused
+  page.on("console", m => { if (m.type() === "error" && !(expectRefusals && m.text().startsWith("Failed to load resource"))) errors.push("console: " + m.text()); });
+  page.on("response", r => { if (r.status() >= 400 && !expectRefusals) errors.push(r.status() + " " + r.url().replace(/ticket=[^&]+/, "ticket=…")); });
   page.on("request", r => { if (!r.url().startsWith(base) && !(emptyBase && r.url().startsWith(emptyBase))) errors.push("left localhost: " + r.url()); });
   const rows = () => page.locator("#fleet tbody tr[data-id]");
   const count = () => page.locator("#fleet-count").textContent();
@@ -158,6 +159,24 @@ try {
     sameDocument: await page.evaluate(() => window.__sameDocument === true) };
   check("live update", live.sameDocument, live);
   await page.screenshot({ path: shots + "/fleet-live.png" });
+
+  // the stream itself: refused without a ticket, opened once by one, refused for the same ticket again or a made-up one
+  expectRefusals = true;
+  const tickets = await page.evaluate(async t => {
+    const none = (await fetch("/api/events")).status;
+    const ticket = (await (await fetch("/api/events/ticket", { headers: { Authorization: "Bearer " + t } })).json()).ticket;
+    const url = "/api/events?ticket=" + encodeURIComponent(ticket);
+    const stop = new AbortController();
+    const first = await fetch(url, { signal: stop.signal });
+    const chunk = new TextDecoder().decode((await first.body.getReader().read()).value);
+    stop.abort();
+    const again = (await fetch(url)).status;
+    const wrong = (await fetch("/api/events?ticket=fwe_not-a-ticket")).status;
+    return { none, first: first.status, type: first.headers.get("content-type"), hello: chunk.includes("hello"), again, wrong };
+  }, token);
+  expectRefusals = false;
+  check("stream tickets", tickets.none === 401 && tickets.first === 200 && tickets.type.startsWith("text/event-stream")
+    && tickets.hello && tickets.again === 401 && tickets.wrong === 401, tickets);
 
   // 9. the host page: charts on a time axis, ranges, alerts, history, identity, scans, inventory placeholder
   await page.fill("#fleet-search", "node-00001");
