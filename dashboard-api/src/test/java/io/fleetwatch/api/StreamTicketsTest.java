@@ -3,39 +3,16 @@ package io.fleetwatch.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetwatch.api.internal.TokenCheck;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The event stream's tickets: good once, for their caller, within {@link StreamTickets#TTL}, and nothing else. */
 class StreamTicketsTest {
     static final TokenCheck.Caller OPS = new TokenCheck.Caller("ops", TokenCheck.Role.VIEWER);
 
-    /** A clock the test moves. */
-    static final class Hands extends Clock {
-        Instant now = Instant.parse("2026-12-07T03:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
     @Test
     void aTicketOpensOnceForItsCaller() {
-        StreamTickets tickets = new StreamTickets(new Hands());
+        StreamTickets tickets = new StreamTickets(new AdminGuardIT.MovableClock());
         StreamTickets.Issued t = tickets.issue(OPS).orElseThrow();
         assertThat(t.ticket()).startsWith("fwe_").hasSizeGreaterThan(30);
         assertThat(tickets.redeem(t.ticket())).contains(OPS);
@@ -44,7 +21,7 @@ class StreamTicketsTest {
 
     @Test
     void anExpiredUnknownOrEmptyTicketOpensNothing() {
-        Hands clock = new Hands();
+        AdminGuardIT.MovableClock clock = new AdminGuardIT.MovableClock();
         StreamTickets tickets = new StreamTickets(clock);
         StreamTickets.Issued t = tickets.issue(OPS).orElseThrow();
         assertThat(t.expiresAt()).isEqualTo(clock.now.plus(StreamTickets.TTL));
@@ -58,7 +35,7 @@ class StreamTicketsTest {
 
     @Test
     void ticketsAreDistinctAndLimitedInNumber() {
-        Hands clock = new Hands();
+        AdminGuardIT.MovableClock clock = new AdminGuardIT.MovableClock();
         StreamTickets tickets = new StreamTickets(clock);
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < StreamTickets.MAX_OPEN; i++) {
