@@ -55,6 +55,7 @@
     hosts.forEach(h => byId.set(h.system_id, prepare(h)));
     let shown = [];
     let loading = !!rest; // only the first screen so far
+    let gone = false;     // the page was left
     const flashed = new Map(); // system_id -> until (ms)
 
     const search = el("input", { type: "search", id: "fleet-search", placeholder: "Search name, IP, MAC, vendor", value: state.q, "aria-label": "Search hosts" });
@@ -182,7 +183,19 @@
 
     // live: rows that changed on the server replace ours; the list is filtered and sorted again
     let unflash = null;
+    let hellos = 0;
     const live = FW.stream((type, event) => {
+      if (type === "hello" && hellos++ > 0) {
+        // a new stream after a drop: what changed meanwhile was not pushed to this page, so the list is read again
+        api("/api/fleet/hosts").then(whole => {
+          if (gone) return;
+          byId.clear();
+          for (const h of whole.hosts) byId.set(h.system_id, prepare(h));
+          loading = false;
+          apply();
+        }).catch(() => {});
+        return;
+      }
       if (type !== "hosts" || !event.hosts.length) return;
       const until = Date.now() + 2500;
       for (const h of event.hosts) { byId.set(h.system_id, prepare(h)); flashed.set(h.system_id, until); }
@@ -195,7 +208,6 @@
       document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     });
 
-    let gone = false;
     if (rest) {
       rest.then(whole => {
         if (gone) return;

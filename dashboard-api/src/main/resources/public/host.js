@@ -31,10 +31,14 @@
 
   const day = t => new Date(t).toLocaleDateString([], { month: "short", day: "numeric" });
   const hm = t => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  /** A tick's label: the date for day steps; the time below a day, with the date where the day changes. */
-  function tickLabel(t, step, previous) {
+  /**
+   * A tick's label: the date for day steps; below a day, the time, with the date where the day changes, or on every
+   * tick when the range is longer than a day (else 12:00 would name two different noons).
+   */
+  function tickLabel(t, step, previous, span) {
     if (step >= D) return day(t);
-    return previous === undefined || new Date(previous).toDateString() !== new Date(t).toDateString() ? [hm(t), day(t)] : hm(t);
+    const newDay = previous === undefined || new Date(previous).toDateString() !== new Date(t).toDateString();
+    return newDay || span > D ? [hm(t), day(t)] : hm(t);
   }
   FW.timeTicks = timeTicks; // for the browser test
   FW.tickLabel = tickLabel;
@@ -103,7 +107,8 @@
             x: { type: "linear", min: range.from, max: range.to,
               afterBuildTicks: axis => { axis.ticks = timeTicks(axis.min, axis.max).ticks.map(value => ({ value })); },
               ticks: { autoSkip: false, maxRotation: 0,
-                callback: (v, i, ticks) => tickLabel(v, timeTicks(range.from, range.to).step, i ? ticks[i - 1].value : undefined) } },
+                callback: (v, i, ticks) => tickLabel(v, timeTicks(range.from, range.to).step, i ? ticks[i - 1].value : undefined,
+                  range.to - range.from) } },
             y: { beginAtZero: true, ...(max ? { max } : {}) } },
           plugins: { legend: { display: true }, tooltip: { callbacks: { title: i => new Date(i[0].parsed.x).toLocaleString() } } } }
       })));

@@ -65,6 +65,7 @@ public final class FleetEvents implements AutoCloseable {
     });
     private long lastLook;     // System.nanoTime() of the last look that answered; 0: none since the streams opened
     private Instant lastEvent = Instant.EPOCH;
+    private volatile boolean resend;
 
     public FleetEvents(Reads reads, Clock clock) {
         this.systems = new SystemStore(reads.jdbi());
@@ -79,6 +80,9 @@ public final class FleetEvents implements AutoCloseable {
             subscriber.onSubscribe(s);
             s.offer(Event.of(new FleetEvent("hello", clock.instant(), List.of())).name("hello"));
             streams.add(s);
+            // its page read the list a moment ago: the next look pushes every row changed in its window again, so a
+            // change made between that read and now, already pushed to the other streams, is not lost to this one
+            resend = true;
         };
     }
 
@@ -92,6 +96,10 @@ public final class FleetEvents implements AutoCloseable {
                 lastLook = 0;
                 pushed.clear();
                 return;
+            }
+            if (resend) {
+                resend = false;
+                pushed.clear();
             }
             long now = System.nanoTime();
             Duration window = (lastLook == 0 ? Duration.ZERO : Duration.ofNanos(now - lastLook)).plus(OVERLAP);
