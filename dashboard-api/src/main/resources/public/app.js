@@ -99,6 +99,7 @@ const FW = (() => {
     clearTimeout(timer);
     leave();
     sessionStorage.removeItem("fleetwatch.token");
+    window.fwUi?.forget();
     document.getElementById("logout").hidden = true;
     view.replaceChildren(document.getElementById("login").content.cloneNode(true));
     document.getElementById("login-error").textContent = message || "";
@@ -135,7 +136,10 @@ const FW = (() => {
     const hash = location.hash || "#/";
     const path = hash.split("?")[0];
     let match = null;
-    const r = routes.find(x => (match = path.match(x.pattern))) || routes.find(x => x.name === "fleet");
+    // a page another script registered in window.fwPages (ui.js: the alerts and admin pages, keyed by their path)
+    const other = window.fwPages?.[path.slice(2)];
+    const r = other ? { name: other.nav, handler: async () => ({ nodes: await other.render(), refreshMs: other.refresh ? 10000 : 0 }) }
+      : routes.find(x => (match = path.match(x.pattern))) || routes.find(x => x.name === "fleet");
     document.querySelectorAll("[data-nav]").forEach(a => a.classList.toggle("active", a.dataset.nav === r.name));
     const fresh = current?.name !== r.name || current?.path !== path;
     if (fresh) {
@@ -148,7 +152,7 @@ const FW = (() => {
       out = result;
     } catch (e) {
       if (mine !== generation) return;
-      if (e instanceof Unauthorized) return login();
+      if (e instanceof Unauthorized || e.status === 401) return login();
       view.replaceChildren(el("p", { class: "error", role: "alert" }, "Could not load: " + e.message));
       timer = setTimeout(render, 10000);
       return;
@@ -179,7 +183,8 @@ const FW = (() => {
   return { api, el, ago, bar, status, hostName, query, setQuery, route, stream, render, login, start, Unauthorized };
 })();
 
-// ---- alerts and queues (short views kept here until they get pages of their own)
+// ---- alerts and queues: alerts.js's page (window.fwPages.alerts) takes #/alerts when it is loaded; the short view
+// here is what #/alerts shows without it
 
 function alertTable(alerts, withAck) {
   const { el, ago } = FW;

@@ -148,13 +148,14 @@
       painted = key;
       const started = performance.now();
       const now = Date.now();
-      const rows = [el("tr", { class: "spacer", style: "height:" + first * ROW + "px", "aria-hidden": "true" })];
+      const spacer = n => el("tr", { class: "spacer", style: "height:" + n * ROW + "px", "aria-hidden": "true" });
+      const rows = first ? [spacer(first)] : []; // none when empty: the first row of the body is then a host
       for (let i = first; i < last; i++) {
         const h = shown[i];
         const flash = (flashed.get(h.system_id) || 0) > now;
         rows.push(el("tr", { "data-id": h.system_id, class: flash ? "flash" : null }, cells(h)));
       }
-      rows.push(el("tr", { class: "spacer", style: "height:" + (shown.length - last) * ROW + "px", "aria-hidden": "true" }));
+      if (shown.length > last) rows.push(spacer(shown.length - last));
       body.replaceChildren(...rows);
       if (FW.paintTimes) FW.paintTimes.push(performance.now() - started);
     }

@@ -77,18 +77,17 @@ final class Components {
         return hotReload(config, List.of(logLevel(), schedules(config.env(), ds)));
     }
 
-    /** Scans requested through the API ({@code POST /api/scans}), polled every 5 s. */
-    static AutoCloseable requestedScans(Map<String, String> env, HikariDataSource ds) {
-        return Services.scanJobs(env, ds).serveRequests(ScanJobs.policy(env), Duration.ofSeconds(5));
-    }
-
     private static Reloadable logLevel() {
         return Reloadable.of(LOG_KEYS, Config::checkLogLevel, env -> "log level " + Config.applyLogLevel(env), () -> { });
     }
 
     private static Reloadable schedules(Map<String, String> env, HikariDataSource ds) {
-        ScanSchedules s = new ScanSchedules(Services.scanJobs(env, ds));
-        return Reloadable.of(ScanJobs.SCHEDULE_KEYS, ScanJobs::schedules, s::restart, s::close);
+        // the schedules and the queued jobs (POST /api/scans, scan submit), polled every 5 s; a reload rebuilds both
+        ScanSchedules s = new ScanSchedules(e -> Services.scanJobs(e, ds), Duration.ofSeconds(5));
+        return Reloadable.of(ScanJobs.SCHEDULE_KEYS, e -> {
+            ScanJobs.schedules(e);
+            io.fleetwatch.jobs.ScanJobSettings.fromEnv(e);
+        }, s::restart, s::close);
     }
 
     private static HotReload hotReload(Config config, List<Reloadable> parts) throws Exception {

@@ -49,8 +49,14 @@ final class ConfigCheck {
         PARTS.put("consumer", ConsumerComponent::check);
         PARTS.put("relay", RelayComponent::threads);
         PARTS.put("api", ApiSettings::fromEnv);
-        PARTS.put("scheduler", ScanJobs::schedules);
-        PARTS.put("scan", ScanJobs::policy);
+        PARTS.put("scheduler", e -> {
+            ScanJobs.schedules(e);
+            io.fleetwatch.jobs.ScanJobSettings.fromEnv(e);
+        });
+        PARTS.put("scan", e -> {
+            ScanJobs.policy(e);
+            io.fleetwatch.jobs.ScanJobSettings.fromEnv(e);
+        });
         PARTS.put("ssh", SshSettings::fromEnv);
         PARTS.put("agent", AgentSettings::fromEnv);
     }

@@ -72,9 +72,6 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
         if (parts.contains("relay")) {
             started.add(RelayComponent.start(env, ds));
         }
-        if (parts.contains("scheduler")) {
-            started.add(Components.requestedScans(env, ds)); // POST /api/scans
-        }
         String apiAt = "";
         if (parts.contains("api")) {
             ReadReplica replica = Services.readReplica(env, ds, "fleetwatch-api");

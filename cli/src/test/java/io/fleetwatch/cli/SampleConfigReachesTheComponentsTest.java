@@ -63,6 +63,7 @@ class SampleConfigReachesTheComponentsTest {
         ApiSettings.fromEnv(env);
         io.fleetwatch.jobs.ScanJobs.schedules(env);
         io.fleetwatch.jobs.ScanJobs.policy(env);
+        io.fleetwatch.jobs.ScanJobSettings.fromEnv(env);
         SshSettings.fromEnv(env);
         AgentSettings.fromEnv(env);
         Components.serve(env);

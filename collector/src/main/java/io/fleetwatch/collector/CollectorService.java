@@ -10,6 +10,7 @@ import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
 import io.fleetwatch.messages.Severity;
+import io.fleetwatch.sampling.ExtraMetrics;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -54,7 +55,12 @@ public final class CollectorService implements AutoCloseable {
     }
 
     /** What one round did. */
-    public record Round(int hosts, List<MetricsMessage> samples, Map<HostTarget, HostFailure> failures, Duration took) {}
+    /**
+     * One round's outcome. {@code extra}: each sampled host's metrics beyond the first eight (load, swap, disk I/O,
+     * temperatures, processes, file systems), which the message does not carry yet.
+     */
+    public record Round(int hosts, List<MetricsMessage> samples, Map<HostTarget, HostFailure> failures, Duration took,
+                        Map<HostTarget, ExtraMetrics> extra) {}
 
     private final List<HostTarget> targets;
     private final SshSettings ssh;
@@ -111,21 +117,24 @@ public final class CollectorService implements AutoCloseable {
     /** One round over every host; publishes the samples (with confirms) before it returns. */
     public Round round() throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
         long t0 = System.nanoTime();
-        Map<HostTarget, Future<MetricsMessage>> running = new LinkedHashMap<>();
+        Map<HostTarget, Future<HostSampler.Collected>> running = new LinkedHashMap<>();
         for (HostTarget t : targets) {
             running.put(t, pool.submit(() -> collect(t)));
         }
         List<MetricsMessage> samples = new ArrayList<>();
+        Map<HostTarget, ExtraMetrics> extra = new LinkedHashMap<>();
         Map<HostTarget, HostFailure> failures = new LinkedHashMap<>();
         // No host can hold the round longer than its own connect + command timeout (plus queueing in the pool).
         long budget = ssh.connectTimeout().plus(ssh.commandTimeout()).plusSeconds(2).toNanos()
                 * (long) Math.ceil((double) targets.size() / Math.max(1, poolSize()));
         long deadline = t0 + budget;
-        for (Map.Entry<HostTarget, Future<MetricsMessage>> e : running.entrySet()) {
+        for (Map.Entry<HostTarget, Future<HostSampler.Collected>> e : running.entrySet()) {
             try {
-                MetricsMessage m = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (m != null) {
-                    samples.add(m);
+                HostSampler.Collected c = e.getValue().get(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                if (c != null) {
+                    samples.add(c.message());
+                    extra.put(e.getKey(), c.extra());
                 }
                 reachable(e.getKey(), true, null);
             } catch (java.util.concurrent.ExecutionException ex) {
@@ -149,14 +158,14 @@ public final class CollectorService implements AutoCloseable {
         failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
         LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
                 failures.size());
-        return new Round(targets.size(), samples, failures, took);
+        return new Round(targets.size(), samples, failures, took, extra);
     }
 
     private int poolSize() {
         return ((java.util.concurrent.ThreadPoolExecutor) pool).getMaximumPoolSize();
     }
 
-    private MetricsMessage collect(HostTarget t) throws HostFailure {
+    private HostSampler.Collected collect(HostTarget t) throws HostFailure {
         CircuitBreaker cb = breakers.get(t);
         if (!cb.tryAcquirePermission()) {
             throw new HostFailure(HostFailure.Kind.SKIPPED, t + ": skipped after repeated failures (circuit open,"
@@ -169,9 +178,9 @@ public final class CollectorService implements AutoCloseable {
                 throw new HostFailure(HostFailure.Kind.TIMEOUT, t + ": connection rate limit", null);
             }
             String out = c.run(RemoteScript.COMMAND);
-            MetricsMessage m = samplers.get(t).sample(out, System.nanoTime(), clock.instant());
+            HostSampler.Collected sample = samplers.get(t).collect(out, System.nanoTime(), clock.instant());
             cb.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            return m;
+            return sample;
         } catch (HostFailure | RuntimeException e) {
             cb.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             if (e instanceof HostFailure hf) {

@@ -26,8 +26,12 @@ public final class Scanner {
     /** What a sweep did, for the scan job record. */
     public record Summary(int addresses, long probesSent, int answered, int live, Duration took) {}
 
-    /** The hosts found and the summary. */
-    public record Result(List<DiscoveryMessage> hosts, Summary summary) {}
+    /** The hosts found and the summary; {@code cancelled} when the sweep stopped early, asked to (the hosts so far). */
+    public record Result(List<DiscoveryMessage> hosts, Summary summary, boolean cancelled) {
+        public Result(List<DiscoveryMessage> hosts, Summary summary) {
+            this(hosts, summary, false);
+        }
+    }
 
     public static final List<String> PROBES = List.of("arp", "icmp", "tcp");
 
@@ -83,8 +87,16 @@ public final class Scanner {
         Map<String, String> macs = new HashMap<>();        // address -> MAC (on-link only)
         long done = 0;
         int onLinkSilent = 0;
+        boolean cancelled = false;
+        // a round holds at most max_parallel_probes addresses (and never more than the neighbour table takes)
+        int round = Math.min(TargetList.MAX_BATCH, policy.maxParallelProbes());
         try (p) {
-            for (int[] batch : list.batches(TargetList.MAX_BATCH)) {
+            for (int[] batch : list.batches(round)) {
+                if (events.cancelled()) {
+                    cancelled = true;
+                    events.log("warn", "cancelled after " + done + " of " + list.size() + " address(es)");
+                    break;
+                }
                 Map<Link, List<Integer>> onLink = new LinkedHashMap<>();
                 List<Integer> rest = new ArrayList<>();
                 for (int a : batch) {
@@ -121,16 +133,25 @@ public final class Scanner {
         Map<String, String> names = reverseDns ? new ReverseDns(32, dnsTimeout).names(live) : Map.of();
         OuiTable oui = ouiTable.join();
         List<DiscoveryMessage> found = new ArrayList<>();
+        ThisHost self = null;
         for (String ip : live) {
             String mac = macs.getOrDefault(ip, neighbours.get(ip));
+            String name = validName(ip, names.get(ip));
+            if (mac == null && (Ipv4.parse(ip) >>> 24) == 127) {
+                // The machine at a loopback address is this one: its own MAC and name, as an agent here reports them,
+                // so the two become one system (reverse DNS would only say "localhost", which names no machine).
+                self = self != null ? self : thisHost();
+                mac = self.mac();
+                name = self.hostname() != null ? validName(ip, self.hostname()) : name;
+            }
             DiscoveryMessage m = DiscoveryMessage.of(scanId, dept, ip, null, mac, clock.instant(), how.get(ip));
-            found.add(m.withIdentity(validName(ip, names.get(ip)), oui.vendor(mac).orElse(null)));
+            found.add(m.withIdentity(name, oui.vendor(mac).orElse(null)));
         }
         events.log("debug", "identity done after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         Summary s = new Summary(list.size(), p.sent(), how.size() + p.unconfirmed, found.size(),
                 Duration.ofNanos(System.nanoTime() - t0));
         events.log("info", s.addresses() + " address(es), " + s.probesSent() + " probe(s) sent, " + s.live() + " live");
-        return new Result(found, s);
+        return new Result(found, s, cancelled);
     }
 
     /**
@@ -181,6 +202,24 @@ public final class Scanner {
             events.log("warn", "reverse DNS for " + ip + " gave a name that is not a host name; left out");
             return null;
         }
+    }
+
+    /** This host as an agent on it names itself: the MAC of its primary link, its host name (each may be null). */
+    private record ThisHost(String mac, String hostname) {}
+
+    private ThisHost thisHost() {
+        String mac = null;
+        String name = null;
+        try {
+            mac = Link.primary(Link.local(), procNetArp.resolveSibling("route")).map(Link::macText).orElse(null);
+            Path etc = Path.of("/etc/hostname");
+            name = Files.isReadable(etc) ? Files.readString(etc).trim() : "";
+            name = name.isEmpty() ? java.net.InetAddress.getLocalHost().getHostName() : name;
+        } catch (IOException e) {
+            // the loopback host keeps what the probes found: no worse than before, and the scan goes on
+            events.log("debug", "this host's MAC or name is unknown: " + e.getMessage());
+        }
+        return new ThisHost(mac, name);
     }
 
     private static int[] toArray(List<Integer> l) {

@@ -64,6 +64,9 @@ public final class Keys {
             null, "the client certificate's PKCS#8 PEM key, mode 0600");
     public static final Key<Boolean> BROKER_TLS_VERIFY_HOSTNAME = key("broker.tls.verify-hostname",
             "QUEUE_TLS_VERIFY_HOSTNAME", Type.BOOLEAN, "true", "the broker's certificate must name the host connected to");
+    public static final Key<Boolean> BROKER_ENABLED = key("broker.enabled", "QUEUE_ENABLED", Type.BOOLEAN, "true",
+            "producers publish through RabbitMQ; false (writing straight to the database) is not supported yet and"
+                    + " is refused at start");
 
     // database
     public static final Key<String> DATABASE_URL = secret(key("database.url", "DATABASE_URL", Type.TEXT, null,
@@ -158,6 +161,25 @@ public final class Keys {
             null, "networks never probed (CIDRs)"), ",");
     public static final Key<String> SCAN_SCHEDULES = list(key("scan.schedules", "FLEETWATCH_SCAN_SCHEDULES",
             Type.TEXT, null, "scheduled scans, ';'-separated: CIDR dept=N every=DURATION"), ";");
+    public static final Key<Integer> SCAN_RATE = key("scan.rate", "FLEETWATCH_SCAN_RATE",
+            Type.integer("a number of packets per second"), null,
+            "packets per second of every sweep, 1-100000 (default: the profile's; polite 500)");
+    public static final Key<Integer> SCAN_BURST = key("scan.burst", "FLEETWATCH_SCAN_BURST",
+            Type.integer("a number of packets"), null, "packets sent back to back, 1-rate (default: the profile's; polite 50)");
+    public static final Key<Integer> SCAN_PARALLELISM = key("scan.parallelism", "FLEETWATCH_SCAN_PARALLELISM",
+            Type.integer("a number of probes"), null,
+            "addresses per probe round and TCP connects in flight, 1-4096 (default: the profile's; polite 256)");
+    public static final Key<String> SCAN_DEPARTMENTS = list(key("scan.departments", "FLEETWATCH_SCAN_DEPARTMENTS",
+            Type.TEXT, null, "per-department limits over the three above, ';'-separated: DEPT rate=N burst=N"
+                    + " parallelism=N (DEPT: a department's id or name)"), ";");
+    public static final Key<Integer> SCAN_MAX_PARALLEL_SCANS = key("scan.max-parallel-scans",
+            "FLEETWATCH_SCAN_MAX_PARALLEL_SCANS", Type.integer("a number of scans"), "2",
+            "scan jobs running at once over the whole fleet (every process on the database); claimers wait beyond it");
+    public static final Key<Integer> SCAN_MAX_ATTEMPTS = key("scan.max-attempts", "FLEETWATCH_SCAN_MAX_ATTEMPTS",
+            Type.integer("a number of attempts"), "3",
+            "attempts of a queued scan job that fails (or whose runner dies) before it stays failed, 1-100");
+    public static final Key<Duration> SCAN_RETRY_BACKOFF = key("scan.retry-backoff", "FLEETWATCH_SCAN_RETRY_BACKOFF",
+            Type.DURATION, "30s", "wait before a failed scan job's first retry; doubled for each further one");
 
     // ssh
     public static final Key<String> SSH_USER = key("ssh.user", "FLEETWATCH_SSH_USER", Type.TEXT, "fleetwatch",

@@ -30,7 +30,7 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
                          String user, String password, String vhost,
                          @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer managementPort,
                          @Pattern(regexp = "https?://[^/\\s]+/?", message = "must be http(s)://host:port") String managementUrl,
-                         @Valid Queues queues, @Valid Tls tls) {}
+                         @Valid Queues queues, @Valid Tls tls, Boolean enabled) {}
 
     public record Queues(@Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String discovery,
                          @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String metrics,
@@ -66,7 +66,11 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
 
     public record ApiTls(String certFile, String keyFile) {}
 
-    public record Scan(List<String> allow, List<String> deny, List<String> schedules) {}
+    public record Scan(List<String> allow, List<String> deny, List<String> schedules,
+                       @Min(1) @Max(100_000) Integer rate, @Min(1) @Max(100_000) Integer burst,
+                       @Min(1) @Max(4096) Integer parallelism, List<String> departments,
+                       @Min(1) @Max(1000) Integer maxParallelScans, @Min(1) @Max(100) Integer maxAttempts,
+                       @Pattern(regexp = Durations.REGEX, message = "must be a duration such as 30s") String retryBackoff) {}
 
     public record Ssh(String user, String key, String knownHosts, String password, String passwordFile, Boolean tofu,
                       @Pattern(regexp = Durations.REGEX, message = "must be a duration such as 5s") String connectTimeout,
