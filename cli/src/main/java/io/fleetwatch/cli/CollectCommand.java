@@ -89,8 +89,12 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
         }
         Duration every = interval == null ? null : io.fleetwatch.agent.AgentSettings.duration("--interval", interval);
         PrintWriter out = spec.commandLine().getOut();
+        List<AutoCloseable> exposed = new ArrayList<>(); // the /metrics server, as a service (--interval) only
+        io.fleetwatch.lifecycle.OpsMetrics metrics = every == null ? new io.fleetwatch.lifecycle.OpsMetrics()
+                : Components.Exposed.COLLECTOR.serve(env, exposed);
         try (CollectorService svc = new CollectorService(targets, ssh, broker,
-                CollectorService.Settings.defaults(), Clock.systemUTC())) {
+                CollectorService.Settings.defaults(), Clock.systemUTC()).meteredBy(metrics);
+             AutoCloseable server = () -> Services.closeAll(exposed)) {
             if (every == null) {
                 svc.round(); // primes the rates
                 Thread.sleep(1_000);

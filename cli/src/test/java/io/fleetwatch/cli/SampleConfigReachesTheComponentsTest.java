@@ -67,6 +67,10 @@ class SampleConfigReachesTheComponentsTest {
         SshSettings.fromEnv(env);
         AgentSettings.fromEnv(env);
         Components.serve(env);
+        for (Components.Exposed c : Components.Exposed.values()) {
+            c.port(env);
+        }
+        io.fleetwatch.sql.Retention.fromEnv(env);
         Config.applyLogFormat(env);
         Config.applyLogLevel(env);
     }

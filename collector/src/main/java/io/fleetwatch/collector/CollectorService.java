@@ -5,6 +5,7 @@ import com.jcraft.jsch.JSchException;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
@@ -75,6 +76,7 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
     private Connection amqp;
     private ConfirmingPublisher publisher;
+    private Meters meters;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
@@ -111,6 +113,39 @@ public final class CollectorService implements AutoCloseable {
             connections.put(t, new SshConnection(jsch, t, ssh));
             samplers.put(t, new HostSampler(t));
             breakers.put(t, CircuitBreaker.of("ssh-" + t, cb));
+        }
+    }
+
+    /**
+     * Counts into {@code m} (the collector's {@code /metrics}): rounds, samples published, failures per host and kind,
+     * round duration. Before the first round.
+     */
+    public CollectorService meteredBy(OpsMetrics m) {
+        meters = new Meters(m);
+        for (HostTarget t : targets) { // every host's series from the start, at 0
+            meters.hostFailures.labels(t.toString(), HostFailure.Kind.UNREACHABLE.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return this;
+    }
+
+    /** Registers the collector's families in {@code m}, as the dashboard check reads them. */
+    public static void declare(OpsMetrics m) {
+        new Meters(m);
+    }
+
+    private static final class Meters {
+        final OpsMetrics.Counter rounds;
+        final OpsMetrics.Counter published;
+        final OpsMetrics.Counter hostFailures;
+        final OpsMetrics.Histogram roundSeconds;
+
+        Meters(OpsMetrics m) {
+            rounds = m.counter("fleetwatch_collector_rounds_total", "collection rounds over every host");
+            published = m.counter("fleetwatch_collector_samples_published_total", "samples published (confirmed)");
+            hostFailures = m.counter("fleetwatch_collector_host_failures_total",
+                    "hosts that gave no sample in a round, by host (user@host[:port]) and kind", "host", "kind");
+            roundSeconds = m.histogram("fleetwatch_collector_round_seconds", "one round over every host, publish included",
+                    OpsMetrics.LATENCY_BUCKETS);
         }
     }
 
@@ -158,6 +193,13 @@ public final class CollectorService implements AutoCloseable {
         failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
         LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
                 failures.size());
+        if (meters != null) {
+            meters.rounds.inc();
+            meters.published.add(samples.size());
+            meters.roundSeconds.observe(took.toNanos() / 1e9);
+            failures.forEach((t, f) -> meters.hostFailures.labels(t.toString(),
+                    f.kind().name().toLowerCase(java.util.Locale.ROOT)).increment());
+        }
         return new Round(targets.size(), samples, failures, took, extra);
     }
 

@@ -2,6 +2,7 @@ package io.fleetwatch.jobs;
 
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.scanner.Cidr;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,22 @@ public final class ScanJobs {
     private final Clock clock;
     private final ScanJobSettings settings;
     private final SystemStore systems;
+    /** Where this instance counts the sweeps it started and the jobs it failed (shared across reloads). */
+    private Counts counts = new Counts();
+
+    /** A process's scan counts for the scheduler's /metrics; one survives the reloads that rebuild {@code ScanJobs}. */
+    public static final class Counts {
+        private final AtomicLong started = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+
+        public long started() {
+            return started.get();
+        }
+
+        public long failed() {
+            return failed.get();
+        }
+    }
 
     public ScanJobs(ScanStore store, Broker broker, Clock clock) {
         this(store, broker, clock, ScanJobSettings.defaults(), null);
@@ -94,6 +112,30 @@ public final class ScanJobs {
         return new ScanJobs(store, name -> {
             throw new IllegalStateException("this process runs no scan jobs");
         }, clock, ScanJobSettings.defaults(), systems);
+    }
+
+    /** Counts into {@code c} from now on (the scheduler keeps one across the reloads that rebuild this service). */
+    public ScanJobs countingInto(Counts c) {
+        this.counts = Objects.requireNonNull(c, "counts");
+        return this;
+    }
+
+    /**
+     * The scheduler's families in {@code m} (its {@code /metrics}): scans this process started and failed, and the
+     * fleet's jobs by state ({@link #stats()}, read at scrape time from {@code jobs}).
+     */
+    public static void meter(OpsMetrics m, Counts c, java.util.function.Supplier<ScanStore.Stats> jobs) {
+        m.counter("fleetwatch_scheduler_scans_started_total", "sweeps this scheduler started", c::started);
+        m.counter("fleetwatch_scheduler_scans_failed_total",
+                "scans this scheduler closed as failed (requests refused by the scan policy included)", c::failed);
+        OpsMetrics.Gauge g = m.gauge("fleetwatch_scheduler_jobs",
+                "scan jobs over the fleet: queued and running now; succeeded, failed, cancelled in the last 24 h",
+                "state");
+        g.labels("queued").set(() -> jobs.get().queued());
+        g.labels("running").set(() -> jobs.get().running());
+        g.labels("succeeded").set(() -> jobs.get().succeeded());
+        g.labels("failed").set(() -> jobs.get().failed());
+        g.labels("cancelled").set(() -> jobs.get().cancelled());
     }
 
     public ScanJobSettings settings() {
@@ -264,6 +306,7 @@ public final class ScanJobs {
             } catch (Exception e) {
                 log.log("error", Errors.describe(e));
                 store.finish(lease.id(), null, Errors.describe(e), log.lines());
+                counts.failed.incrementAndGet();
                 throw e;
             }
         }
@@ -275,6 +318,7 @@ public final class ScanJobs {
      */
     private Outcome attempt(long id, Connection amqp, Scanner scanner, ScanLog log, Sweep sweep) throws Exception {
         log.cancelWhen(() -> store.cancelRequested(id));
+        counts.started.incrementAndGet();
         Scanner.Result r;
         try (log) {
             r = scanner.events(log).sweep(sweep.targets(), sweep.exclude(), sweep.order(), sweep.force(), id,
@@ -324,6 +368,7 @@ public final class ScanJobs {
             String why = e instanceof ScanPolicy.Refused ? e.getMessage() : "bad job: " + e.getMessage();
             log.log("error", why);
             store.finish(id, null, why, log.lines());
+            counts.failed.incrementAndGet();
             LOG.warn("requested scan {}: {}", id, why);
             return;
         }
@@ -346,6 +391,7 @@ public final class ScanJobs {
             } else {
                 store.finish(id, null, why + " (attempt " + attempt + " of " + settings.maxAttempts() + ")",
                         log.lines());
+                counts.failed.incrementAndGet();
                 LOG.warn("requested scan {} failed on its last attempt: {}", id, why);
             }
         }
