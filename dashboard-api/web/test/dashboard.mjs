@@ -22,9 +22,9 @@ try {
   await page.waitForFunction(() => document.getElementById("login-error")?.textContent.includes("not accepted"));
   await page.fill("#token", token);
   await page.click("button[type=submit]");
-  await page.waitForSelector("#fleet tbody tr");
+  await page.waitForSelector("#fleet tbody tr[data-id]");
   signedIn = true;
-  const rows = await page.locator("#fleet tbody tr").count();
+  const rows = await page.locator("#fleet tbody tr[data-id]").count();
   await page.screenshot({ path: shots + "/overview.png", fullPage: true });
 
   await page.click(`#fleet a[href="#/host/${hostId}"]`);
@@ -50,8 +50,8 @@ try {
   await page.screenshot({ path: shots + "/alerts.png", fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.click("a[data-nav=overview]");
-  await page.waitForSelector("#fleet tbody tr");
+  await page.click("a[data-nav=fleet]");
+  await page.waitForSelector("#fleet tbody tr[data-id]");
   const phone = await page.evaluate(() => ({ bodyWidth: document.body.scrollWidth, viewport: window.innerWidth }));
   await page.screenshot({ path: shots + "/phone.png", fullPage: true });
 
@@ -65,7 +65,7 @@ try {
   const bannerText = await page.locator("#maintenance").textContent();
   await page.screenshot({ path: shots + "/maintenance.png", fullPage: true });
   const offStatus = await setMode({ enabled: false });
-  await page.click("a[data-nav=overview]");
+  await page.click("a[data-nav=fleet]");
   await page.waitForSelector("#maintenance[hidden]", { state: "attached" });
   const banner = { onStatus, offStatus, shown: bannerText.includes("database upgrade") };
 

@@ -2,7 +2,9 @@ package io.fleetwatch.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetwatch.api.internal.Page;
+import io.fleetwatch.store.AlertStore;
 import io.fleetwatch.store.MetricStore;
+import io.fleetwatch.store.ScanStore;
 import io.fleetwatch.store.SystemStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -40,12 +42,16 @@ public final class SystemsController {
     private final SystemStore systems;
     private final SystemStore primary;
     private final MetricStore metrics;
+    private final AlertStore alerts;
+    private final ScanStore scans;
     private final Clock clock;
 
     public SystemsController(Reads reads, Jdbi jdbi, Clock clock) {
         this.systems = new SystemStore(reads.jdbi()); // read-only endpoints
         this.primary = new SystemStore(jdbi); // retiring, and the answer that shows it at once
         this.metrics = new MetricStore(reads.jdbi());
+        this.alerts = new AlertStore(reads.jdbi());
+        this.scans = new ScanStore(jdbi); // scan jobs from the primary, as /api/scans
         this.clock = clock;
     }
 
@@ -89,11 +95,33 @@ public final class SystemsController {
     /** The mounted filesystems of the system's latest sample that had any (mount, usage %, size in GB), by mount. */
     @Get(uri = "/{id}/filesystems", produces = MediaType.APPLICATION_JSON)
     public List<MetricStore.Filesystem> filesystems(@PathVariable long id) {
-        List<MetricStore.Filesystem> fs = metrics.filesystems(id);
-        if (fs.isEmpty() && !systems.exists(id)) {
+        return ofSystem(id, metrics.filesystems(id));
+    }
+
+    /**
+     * The system's alert history: each firing and resolved decision of the alerting trigger, newest first
+     * ({@code limit} default 200, max 1000).
+     */
+    @Get(uri = "/{id}/alert-history", produces = MediaType.APPLICATION_JSON)
+    public List<AlertStore.HistoryEntry> alertHistory(@PathVariable long id, @Nullable @QueryValue Integer limit) {
+        return ofSystem(id, alerts.history(id, Page.of(limit, 0, 200, 1000).limit()));
+    }
+
+    /**
+     * The scan jobs that concern the system, newest first: those whose targets cover its address, and the one that
+     * last saw it ({@code limit} default 50, max 1000).
+     */
+    @Get(uri = "/{id}/scans", produces = MediaType.APPLICATION_JSON)
+    public List<ScanStore.Scan> scans(@PathVariable long id, @Nullable @QueryValue Integer limit) {
+        return ofSystem(id, scans.ofSystem(id, Page.of(limit, 0, 50, 1000).limit()));
+    }
+
+    /** A system's rows; only an empty answer needs a second look: none yet, or no such system (404). */
+    private <T> List<T> ofSystem(long id, List<T> rows) {
+        if (rows.isEmpty() && !systems.exists(id)) {
             throw Problems.notFound("system " + id + " not found");
         }
-        return fs;
+        return rows;
     }
 
     /** Retires the system (admin): no-data detection ignores it from now on; retiring twice keeps the first time. */

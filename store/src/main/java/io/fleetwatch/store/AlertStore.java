@@ -45,6 +45,15 @@ public final class AlertStore {
                            @Nullable String acknowledgedBy, @Nullable Instant silencedUntil,
                            @Nullable String silencedBy, @Nullable String silenceReason) {}
 
+    /** One decision of the alerting trigger about a system (its alert history): firing or resolved, and the value. */
+    public record HistoryEntry(long id, String alertType, String severity, String state, @Nullable Double value,
+                               @Nullable Double threshold, Instant occurredAt) {
+        public HistoryEntry {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+    }
+
     /** Which incidents a list shows. */
     public enum Which { OPEN, RESOLVED, ALL }
 
@@ -563,6 +572,17 @@ public final class AlertStore {
                 nullableDouble(rs, "value"), nullableDouble(rs, "threshold"), instant(rs, "occurred_at"),
                 instant(rs, "resolved_at"), instant(rs, "acknowledged_at"), rs.getString("acknowledged_by"),
                 instant(rs, "silenced_until"), rs.getString("silenced_by"), rs.getString("silence_reason"));
+    }
+
+    /** A system's alert history: the trigger's firing and resolved events, newest first, at most {@code limit}. */
+    public List<HistoryEntry> history(long systemId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, alert_type, severity, state, value, threshold, occurred_at"
+                        + " FROM alert_events WHERE system_id = :id ORDER BY occurred_at DESC, id DESC LIMIT :n")
+                .bind("id", systemId).bind("n", limit)
+                .map((rs, ctx) -> new HistoryEntry(rs.getLong("id"), rs.getString("alert_type"),
+                        rs.getString("severity"), rs.getString("state"), nullableDouble(rs, "value"),
+                        nullableDouble(rs, "threshold"), instant(rs, "occurred_at")))
+                .list());
     }
 
     public boolean exists(long id) {

@@ -447,6 +447,20 @@ public final class ScanStore {
                 .bind("n", limit).bind("o", offset).map(SCAN).list());
     }
 
+    /**
+     * The jobs that concern one system, newest first: those whose targets cover its address, and the one that last
+     * saw it.
+     */
+    public List<Scan> ofSystem(long systemId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM scans c WHERE c.id IN ("
+                        + " SELECT last_scan_id FROM systems WHERE id = :id"
+                        + " UNION SELECT c2.id FROM scans c2, systems s, unnest(string_to_array(c2.targets, ' ')) t"
+                        + " WHERE s.id = :id AND s.ip_address IS NOT NULL AND t ~ '^[0-9./]+$'"
+                        + " AND s.ip_address <<= CAST(t AS inet))"
+                        + " ORDER BY c.id DESC LIMIT :n")
+                .bind("id", systemId).bind("n", limit).map(SCAN).list());
+    }
+
     public Optional<Scan> find(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM scans WHERE id = :id").bind("id", id)
                 .map(SCAN).findOne());
