@@ -2,6 +2,8 @@ package io.fleetwatch.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetwatch.api.internal.Page;
+import io.fleetwatch.messages.InventoryMessage;
+import io.fleetwatch.store.InventoryStore;
 import io.fleetwatch.store.MetricStore;
 import io.fleetwatch.store.SystemStore;
 import io.micronaut.core.annotation.Nullable;
@@ -23,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** Systems and their metrics. Field names follow the message contract (snake_case). */
+/** Systems, their metrics and their inventory. Field names follow the message contract (snake_case). */
 @Controller("/api/systems")
 public final class SystemsController {
     static final int MAX_LIMIT = 10_000;
@@ -37,8 +39,16 @@ public final class SystemsController {
     public record MetricsPage(long systemId, Instant from, Instant to, String bucket, String source,
                               List<MetricStore.Sample> metrics) {}
 
+    /**
+     * A system's current hardware and OS inventory (the last inventory message, docs/contract.md), when it was last
+     * reported, and since when it has had this content.
+     */
+    public record InventoryPage(long systemId, String contentHash, Instant collectedAt, Instant changedAt,
+                                InventoryMessage inventory) {}
+
     private final SystemStore systems;
     private final SystemStore primary;
+    private final InventoryStore inventory;
     private final MetricStore metrics;
     private final Clock clock;
 
@@ -46,6 +56,7 @@ public final class SystemsController {
         this.systems = new SystemStore(reads.jdbi()); // read-only endpoints
         this.primary = new SystemStore(jdbi); // retiring, and the answer that shows it at once
         this.metrics = new MetricStore(reads.jdbi());
+        this.inventory = new InventoryStore(reads.jdbi());
         this.clock = clock;
     }
 
@@ -103,6 +114,30 @@ public final class SystemsController {
             throw Problems.notFound("system " + id + " not found");
         }
         return primary.find(id).orElseThrow(() -> Problems.notFound("system " + id + " not found"));
+    }
+
+    /** The system's current inventory; 404 when the system is unknown or has sent none yet. */
+    @Get(uri = "/{id}/inventory", produces = MediaType.APPLICATION_JSON)
+    public InventoryPage inventory(@PathVariable long id) {
+        InventoryStore.Current c = inventory.current(id).orElseThrow(() -> Problems.notFound(systems.exists(id)
+                ? "system " + id + " has sent no inventory yet" : "system " + id + " not found"));
+        return new InventoryPage(c.systemId(), c.contentHash(), c.collectedAt(), c.changedAt(), c.inventory());
+    }
+
+    /**
+     * The changes of the system's inventory, newest first, each with what changed ({@code part}, {@code item},
+     * {@code kind}, {@code before}, {@code after}); paged by {@code limit} (default 100, max 10 000) and
+     * {@code offset}. Empty for a system whose inventory never changed; 404 for an unknown system.
+     */
+    @Get(uri = "/{id}/inventory/changes", produces = MediaType.APPLICATION_JSON)
+    public List<InventoryStore.ChangeRow> inventoryChanges(@PathVariable long id, @Nullable @QueryValue Integer limit,
+                                                           @Nullable @QueryValue Integer offset) {
+        Page page = Page.of(limit, offset, 100, MAX_LIMIT);
+        List<InventoryStore.ChangeRow> rows = inventory.changes(id, page.limit(), page.offset());
+        if (rows.isEmpty() && !systems.exists(id)) {
+            throw Problems.notFound("system " + id + " not found");
+        }
+        return rows;
     }
 
     /**
