@@ -99,7 +99,9 @@ async function host(id) {
     })));
   }
   const alerts = alertTable(a.alerts, false);
-  return { nodes: [toolbar, grid, el("h2", {}, "Alerts"), alerts], after: () => pending.forEach(f => f()) };
+  const inventory = el("section", { id: "inventory" });
+  return { nodes: [toolbar, grid, el("h2", {}, "Alerts"), alerts, el("h2", {}, "Inventory"), inventory],
+    after: () => { pending.forEach(f => f()); window.fwRenderInventory?.(inventory, id, api); } };
 }
 
 function alertTable(alerts, withAck) {

@@ -77,7 +77,8 @@ class InventoryIT {
                          Routing.QueueNames.fromEnv(env), ds, ConsumerSettings.fromEnv(env), List.of(),
                          Clock.systemUTC());
                  RelayComponent relay = RelayComponent.start(env, ds);
-                 ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC())) {
+                 ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, Clock.systemUTC(),
+                         BrokerSettings.fromEnv(env))) {
                 // what the relay publishes on the alert exchange for info alerts, seen from outside
                 String infoAlerts = watch.queueDeclare().getQueue();
                 watch.queueBind(infoAlerts, Routing.EXCHANGE, "alerts.info");

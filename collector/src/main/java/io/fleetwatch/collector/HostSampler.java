@@ -26,6 +26,11 @@ final class HostSampler {
         this.target = target;
     }
 
+    /** A host without machine-id named by its address (its samples and its inventory alike). */
+    static String addressId(HostTarget target) {
+        return "ssh:" + target.host() + ":" + target.port();
+    }
+
     /** The sample, or null after the first, priming reading. {@code nanos} is when the output arrived. */
     MetricsMessage sample(String output, long nanos, Instant at) {
         Map<String, String> s = RemoteScript.sections(output);
@@ -41,7 +46,7 @@ final class HostSampler {
         String hostname = s.get("hostname").trim();
         String hostId = machineId.length() >= 8 ? machineId : null;
         if (target.systemId() == null && hostId == null) {
-            hostId = "ssh:" + target.host() + ":" + target.port(); // no machine-id: name it by its address
+            hostId = addressId(target);
         }
         return new MetricsMessage(SchemaVersion.CURRENT, target.systemId(), hostId,
                 hostname.isEmpty() ? null : hostname, null, at, m);

@@ -3,13 +3,12 @@ package io.fleetwatch.agent.collect;
 import io.fleetwatch.messages.Bounds;
 import io.fleetwatch.messages.InventoryMessage;
 import io.fleetwatch.messages.SchemaVersion;
+import io.fleetwatch.procfs.InventoryValues;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import oshi.SystemInfo;
 import oshi.hardware.Baseboard;
@@ -31,18 +30,11 @@ import oshi.software.os.OperatingSystem;
  * <p>On Linux OSHI reads the DMI fields from {@code /sys/class/dmi/id}; {@code product_serial},
  * {@code product_uuid} and {@code board_serial} are readable by root only, so an agent that does not run as root
  * sends {@code hardware.serial}, {@code hardware.uuid} and {@code hardware.board_serial} as absent (OSHI falls back
- * to {@code dmidecode} and {@code lshw}, which need root too). OSHI's "unknown" and blank answers become absent.
+ * to {@code dmidecode} and {@code lshw}, which need root too). OSHI's "unknown" and blank answers become absent;
+ * file systems without data of their own (tmpfs, overlay, squashfs …) and loop devices are left out
+ * ({@link InventoryValues}, shared with the SSH collector).
  */
 public final class OshiInventory {
-    /**
-     * File systems that hold no data of their own (kernel, memory, container layers, snap images): left out, so the
-     * inventory lists the host's storage and does not change with every container or snap.
-     */
-    static final Set<String> PSEUDO_FILESYSTEMS = Set.of("tmpfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs",
-            "cgroup", "cgroup2", "devpts", "mqueue", "debugfs", "tracefs", "securityfs", "pstore", "bpf", "autofs",
-            "hugetlbfs", "fusectl", "configfs", "ramfs", "nsfs", "efivarfs", "binfmt_misc", "rpc_pipefs", "fuse.portal",
-            "fuse.gvfsd-fuse", "none");
-
     private final SystemInfo si;
 
     public OshiInventory(SystemInfo si) {
@@ -57,12 +49,14 @@ public final class OshiInventory {
                 positive(p.getPhysicalProcessorCount()), positive(p.getLogicalProcessorCount()));
         long memory = hw.getMemory().getTotal();
 
-        List<InventoryMessage.Disk> disks = unique(hw.getDiskStores(), HWDiskStore::getName,
-                d -> new InventoryMessage.Disk(d.getName(), text(d.getModel()), text(d.getSerial()),
+        // OSHI names Linux disks by device path (/dev/sda); the contract by kernel name (sda), as lsblk does
+        List<InventoryMessage.Disk> disks = unique(hw.getDiskStores().stream()
+                        .filter(d -> !InventoryValues.isVirtualBlockDevice(diskName(d))).toList(), OshiInventory::diskName,
+                d -> new InventoryMessage.Disk(diskName(d), text(d.getModel()), text(d.getSerial()),
                         nonNegative(d.getSize())));
         OperatingSystem os = si.getOperatingSystem();
         List<InventoryMessage.FileSystem> filesystems = unique(os.getFileSystem().getFileStores(true).stream()
-                        .filter(f -> !PSEUDO_FILESYSTEMS.contains(f.getType().toLowerCase(Locale.ROOT))).toList(),
+                        .filter(f -> !InventoryValues.isPseudoFileSystem(f.getType())).toList(),
                 OSFileStore::getMount,
                 f -> new InventoryMessage.FileSystem(f.getMount(), text(f.getType()), nonNegative(f.getTotalSpace())));
         List<InventoryMessage.NetworkInterface> nics = unique(hw.getNetworkIFs(false).stream()
@@ -86,22 +80,13 @@ public final class OshiInventory {
                 memory > 0 ? memory : null, disks, filesystems, nics, gpus, osInfo, machine, bios);
     }
 
-    /**
-     * What OSHI answers when it does not know, a value DMI leaves at its template ("To Be Filled By O.E.M.",
-     * "Default string"), or one too long for the contract: absent.
-     */
+    /** OSHI's "unknown", DMI's templates and blank answers: absent ({@link InventoryValues#clean}). */
     static String text(String s) {
-        if (s == null) {
-            return null;
-        }
-        String t = s.strip();
-        String lower = t.toLowerCase(Locale.ROOT);
-        if (t.isEmpty() || lower.equals("unknown") || lower.equals("default string") || lower.equals("none")
-                || lower.startsWith("to be filled") || lower.equals("not specified") || lower.equals("n/a")
-                || t.chars().anyMatch(Character::isISOControl)) {
-            return null;
-        }
-        return t.length() <= Bounds.INVENTORY_TEXT_MAX ? t : t.substring(0, Bounds.INVENTORY_TEXT_MAX);
+        return InventoryValues.clean(s);
+    }
+
+    static String diskName(HWDiskStore d) {
+        return d.getName() == null ? null : d.getName().replaceFirst("^/dev/", "");
     }
 
     private static String mac(String s) {
