@@ -126,8 +126,8 @@ class TopologyIT {
     @Test
     void quorumQueuesAreReplicatedWithoutPrioritiesAndDeadLetterAtLeastOnce() throws Exception {
         Topology quorum = Topology.fromEnv(Map.of(Topology.QueueType.ENV, "quorum"));
-        assertThat(quorum.declare(connection).created()).hasSize(8);
-        assertThat(quorum.declare(connection).unchanged()).hasSize(8);
+        assertThat(quorum.declare(connection).created()).hasSize(10);
+        assertThat(quorum.declare(connection).unchanged()).hasSize(10);
 
         JsonNode queues = MessageCodec.mapper().readTree(broker.get("/api/queues/" + broker.encodedVhost()));
         queues.forEach(q -> assertThat(q.get("type").asText()).as(q.get("name").asText()).isEqualTo("quorum"));
