@@ -9,7 +9,7 @@
     for (const [k, v] of Object.entries(attrs || {})) {
       if (k === "class") e.className = v; else e.setAttribute(k, v);
     }
-    for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(c ?? ""));
+    for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(c ?? ""));
     return e;
   }
 
@@ -46,7 +46,7 @@
       ["Board", [hw.board_vendor, hw.board_model, hw.board_serial && "serial " + hw.board_serial].filter(Boolean).join(" ") || "–"],
       ["BIOS", [bios.vendor, bios.version, bios.release_date && "(" + bios.release_date + ")"].filter(Boolean).join(" ") || "–"],
     ];
-    return el("dl", { class: "inventory-facts" }, pairs.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+    return el("dl", { class: "inventory-facts" }, pairs.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   }
 
   function change(c) {
