@@ -149,6 +149,9 @@ class InventoryIT {
                     p.publish(Routing.INVENTORY_ROUTING_KEY, hostNow.get());
                     p.publish(Routing.INVENTORY_ROUTING_KEY, hostNow.get().at(hostNow.get().collectedAt()
                             .plusSeconds(1)));
+                    // a late redelivery of the state before the change: older than the current one, ignored
+                    p.publish(Routing.INVENTORY_ROUTING_KEY, named(real, id).at(hostNow.get().collectedAt()
+                            .minusSeconds(10)));
                     // and a malformed one: a negative memory size
                     String bad = MessageCodec.encodeToString(hostNow.get()).replaceFirst("\"memory_bytes\":\\d+",
                             "\"memory_bytes\":-1");
@@ -159,11 +162,13 @@ class InventoryIT {
                         .contains("memory_bytes must be in [0, 1152921504606846976], not -1");
                 assertThat(dead.getProps().getHeaders().get(Routing.SOURCE_QUEUE_HEADER).toString())
                         .isEqualTo("inventory_queue");
-                // stored by the workers: four inventories (two from the agent, two redelivered) and the one alert
+                // stored by the workers: five inventories (two from the agent, three redelivered) and the one alert
                 Await.until(Duration.ofSeconds(20), "the redeliveries consumed",
-                        () -> consumer.stats().stream().mapToLong(s -> s.stored()).sum() == 5);
+                        () -> consumer.stats().stream().mapToLong(s -> s.stored()).sum() == 6);
                 Thread.sleep(1_000);
                 assertThat(json(get(api, "/api/systems/" + sid + "/inventory/changes"))).hasSize(1);
+                assertThat(json(get(api, "/api/systems/" + sid + "/inventory")).at("/inventory/memory_bytes")
+                        .asLong()).as("the late past state did not come back").isEqualTo(hostNow.get().memoryBytes());
                 assertThat(watch.basicGet(infoAlerts, true)).isNull();
 
                 // the queues endpoint shows the inventory queue and its dead letter
