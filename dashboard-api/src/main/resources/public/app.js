@@ -145,6 +145,7 @@ async function queuesView() {
 function login(message) {
   clearTimeout(timer);
   sessionStorage.removeItem("fleetwatch.token");
+  window.fwUi?.forget();
   document.getElementById("logout").hidden = true;
   view.replaceChildren(document.getElementById("login").content.cloneNode(true));
   document.getElementById("login-error").textContent = message || "";
@@ -173,12 +174,13 @@ async function maintenanceBanner() {
 async function render() {
   clearTimeout(timer);
   const hash = location.hash || "#/";
+  const page = window.fwPages?.[hash.slice(2)];   // a page another script registered (ui.js: alerts, admin)
   const hostMatch = hash.match(/^#\/host\/(\d+)$/);
-  const name = hostMatch ? "host" : hash === "#/alerts" ? "alerts" : hash === "#/queues" ? "queues" : "overview";
+  const name = page ? page.nav : hostMatch ? "host" : hash === "#/alerts" ? "alerts" : hash === "#/queues" ? "queues" : "overview";
   document.querySelectorAll("[data-nav]").forEach(a => a.classList.toggle("active", a.dataset.nav === name));
   try {
     await maintenanceBanner();
-    const out = hostMatch ? await host(hostMatch[1]) : name === "alerts" ? await alertsView()
+    const out = page ? await page.render() : hostMatch ? await host(hostMatch[1]) : name === "alerts" ? await alertsView()
       : name === "queues" ? await queuesView() : await overview();
     charts.forEach(c => c.destroy());
     charts = [];
@@ -187,10 +189,10 @@ async function render() {
     document.getElementById("logout").hidden = false;
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (e) {
-    if (e instanceof Unauthorized) return login();
+    if (e instanceof Unauthorized || e.status === 401) return login();
     view.replaceChildren(el("p", { class: "error", role: "alert" }, "Could not load: " + e.message));
   }
-  timer = setTimeout(render, REFRESH_MS);
+  if (!page || page.refresh) timer = setTimeout(render, REFRESH_MS);
 }
 
 // `fleetwatch demo` prints a link with #token=…: take the token into this tab's storage and out of the address bar.

@@ -61,8 +61,12 @@
       [page, changes] = await Promise.all([api("/api/systems/" + systemId + "/inventory"),
         api("/api/systems/" + systemId + "/inventory/changes?limit=20")]);
     } catch (e) {
-      if (e && e.constructor && e.constructor.name === "Unauthorized") throw e; // the page signs in again
       container.replaceChildren(el("p", { class: "muted inventory-none" }, "No inventory: " + (e && e.message)));
+      return;
+    }
+    if (!page) { // 204: nothing reported yet
+      container.replaceChildren(el("p", { class: "muted inventory-none" }, "No inventory reported yet (no agent on this host,"
+        + " or the collector has not reached it)."));
       return;
     }
     const inv = page.inventory;

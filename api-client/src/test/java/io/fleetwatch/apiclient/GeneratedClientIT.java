@@ -153,6 +153,7 @@ class GeneratedClientIT {
         assertThat(inventory.getInventory().getDisks()).singleElement()
                 .satisfies(d -> assertThat(d.getName()).isEqualTo("nvme0n1"));
         assertThat(inventory.getInventory().getBios().getReleaseDate()).isEqualTo("05/14/2024");
+        assertThat(api.inventory(2L)).as("lab-02 has sent none: 204").isNull();
         assertThat(api.inventoryChanges(1L, null, null)).singleElement().satisfies(row -> {
             assertThat(row.getChanges()).singleElement().satisfies(ch -> {
                 assertThat(ch.getPart()).isEqualTo("memory_bytes");

@@ -39,6 +39,25 @@ class DemoOnLocalServicesIT {
                     return rs.getLong(1) > 0;
                 }
             });
+            // The scan finds this machine at 127.0.0.1 and the agent runs on it: the dashboard lists it once.
+            Await.until(Duration.ofSeconds(40), "the scan of 127.0.0.1 stored", () -> {
+                try (var c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery(
+                        "SELECT count(*) FROM systems WHERE last_scan_id IS NOT NULL AND host_id IS NOT NULL")) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            });
+            java.util.regex.Matcher token = java.util.regex.Pattern.compile("#token=([0-9a-f]+)").matcher(Files.readString(log));
+            assertThat(token.find()).isTrue();
+            java.net.http.HttpResponse<String> list = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/systems"))
+                            .header("Authorization", "Bearer " + token.group(1)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+            com.fasterxml.jackson.databind.JsonNode systems = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.body());
+            assertThat(systems).as(list.body()).hasSize(1);
+            assertThat(systems.get(0).get("hostname").asText()).isEqualTo(
+                    io.fleetwatch.agent.HostIdentity.detect(io.fleetwatch.agent.HostPaths.system()).hostname());
             assertThat(Fleet.stop(demo, 60)).isZero();
             assertThatThrownBy(() -> Management.call(local, "GET", "/api/vhosts/fleetwatch-demo", null))
                     .hasMessageContaining("HTTP 404");

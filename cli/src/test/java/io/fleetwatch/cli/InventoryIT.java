@@ -183,6 +183,14 @@ class InventoryIT {
                 assertThat(inv.get("consumers").asInt()).isEqualTo(1);
 
                 assertThat(get(api, "/api/systems/999999/inventory").statusCode()).isEqualTo(404);
+                // a system that never sent one (found by a scan, no agent): 204, no body
+                try (var conn = ds.getConnection(); var st = conn.createStatement();
+                     var rs = st.executeQuery("INSERT INTO systems (hostname) VALUES ('no-agent') RETURNING id")) {
+                    assertThat(rs.next()).isTrue();
+                    HttpResponse<String> none = get(api, "/api/systems/" + rs.getLong(1) + "/inventory");
+                    assertThat(none.statusCode()).isEqualTo(204);
+                    assertThat(none.body()).isEmpty();
+                }
                 assertThat(get(api, "/api/systems/999999/inventory/changes").statusCode()).isEqualTo(404);
             }
         }

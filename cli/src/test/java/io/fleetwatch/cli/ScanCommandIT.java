@@ -56,6 +56,13 @@ class ScanCommandIT {
                 assertThat(m.deptId()).isEqualTo(3);
                 assertThat(m.ipAddress()).isEqualTo("127.0.0.1");
                 assertThat(m.scanType()).isEqualTo("tcp");
+                // the machine at 127.0.0.1 is this one: named as an agent here names itself (the contract's
+                // placeholders dropped alike), so the scan and the agent make one system
+                DiscoveryMessage agentsView = DiscoveryMessage.of(null, 1, "127.0.0.1",
+                        io.fleetwatch.agent.HostIdentity.detect(io.fleetwatch.agent.HostPaths.system()).hostname(),
+                        io.fleetwatch.agent.NetworkIdentity.detect().macAddress(), m.discoveredAt(), "tcp");
+                assertThat(m.macAddress()).isEqualTo(agentsView.macAddress());
+                assertThat(m.hostname()).isEqualTo(agentsView.hostname());
                 assertThat(ch.basicGet("discovery_queue", true)).isNull();
             }
             try (var conn = db.connect(); Statement st = conn.createStatement();

@@ -84,9 +84,9 @@ class ConsumerIT {
 
     @Test
     void theContractsThreeExamplesAreAcceptedAndStored() throws Exception {
-        publish("discovery.new", golden("seed-discovery.json"));
-        publish("metrics.collected", golden("seed-metrics.json"));
-        publish("alerts.warning", golden("seed-alert.json"));
+        publish("discovery.new", golden("discovery.json"));
+        publish("metrics.collected", golden("metrics.json"));
+        publish("alerts.warning", golden("alert.json"));
 
         Await.until(Duration.ofSeconds(10), "example metrics row", () -> count("SELECT count(*) FROM metrics") == 1);
         Await.until(Duration.ofSeconds(10), "example alert row", () -> count("SELECT count(*) FROM alerts") == 1);
@@ -102,7 +102,7 @@ class ConsumerIT {
         Map<String, Object> s = jdbi.withHandle(h -> h.createQuery(
                 "SELECT host(ip_address) AS ip, hostname, upper(mac_address::text) AS mac, dept_id, last_scan_id"
                         + " FROM systems WHERE mac_address IS NOT NULL").mapToMap().one());
-        String exampleIp = io.fleetwatch.messages.MessageCodec.mapper().readTree(golden("seed-discovery.json"))
+        String exampleIp = io.fleetwatch.messages.MessageCodec.mapper().readTree(golden("discovery.json"))
                 .get("ip_address").asText(); // data from the contract's example; nothing is sent to it
         assertThat(s).containsEntry("ip", exampleIp).containsEntry("hostname", "lab-pc-01")
                 .containsEntry("mac", "00:1B:44:11:3A:B7").containsEntry("dept_id", 1).containsEntry("last_scan_id", 123L);
@@ -118,7 +118,7 @@ class ConsumerIT {
 
     @Test
     void poisonMessagesGoToTheDlqWithTheReasonWhileTheRestOfTheBatchLands() throws Exception {
-        String good = golden("seed-metrics.json");
+        String good = golden("metrics.json");
         for (int i = 0; i < 20; i++) {
             publish("metrics.collected", good.replace("10:35:00Z", String.format("10:%02d:00Z", i)));
             if (i == 7) {
@@ -139,7 +139,7 @@ class ConsumerIT {
 
     @Test
     void redeliveredSamplesCreateNoDuplicateRows() throws Exception {
-        String agentSample = golden("seed-metrics.json").replace("\"system_id\": 42,",
+        String agentSample = golden("metrics.json").replace("\"system_id\": 42,",
                 "\"host_id\": \"0f3c2a9e8d7b4c6a9e8d7b4c6a0f3c2a\", \"hostname\": \"lab-pc-07\", \"seq\": 9,");
         for (int i = 0; i < 3; i++) {
             publish("metrics.collected", agentSample);
@@ -166,10 +166,10 @@ class ConsumerIT {
 
     @Test
     void anAgentIsLinkedToTheHostTheScannerFoundByItsMac() throws Exception {
-        publish("discovery.new", golden("seed-discovery.json")); // 10.30.5.10, 00:1B:44:11:3A:B7, lab-pc-01
+        publish("discovery.new", golden("discovery.json")); // 10.30.5.10, 00:1B:44:11:3A:B7, lab-pc-01
         Await.until(Duration.ofSeconds(10), "discovered", () -> count("SELECT count(*) FROM systems") == 1);
         long discovered = count("SELECT id FROM systems");
-        String agentSample = golden("seed-metrics.json").replace("\"system_id\": 42,",
+        String agentSample = golden("metrics.json").replace("\"system_id\": 42,",
                 "\"host_id\": \"5e1f0c0ffee0c0ffee0c0ffee0c0ffee\", \"hostname\": \"lab-pc-01\", \"seq\": 1,"
                         + " \"mac_address\": \"00:1b:44:11:3a:b7\", \"ip_address\": \"10.30.5.10\",");
         publish("metrics.collected", agentSample);

@@ -39,7 +39,7 @@ class MaintenanceModeIT {
                 Topology.standard().declare(conn);
                 Channel ch = conn.createChannel();
                 String sample;
-                try (InputStream in = MaintenanceModeIT.class.getResourceAsStream("/golden/seed-metrics.json")) {
+                try (InputStream in = MaintenanceModeIT.class.getResourceAsStream("/golden/metrics.json")) {
                     sample = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
                 ConsumerService consumer = new ConsumerService(bs, Routing.QueueNames.defaults(), ds,

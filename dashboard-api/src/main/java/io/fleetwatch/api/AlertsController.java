@@ -29,10 +29,10 @@ public final class AlertsController {
     /** A page of incidents, newest first, with the state and paging asked for. */
     public record AlertPage(String state, int limit, int offset, List<AlertStore.Incident> alerts) {}
 
-    /** Silence an incident's notifications until a time; null (or absent) lifts the silence. */
-    public record SilenceRequest(@Nullable Instant until) {
+    /** Silence an incident's notifications until a time, saying why; null (or absent) lifts the silence. */
+    public record SilenceRequest(@Nullable Instant until, @Nullable String reason) {
         static SilenceRequest of(Fields f) {
-            return new SilenceRequest(f.has("until") ? f.time("until") : null);
+            return new SilenceRequest(f.has("until") ? f.time("until") : null, f.textOrNull("reason", 500));
         }
     }
 
@@ -65,12 +65,16 @@ public final class AlertsController {
                 : Problems.notFound("alert " + id + " not found"));
     }
 
-    /** Silences the incident's notifications until a time (admin); {"until": null} lifts the silence. */
+    /**
+     * Silences the incident's notifications until a time (admin), recording the caller and the reason;
+     * {"until": null} lifts the silence. The notifier sends nothing for it meanwhile ({@code AlertStore.claimDue}).
+     */
     @Post(uri = "/{id}/silence", produces = MediaType.APPLICATION_JSON)
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = SilenceRequest.class)))
-    public AlertStore.Silence silence(@PathVariable long id, @Nullable @Body Map<String, Object> body) {
+    public AlertStore.Silence silence(@PathVariable long id, @Nullable @Body Map<String, Object> body,
+                                      HttpRequest<?> request) {
         SilenceRequest r = SilenceRequest.of(new Fields(body));
-        return alerts.silence(id, r.until()).orElseThrow(() -> Problems.notFound("alert " + id + " not found"));
+        return alerts.silence(id, r.until(), AuthFilter.callerName(request), r.reason()).orElseThrow(() -> Problems.notFound("alert " + id + " not found"));
     }
 }

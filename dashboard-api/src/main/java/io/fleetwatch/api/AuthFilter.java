@@ -25,7 +25,7 @@ public final class AuthFilter {
     static final String CALLER = "fleetwatch.caller";
     private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
     /** Reads that need the admin role too: the audit log names every admin and what they did. */
-    static final Set<String> ADMIN_READS = Set.of("/api/audit");
+    static final Set<String> ADMIN_READS = Set.of("/api/audit", "/api/tokens");
 
     private final TokenCheck check;
     private final FailedAuthLimiter limiter;
@@ -66,7 +66,17 @@ public final class AuthFilter {
         return null; // proceed
     }
 
+    /** A token revoked through the API stops working here at once, not after the lookup cache's 30 s. */
+    void forget(String tokenName) {
+        check.forget(tokenName);
+    }
+
     static String callerName(HttpRequest<?> request) {
         return request.getAttribute(CALLER, TokenCheck.Caller.class).map(TokenCheck.Caller::name).orElse("unknown");
+    }
+
+    static TokenCheck.Caller caller(HttpRequest<?> request) {
+        return request.getAttribute(CALLER, TokenCheck.Caller.class)
+                .orElseThrow(() -> new IllegalStateException("no caller on an authenticated request"));
     }
 }

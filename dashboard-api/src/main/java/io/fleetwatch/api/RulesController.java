@@ -12,6 +12,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -57,6 +58,28 @@ public final class RulesController {
     @Get(produces = MediaType.APPLICATION_JSON)
     public List<AlertStore.Rule> list() {
         return alerts.rules();
+    }
+
+    /**
+     * How many hosts a rule would fire for now (viewer): its metric's value in each in-scope host's latest sample
+     * against {@code fire_at}, for the page's rule form before saving. Not min_samples nor hysteresis state.
+     */
+    @Get(uri = "/preview", produces = MediaType.APPLICATION_JSON)
+    public AlertStore.Preview preview(@QueryValue String metric, @QueryValue("fire_at") String fireAt,
+                                      @Nullable @QueryValue("dept_id") Integer deptId) {
+        if (!AlertStore.METRICS.contains(metric)) {
+            throw Problems.invalid("metric must be one of " + new java.util.TreeSet<>(AlertStore.METRICS));
+        }
+        double fire;
+        try {
+            fire = Double.parseDouble(fireAt);   // read here, not bound: a 400 names fire_at, not the Java name
+        } catch (NumberFormatException e) {
+            fire = Double.NaN;
+        }
+        if (!Double.isFinite(fire)) {
+            throw Problems.invalid("fire_at must be a number");
+        }
+        return alerts.preview(metric, fire, deptId);
     }
 
     @Post(produces = MediaType.APPLICATION_JSON)

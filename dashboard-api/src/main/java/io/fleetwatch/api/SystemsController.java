@@ -23,6 +23,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /** Systems, their metrics and their inventory. Field names follow the message contract (snake_case). */
@@ -116,12 +117,24 @@ public final class SystemsController {
         return primary.find(id).orElseThrow(() -> Problems.notFound("system " + id + " not found"));
     }
 
-    /** The system's current inventory; 404 when the system is unknown or has sent none yet. */
+    /**
+     * The system's current inventory; 204 (no body) when the system has sent none yet (no agent, or one too old to
+     * send it), so the host page asks without an error; 404 for an unknown system.
+     */
     @Get(uri = "/{id}/inventory", produces = MediaType.APPLICATION_JSON)
-    public InventoryPage inventory(@PathVariable long id) {
-        InventoryStore.Current c = inventory.current(id).orElseThrow(() -> Problems.notFound(systems.exists(id)
-                ? "system " + id + " has sent no inventory yet" : "system " + id + " not found"));
-        return new InventoryPage(c.systemId(), c.contentHash(), c.collectedAt(), c.changedAt(), c.inventory());
+    @ApiResponse(responseCode = "200", description = "the system's current inventory")
+    @ApiResponse(responseCode = "204", description = "the system has sent no inventory yet")
+    public HttpResponse<InventoryPage> inventory(@PathVariable long id) {
+        Optional<InventoryStore.Current> current = inventory.current(id);
+        if (current.isEmpty()) {
+            if (!systems.exists(id)) {
+                throw Problems.notFound("system " + id + " not found");
+            }
+            return HttpResponse.noContent();
+        }
+        InventoryStore.Current c = current.get();
+        return HttpResponse.ok(new InventoryPage(c.systemId(), c.contentHash(), c.collectedAt(), c.changedAt(),
+                c.inventory()));
     }
 
     /**

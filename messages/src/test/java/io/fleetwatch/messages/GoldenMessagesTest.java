@@ -22,23 +22,23 @@ class GoldenMessagesTest {
 
     @Test
     void discoveryExample() throws Exception {
-        DiscoveryMessage m = MessageCodec.decode(golden("seed-discovery.json"), DiscoveryMessage.class);
+        DiscoveryMessage m = MessageCodec.decode(golden("discovery.json"), DiscoveryMessage.class);
         assertThat(m.scanId()).isEqualTo(123L);
         assertThat(m.deptId()).isEqualTo(1);
         // the example's address, read from the golden file (data only: nothing is ever sent to it)
-        assertThat(m.ipAddress()).isEqualTo(MessageCodec.mapper().readTree(golden("seed-discovery.json"))
+        assertThat(m.ipAddress()).isEqualTo(MessageCodec.mapper().readTree(golden("discovery.json"))
                 .get("ip_address").asText()).startsWith("10.30.5.");
         assertThat(m.hostname()).isEqualTo("lab-pc-01");
         assertThat(m.macAddress()).isEqualTo("00:1B:44:11:3A:B7");
         assertThat(m.discoveredAt()).isEqualTo(Instant.parse("2025-11-25T10:30:00Z"));
         assertThat(m.scanType()).isEqualTo("ping");
         assertThat(m.schemaVersion()).isEqualTo(SchemaVersion.CURRENT);
-        assertRoundTrip("seed-discovery.json", m, DiscoveryMessage.class);
+        assertRoundTrip("discovery.json", m, DiscoveryMessage.class);
     }
 
     @Test
     void metricsExample() throws Exception {
-        MetricsMessage m = MessageCodec.decode(golden("seed-metrics.json"), MetricsMessage.class);
+        MetricsMessage m = MessageCodec.decode(golden("metrics.json"), MetricsMessage.class);
         assertThat(m.systemId()).isEqualTo(42L);
         assertThat(m.hostId()).isNull();
         assertThat(m.collectedAt()).isEqualTo(Instant.parse("2025-11-25T10:35:00Z"));
@@ -51,12 +51,12 @@ class GoldenMessagesTest {
         assertThat(x.gpuPercent()).isEqualTo(78.90);
         assertThat(x.uptimeSeconds()).isEqualTo(345600L);
         assertThat(x.loggedInUsers()).isEqualTo(3);
-        assertRoundTrip("seed-metrics.json", m, MetricsMessage.class);
+        assertRoundTrip("metrics.json", m, MetricsMessage.class);
     }
 
     @Test
     void alertExample() throws Exception {
-        AlertMessage m = MessageCodec.decode(golden("seed-alert.json"), AlertMessage.class);
+        AlertMessage m = MessageCodec.decode(golden("alert.json"), AlertMessage.class);
         assertThat(m.systemId()).isEqualTo(42L);
         assertThat(m.alertType()).isEqualTo("cpu_high");
         assertThat(m.severity()).isEqualTo(Severity.WARNING);
@@ -64,12 +64,12 @@ class GoldenMessagesTest {
         assertThat(m.threshold()).isEqualTo(90.0);
         assertThat(m.timestamp()).isEqualTo(Instant.parse("2025-11-25T10:40:00Z"));
         assertThat(m.routingKey()).isEqualTo("alerts.warning");
-        assertRoundTrip("seed-alert.json", m, AlertMessage.class);
+        assertRoundTrip("alert.json", m, AlertMessage.class);
     }
 
     @Test
     void unknownFieldsAreIgnored() throws Exception {
-        String json = new String(golden("seed-metrics.json")).replace("\"system_id\": 42,",
+        String json = new String(golden("metrics.json")).replace("\"system_id\": 42,",
                 "\"system_id\": 42, \"added_in_v9\": {\"nested\": [1,2,3]},");
         MetricsMessage m = MessageCodec.decode(json.getBytes(), MetricsMessage.class);
         assertThat(m.systemId()).isEqualTo(42L);

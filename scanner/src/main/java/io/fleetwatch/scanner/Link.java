@@ -1,9 +1,12 @@
 package io.fleetwatch.scanner;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,6 +40,34 @@ public record Link(String name, int index, byte[] mac, int address, Cidr network
             }
         }
         return links;
+    }
+
+    /**
+     * The link this host names itself by: the one whose network holds the default gateway ({@code /proc/net/route}),
+     * else the first; the agent picks its primary interface by the same rule, so both report the same MAC.
+     */
+    public static Optional<Link> primary(List<Link> links, Path procNetRoute) {
+        try {
+            for (String line : Files.readAllLines(procNetRoute)) {
+                String[] f = line.trim().split("\\s+");
+                // Iface Destination Gateway Flags RefCnt Use Metric Mask …, addresses in little-endian hex
+                if (f.length > 7 && f[1].equals("00000000") && f[7].equals("00000000")) {
+                    int gateway = Integer.reverseBytes((int) Long.parseLong(f[2], 16));
+                    Optional<Link> l = of(links, gateway);
+                    if (l.isPresent()) {
+                        return l;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // no routing table to read (not Linux): the first link
+        }
+        return links.stream().findFirst();
+    }
+
+    /** The MAC as the messages write it, {@code 02:FC:00:00:00:01}. */
+    public String macText() {
+        return java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(mac);
     }
 
     /** The link whose network holds the address, if any. */

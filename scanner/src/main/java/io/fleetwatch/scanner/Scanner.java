@@ -121,10 +121,19 @@ public final class Scanner {
         Map<String, String> names = reverseDns ? new ReverseDns(32, dnsTimeout).names(live) : Map.of();
         OuiTable oui = ouiTable.join();
         List<DiscoveryMessage> found = new ArrayList<>();
+        ThisHost self = null;
         for (String ip : live) {
             String mac = macs.getOrDefault(ip, neighbours.get(ip));
+            String name = validName(ip, names.get(ip));
+            if (mac == null && (Ipv4.parse(ip) >>> 24) == 127) {
+                // The machine at a loopback address is this one: its own MAC and name, as an agent here reports them,
+                // so the two become one system (reverse DNS would only say "localhost", which names no machine).
+                self = self != null ? self : thisHost();
+                mac = self.mac();
+                name = self.hostname() != null ? validName(ip, self.hostname()) : name;
+            }
             DiscoveryMessage m = DiscoveryMessage.of(scanId, dept, ip, null, mac, clock.instant(), how.get(ip));
-            found.add(m.withIdentity(validName(ip, names.get(ip)), oui.vendor(mac).orElse(null)));
+            found.add(m.withIdentity(name, oui.vendor(mac).orElse(null)));
         }
         events.log("debug", "identity done after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         Summary s = new Summary(list.size(), p.sent(), how.size() + p.unconfirmed, found.size(),
@@ -181,6 +190,24 @@ public final class Scanner {
             events.log("warn", "reverse DNS for " + ip + " gave a name that is not a host name; left out");
             return null;
         }
+    }
+
+    /** This host as an agent on it names itself: the MAC of its primary link, its host name (each may be null). */
+    private record ThisHost(String mac, String hostname) {}
+
+    private ThisHost thisHost() {
+        String mac = null;
+        String name = null;
+        try {
+            mac = Link.primary(Link.local(), procNetArp.resolveSibling("route")).map(Link::macText).orElse(null);
+            Path etc = Path.of("/etc/hostname");
+            name = Files.isReadable(etc) ? Files.readString(etc).trim() : "";
+            name = name.isEmpty() ? java.net.InetAddress.getLocalHost().getHostName() : name;
+        } catch (IOException e) {
+            // the loopback host keeps what the probes found: no worse than before, and the scan goes on
+            events.log("debug", "this host's MAC or name is unknown: " + e.getMessage());
+        }
+        return new ThisHost(mac, name);
     }
 
     private static int[] toArray(List<Integer> l) {

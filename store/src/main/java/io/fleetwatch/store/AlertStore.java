@@ -42,7 +42,8 @@ public final class AlertStore {
     public record Incident(long id, @Nullable Long alertId, long systemId, @Nullable String hostname, String alertType,
                            String severity, String state, @Nullable Double value, @Nullable Double threshold,
                            Instant occurredAt, @Nullable Instant resolvedAt, @Nullable Instant acknowledgedAt,
-                           @Nullable String acknowledgedBy, @Nullable Instant silencedUntil) {}
+                           @Nullable String acknowledgedBy, @Nullable Instant silencedUntil,
+                           @Nullable String silencedBy, @Nullable String silenceReason) {}
 
     /** Which incidents a list shows. */
     public enum Which { OPEN, RESOLVED, ALL }
@@ -57,7 +58,26 @@ public final class AlertStore {
 
     public record Acknowledgement(long id, Instant acknowledgedAt, String acknowledgedBy) {}
 
-    public record Silence(long id, @Nullable Instant silencedUntil) {}
+    /** An incident's silence: until when, by whom and why (all null when lifted). */
+    public record Silence(long id, @Nullable Instant silencedUntil, @Nullable String silencedBy,
+                          @Nullable String silenceReason) {
+        public Silence {
+            if (silenceReason != null && silenceReason.length() > 500) {
+                throw new IllegalArgumentException("silence_reason: at most 500 characters");
+            }
+        }
+    }
+
+    /** A host in a rule's scope whose latest sample is at or above the rule's fire_at. */
+    public record PreviewHost(long systemId, @Nullable String hostname, double value, Instant collectedAt) {}
+
+    /**
+     * What a rule would do now against each host's latest sample: {@code inScope} hosts (not retired; the rule's
+     * department, or all), {@code withValue} of them have a latest sample with the metric, {@code firing} are at or
+     * above fire_at (the trigger's test), worst first.
+     */
+    public record Preview(String metric, double fireAt, @Nullable Integer deptId, long inScope, long withValue,
+                          List<PreviewHost> firing) {}
 
     /** Open incidents by severity. */
     public record SeverityCounts(long critical, long warning, long info) {}
@@ -515,7 +535,7 @@ public final class AlertStore {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT a.id, a.alert_id, a.system_id, s.hostname, a.alert_type, a.severity, a.state, a.value,
                                a.threshold, a.occurred_at, a.resolved_at, a.acknowledged_at, a.acknowledged_by,
-                               a.silenced_until
+                               a.silenced_until, a.silenced_by, a.silence_reason
                         FROM alerts a JOIN systems s ON s.id = a.system_id
                         WHERE""" + " " + where + " AND (CAST(:sys AS bigint) IS NULL OR a.system_id = :sys)"
                         + " ORDER BY a.occurred_at DESC, a.id DESC LIMIT :limit OFFSET :offset")
@@ -531,7 +551,7 @@ public final class AlertStore {
                 rs.getString("hostname"), rs.getString("alert_type"), rs.getString("severity"), rs.getString("state"),
                 nullableDouble(rs, "value"), nullableDouble(rs, "threshold"), instant(rs, "occurred_at"),
                 instant(rs, "resolved_at"), instant(rs, "acknowledged_at"), rs.getString("acknowledged_by"),
-                instant(rs, "silenced_until"));
+                instant(rs, "silenced_until"), rs.getString("silenced_by"), rs.getString("silence_reason"));
     }
 
     public boolean exists(long id) {
@@ -550,13 +570,44 @@ public final class AlertStore {
                 .findOne());
     }
 
-    /** Silences the incident's notifications until {@code until} (null lifts it); empty when there is no such one. */
-    public Optional<Silence> silence(long id, Instant until) {
-        return jdbi.withHandle(h -> h.createQuery("UPDATE alerts SET silenced_until = :u WHERE id = :id"
-                        + " RETURNING id, silenced_until")
-                .bind("u", utc(until)).bind("id", id)
-                .map((rs, ctx) -> new Silence(rs.getLong("id"), instant(rs, "silenced_until")))
+    /**
+     * Silences the incident's notifications until {@code until}, noting by whom and why; a null {@code until} lifts
+     * the silence (and forgets who and why). Empty when there is no such incident.
+     */
+    public Optional<Silence> silence(long id, @Nullable Instant until, @Nullable String by, @Nullable String reason) {
+        boolean lift = until == null;
+        return jdbi.withHandle(h -> h.createQuery("UPDATE alerts SET silenced_until = :u, silenced_by = :by,"
+                        + " silence_reason = :reason WHERE id = :id RETURNING id, silenced_until, silenced_by, silence_reason")
+                .bind("u", utc(until)).bind("by", lift ? null : by).bind("reason", lift ? null : reason).bind("id", id)
+                .map((rs, ctx) -> new Silence(rs.getLong("id"), instant(rs, "silenced_until"), rs.getString("silenced_by"),
+                        rs.getString("silence_reason")))
                 .findOne());
+    }
+
+    /**
+     * Evaluates a rule's threshold against each host's latest sample (see {@link Preview}); min_samples and the
+     * hysteresis state are not considered: this is "how many would be above the line now".
+     */
+    public Preview preview(String metric, double fireAt, @Nullable Integer deptId) {
+        if (!METRICS.contains(metric)) {
+            throw new IllegalArgumentException("metric must be one of " + new java.util.TreeSet<>(METRICS));
+        }
+        // the column name comes from METRICS (checked above), never from the caller's text as such
+        String sql = "SELECT s.id, s.hostname, m.collected_at, m." + metric + " AS value FROM systems s"
+                + " LEFT JOIN LATERAL (SELECT collected_at, " + metric + " FROM metrics WHERE system_id = s.id"
+                + " ORDER BY collected_at DESC LIMIT 1) m ON true"
+                + " WHERE s.retired_at IS NULL AND (CAST(:dept AS integer) IS NULL OR s.dept_id = :dept)";
+        // every host in scope, its value null without a sample or without the metric (no GPU)
+        List<PreviewHost> latest = jdbi.withHandle(h -> h.createQuery(sql).bind("dept", deptId)
+                .map((rs, ctx) -> nullableDouble(rs, "value") == null ? null : new PreviewHost(rs.getLong("id"),
+                        rs.getString("hostname"), rs.getDouble("value"), instant(rs, "collected_at")))
+                .list());
+        List<PreviewHost> valued = latest.stream().filter(Objects::nonNull).toList();
+        return new Preview(metric, fireAt, deptId, latest.size(), valued.size(), valued.stream()
+                .filter(p -> p.value() >= fireAt)
+                .sorted(java.util.Comparator.comparingDouble(PreviewHost::value).reversed()
+                        .thenComparingLong(PreviewHost::systemId))
+                .toList());
     }
 
     public SeverityCounts openBySeverity() {

@@ -393,7 +393,10 @@ public final class SystemStore {
                             + " status, last_seen, last_scan_id) SELECT x.mac::macaddr, x.ip::inet, x.hn, x.vendor, x.dept,"
                             + " 'up', " + ts("x.t") + ", x.scan FROM " + DISCOVERED
                             + " ON CONFLICT (mac_address) WHERE mac_address IS NOT NULL DO UPDATE SET"
-                            + " ip_address = EXCLUDED.ip_address, hostname = coalesce(EXCLUDED.hostname, systems.hostname),"
+                            // a loopback address (a scanner finding its own machine) never replaces a real one
+                            + " ip_address = CASE WHEN EXCLUDED.ip_address << inet '127.0.0.0/8' THEN coalesce("
+                            + "systems.ip_address, EXCLUDED.ip_address) ELSE EXCLUDED.ip_address END,"
+                            + " hostname = coalesce(EXCLUDED.hostname, systems.hostname),"
                             + " vendor = coalesce(EXCLUDED.vendor, systems.vendor),"
                             + " dept_id = EXCLUDED.dept_id, status = 'up', last_scan_id = coalesce(EXCLUDED.last_scan_id,"
                             + " systems.last_scan_id), last_seen = greatest(systems.last_seen, EXCLUDED.last_seen),"

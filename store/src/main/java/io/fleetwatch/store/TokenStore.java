@@ -30,6 +30,8 @@ public final class TokenStore {
     public record Token(String name, String role, Instant createdAt, @Nullable Instant lastUsedAt,
                         @Nullable Instant revokedAt) {}
 
+    private static final String COLUMNS = "name, role, created_at, last_used_at, revoked_at";
+
     private final Jdbi jdbi;
 
     public TokenStore(Jdbi jdbi) {
@@ -51,19 +53,24 @@ public final class TokenStore {
                 .mapTo(Long.class).one() > 0);
     }
 
-    /** Stores a new token's digest; a name that exists violates a unique key (SQLSTATE 23505). */
-    public void create(Holder holder, byte[] sha256) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO api_tokens (name, role, token_sha256) VALUES (:n, :r, :d)")
-                .bind("n", holder.name()).bind("r", holder.role()).bind("d", sha256).execute());
+    /** Stores a new token's digest, answering the token as listed; a name that exists violates a unique key (23505). */
+    public Token create(Holder holder, byte[] sha256) {
+        return jdbi.withHandle(h -> h.createQuery("INSERT INTO api_tokens (name, role, token_sha256) VALUES (:n, :r, :d)"
+                        + " RETURNING " + COLUMNS)
+                .bind("n", holder.name()).bind("r", holder.role()).bind("d", sha256)
+                .map((rs, ctx) -> token(rs)).one());
     }
 
     /** All tokens by name, revoked ones included. */
     public List<Token> list() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT name, role, created_at, last_used_at, revoked_at"
-                        + " FROM api_tokens ORDER BY name")
-                .map((rs, ctx) -> new Token(rs.getString("name"), rs.getString("role"), instant(rs, "created_at"),
-                        instant(rs, "last_used_at"), instant(rs, "revoked_at")))
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens ORDER BY name")
+                .map((rs, ctx) -> token(rs))
                 .list());
+    }
+
+    private static Token token(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Token(rs.getString("name"), rs.getString("role"), instant(rs, "created_at"),
+                instant(rs, "last_used_at"), instant(rs, "revoked_at"));
     }
 
     /** Revokes the active token of that name; false when there is none. */

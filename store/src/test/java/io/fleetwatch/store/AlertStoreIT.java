@@ -63,9 +63,10 @@ class AlertStoreIT {
         assertThat(alerts.exists(row)).isTrue();
         assertThat(alerts.exists(row + 1000)).isFalse();
         Instant until = Instant.parse("2099-01-01T00:00:00Z");
-        assertThat(alerts.silence(row, until)).contains(new AlertStore.Silence(row, until));
-        assertThat(alerts.silence(row, null)).contains(new AlertStore.Silence(row, null));
-        assertThat(alerts.silence(row + 1000, null)).isEmpty();
+        assertThat(alerts.silence(row, until, "ops", "disk swap tonight"))
+                .contains(new AlertStore.Silence(row, until, "ops", "disk swap tonight"));
+        assertThat(alerts.silence(row, null, "ops", "ignored when lifting")).contains(new AlertStore.Silence(row, null, null, null));
+        assertThat(alerts.silence(row + 1000, null, null, null)).isEmpty();
     }
 
     static List<AlertStore.Due> claim(Instant now) {

@@ -100,6 +100,37 @@ class SystemStoreIT {
         assertThat(systems.exists(900_001)).as("an id a producer named is adopted").isTrue();
     }
 
+    /**
+     * A scanner that finds its own machine at 127.0.0.1 reports that machine's MAC: it and the agent there are one
+     * system, whichever comes first, and the loopback address never replaces the agent's real one.
+     */
+    @Test
+    void aLoopbackDiscoveryWithItsMachinesMacIsThatMachinesAgent() {
+        String mac = "02:00:00:00:05:01";
+        DiscoveryMessage loopback = DiscoveryMessage.of(null, 3, "127.0.0.1", "self", mac, T0, "tcp");
+        systems.discovered(List.of(loopback));
+        Map<String, Long> agent = systems.resolveAgentHosts(List.of(
+                new SystemStore.AgentHost("agent-self", "self", "198.18.5.2", mac, T0.plusSeconds(1))));
+        systems.discovered(List.of(DiscoveryMessage.of(null, 3, "127.0.0.1", "self", mac, T0.plusSeconds(2), "tcp")));
+        SystemStore.Host host = systems.find(agent.get("agent-self")).orElseThrow();
+        assertThat(host.macAddress()).isEqualTo(mac);
+        assertThat(host.ipAddress()).as("the agent's address stays").isEqualTo("198.18.5.2");
+        assertThat(db.count("SELECT count(*) FROM systems WHERE mac_address = '" + mac + "' OR host_id = 'agent-self'"))
+                .isEqualTo(1);
+
+        // the agent first, then the scan
+        String other = "02:00:00:00:05:02";
+        Map<String, Long> first = systems.resolveAgentHosts(List.of(
+                new SystemStore.AgentHost("agent-self-2", "self2", "198.18.5.3", other, T0)));
+        systems.discovered(List.of(DiscoveryMessage.of(null, 3, "127.0.0.1", "self2", other, T0.plusSeconds(1), "tcp")));
+        assertThat(systems.find(first.get("agent-self-2")).orElseThrow().ipAddress()).isEqualTo("198.18.5.3");
+        assertThat(db.count("SELECT count(*) FROM systems WHERE mac_address = '" + other + "' OR host_id = 'agent-self-2'"))
+                .isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM system_identity_history i JOIN systems s ON s.id = i.system_id"
+                + " WHERE s.host_id = 'agent-self-2' AND i.ip_address << inet '127.0.0.0/8'")).as("no loopback identity")
+                .isZero();
+    }
+
     @Test
     void readsFilterPageAndCount() {
         db.sql("INSERT INTO departments (id, name) VALUES (70, 'physics') ON CONFLICT (id) DO UPDATE SET name = 'physics'");

@@ -72,6 +72,11 @@ public final class TokenCheck {
         return found;
     }
 
+    /** Drops the cached lookups of {@code name}'s token, so a revocation through the API holds at once here. */
+    public void forget(String name) {
+        cache.values().removeIf(c -> c.caller().name().equals(name));
+    }
+
     /** Whether the database holds any usable token (the API refuses to start with none at all). */
     public static boolean anyInDatabase(Jdbi jdbi) {
         return new TokenStore(jdbi).anyActive();
