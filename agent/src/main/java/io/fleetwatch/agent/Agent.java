@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,8 +77,10 @@ public final class Agent implements AutoCloseable {
     private long inventoriesPublished;
     private Connection connection;
     private ConfirmingPublisher publisher;
-    private long sampled;
-    private long published;
+    // volatile: /metrics reads them without the agent's lock, which a publish can hold for the confirm timeout
+    private volatile long sampled;
+    private volatile long published;
+    private final java.util.concurrent.atomic.AtomicLong publishFailures = new java.util.concurrent.atomic.AtomicLong();
     private Instant lastPublish;
     private Instant lastStatusLine;
     private boolean brokerDownLogged;
@@ -224,6 +227,7 @@ public final class Agent implements AutoCloseable {
             }
             return true;
         } catch (IOException | TimeoutException | ConfirmingPublisher.NotConfirmedException e) {
+            publishFailures.incrementAndGet();
             if (!brokerDownLogged) {
                 LOG.warn("broker {} unreachable or not confirming ({}); spooling samples to disk ({} so far)",
                         broker.describe(), e.getMessage(), spool.depth());
@@ -303,6 +307,27 @@ public final class Agent implements AutoCloseable {
             }
             connection = null;
         }
+    }
+
+    /**
+     * The agent's figures in {@code m} (its {@code /metrics}, off unless {@code agent.metrics.port} is set): samples
+     * taken and published, flushes that failed (broker away or not confirming), what waits in the spool.
+     */
+    public void meter(io.fleetwatch.lifecycle.OpsMetrics m) {
+        meter(m, () -> sampled, () -> published, publishFailures::get, spool::depth, spool::bytes, spool::dropped);
+    }
+
+    /** The agent's families in {@code m}, reading the given tallies (the dashboard check passes zeros). */
+    public static void meter(io.fleetwatch.lifecycle.OpsMetrics m, LongSupplier sampled, LongSupplier published,
+                             LongSupplier failures, LongSupplier spoolDepth, LongSupplier spoolBytes,
+                             LongSupplier dropped) {
+        m.counter("fleetwatch_agent_samples_total", "samples taken", sampled);
+        m.counter("fleetwatch_agent_published_total", "samples the broker confirmed", published);
+        m.counter("fleetwatch_agent_publish_failures_total",
+                "flushes of the spool that failed (broker unreachable or not confirming)", failures);
+        m.gauge("fleetwatch_agent_spool_depth", "samples waiting in the on-disk spool", spoolDepth::getAsLong);
+        m.gauge("fleetwatch_agent_spool_bytes", "bytes of the on-disk spool", spoolBytes::getAsLong);
+        m.counter("fleetwatch_agent_spool_dropped_total", "samples dropped from a full spool", dropped);
     }
 
     public synchronized Status status() {

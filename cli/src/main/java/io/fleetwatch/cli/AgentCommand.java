@@ -43,8 +43,12 @@ final class AgentCommand extends EnvAware implements Callable<Integer>, ConfigCh
             spec.commandLine().getOut().println(MessageCodec.encodeToString(ThisHost.once(settings, env)));
             return 0;
         }
+        List<AutoCloseable> started = new java.util.ArrayList<>();
+        io.fleetwatch.lifecycle.OpsMetrics metrics = Components.Exposed.AGENT.serve(env, started);
         Agent agent = start(settings, BrokerSettings.fromEnv(env));
-        Services.runUntilShutdown(List.of(agent));
+        agent.meter(metrics);
+        started.add(agent);
+        Services.runUntilShutdown(started);
         return 0;
     }
 

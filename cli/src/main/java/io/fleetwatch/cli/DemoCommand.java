@@ -154,7 +154,9 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             }
             out.println("demo: db migrate: " + Migrator.fromEnv(ds, e).migrate().size() + " migration(s) applied");
             Config config = new Config(null, e, Map.copyOf(e), 0, 0);
-            started.addAll(Components.consumer(config, ds, ConsumerSettings.fromEnv(e), false));
+            // no /metrics servers: the demo is one process to try Fleetwatch, not one to be scraped
+            started.addAll(Components.consumer(config, ds, ConsumerSettings.fromEnv(e), null,
+                    new io.fleetwatch.lifecycle.OpsMetrics()));
             started.add(RelayComponent.start(e, ds));
             ApiServer api = ApiServer.start(ApiSettings.fromEnv(e), ds, Clock.systemUTC(), BrokerSettings.fromEnv(e));
             started.add(api);

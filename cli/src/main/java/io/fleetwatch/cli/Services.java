@@ -37,7 +37,9 @@ final class Services {
 
     /** The scan-job service on {@code ds}, opening its broker connections as {@link #connect} does. */
     static ScanJobs scanJobs(Map<String, String> env, HikariDataSource ds) {
-        return new ScanJobs(Owners.of(ds).scans(), name -> connect(env, name), Clock.systemUTC());
+        Owners owners = Owners.of(ds);
+        return new ScanJobs(owners.scans(), name -> connect(env, name), Clock.systemUTC(),
+                io.fleetwatch.jobs.ScanJobSettings.fromEnv(env), owners.systems());
     }
 
     static HikariDataSource database(Map<String, String> env, String name) {

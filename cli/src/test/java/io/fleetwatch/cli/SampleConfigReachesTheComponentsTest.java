@@ -63,9 +63,14 @@ class SampleConfigReachesTheComponentsTest {
         ApiSettings.fromEnv(env);
         io.fleetwatch.jobs.ScanJobs.schedules(env);
         io.fleetwatch.jobs.ScanJobs.policy(env);
+        io.fleetwatch.jobs.ScanJobSettings.fromEnv(env);
         SshSettings.fromEnv(env);
         AgentSettings.fromEnv(env);
         Components.serve(env);
+        for (Components.Exposed c : Components.Exposed.values()) {
+            c.port(env);
+        }
+        io.fleetwatch.sql.Retention.fromEnv(env);
         Config.applyLogFormat(env);
         Config.applyLogLevel(env);
     }

@@ -5,12 +5,14 @@ import com.jcraft.jsch.JSchException;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.InventoryMessage;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
 import io.fleetwatch.messages.Severity;
+import io.fleetwatch.sampling.ExtraMetrics;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -68,9 +70,13 @@ public final class CollectorService implements AutoCloseable {
         }
     }
 
-    /** What one round did: the samples, the inventories that changed (or were read first), the failures. */
+    /**
+     * One round's outcome. {@code extra}: each sampled host's metrics beyond the first eight (load, swap, disk I/O,
+     * temperatures, processes, file systems), which the message does not carry yet. {@code inventories}: the
+     * inventories that changed (or were read first) and were published this round.
+     */
     public record Round(int hosts, List<MetricsMessage> samples, Map<HostTarget, HostFailure> failures, Duration took,
-                       List<InventoryMessage> inventories) {}
+                        Map<HostTarget, ExtraMetrics> extra, List<InventoryMessage> inventories) {}
 
     /** A host's inventory as last queued: its content hash, and when it was read. */
     private record InventorySeen(String hash, Instant at) {}
@@ -91,6 +97,7 @@ public final class CollectorService implements AutoCloseable {
     private final Duration inventoryEvery;
     private Connection amqp;
     private ConfirmingPublisher publisher;
+    private Meters meters;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
@@ -131,24 +138,60 @@ public final class CollectorService implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts into {@code m} (the collector's {@code /metrics}): rounds, samples published, failures per host and kind,
+     * round duration. Before the first round.
+     */
+    public CollectorService meteredBy(OpsMetrics m) {
+        meters = new Meters(m);
+        for (HostTarget t : targets) { // every host's series from the start, at 0
+            meters.hostFailures.labels(t.toString(), HostFailure.Kind.UNREACHABLE.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return this;
+    }
+
+    /** Registers the collector's families in {@code m}, as the dashboard check reads them. */
+    public static void declare(OpsMetrics m) {
+        new Meters(m);
+    }
+
+    private static final class Meters {
+        final OpsMetrics.Counter rounds;
+        final OpsMetrics.Counter published;
+        final OpsMetrics.Counter hostFailures;
+        final OpsMetrics.Histogram roundSeconds;
+
+        Meters(OpsMetrics m) {
+            rounds = m.counter("fleetwatch_collector_rounds_total", "collection rounds over every host");
+            published = m.counter("fleetwatch_collector_samples_published_total", "samples published (confirmed)");
+            hostFailures = m.counter("fleetwatch_collector_host_failures_total",
+                    "hosts that gave no sample in a round, by host (user@host[:port]) and kind", "host", "kind");
+            roundSeconds = m.histogram("fleetwatch_collector_round_seconds", "one round over every host, publish included",
+                    OpsMetrics.LATENCY_BUCKETS);
+        }
+    }
+
     /** One round over every host; publishes the samples (with confirms) before it returns. */
     public Round round() throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
         long t0 = System.nanoTime();
-        Map<HostTarget, Future<MetricsMessage>> running = new LinkedHashMap<>();
+        Map<HostTarget, Future<HostSampler.Collected>> running = new LinkedHashMap<>();
         for (HostTarget t : targets) {
             running.put(t, pool.submit(() -> collect(t)));
         }
         List<MetricsMessage> samples = new ArrayList<>();
+        Map<HostTarget, ExtraMetrics> extra = new LinkedHashMap<>();
         Map<HostTarget, HostFailure> failures = new LinkedHashMap<>();
         // No host can hold the round longer than its own connect + command timeout (plus queueing in the pool).
         long budget = ssh.connectTimeout().plus(ssh.commandTimeout()).plusSeconds(2).toNanos()
                 * (long) Math.ceil((double) targets.size() / Math.max(1, poolSize()));
         long deadline = t0 + budget;
-        for (Map.Entry<HostTarget, Future<MetricsMessage>> e : running.entrySet()) {
+        for (Map.Entry<HostTarget, Future<HostSampler.Collected>> e : running.entrySet()) {
             try {
-                MetricsMessage m = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (m != null) {
-                    samples.add(m);
+                HostSampler.Collected c = e.getValue().get(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                if (c != null) {
+                    samples.add(c.message());
+                    extra.put(e.getKey(), c.extra());
                 }
                 reachable(e.getKey(), true, null);
             } catch (java.util.concurrent.ExecutionException ex) {
@@ -180,14 +223,21 @@ public final class CollectorService implements AutoCloseable {
         failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
         LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
                 failures.size());
-        return new Round(targets.size(), samples, failures, took, inventories);
+        if (meters != null) {
+            meters.rounds.inc();
+            meters.published.add(samples.size());
+            meters.roundSeconds.observe(took.toNanos() / 1e9);
+            failures.forEach((t, f) -> meters.hostFailures.labels(t.toString(),
+                    f.kind().name().toLowerCase(java.util.Locale.ROOT)).increment());
+        }
+        return new Round(targets.size(), samples, failures, took, extra, inventories);
     }
 
     private int poolSize() {
         return ((java.util.concurrent.ThreadPoolExecutor) pool).getMaximumPoolSize();
     }
 
-    private MetricsMessage collect(HostTarget t) throws HostFailure {
+    private HostSampler.Collected collect(HostTarget t) throws HostFailure {
         CircuitBreaker cb = breakers.get(t);
         if (!cb.tryAcquirePermission()) {
             throw new HostFailure(HostFailure.Kind.SKIPPED, t + ": skipped after repeated failures (circuit open,"
@@ -200,10 +250,10 @@ public final class CollectorService implements AutoCloseable {
                 throw new HostFailure(HostFailure.Kind.TIMEOUT, t + ": connection rate limit", null);
             }
             String out = c.run(RemoteScript.COMMAND);
-            MetricsMessage m = samplers.get(t).sample(out, System.nanoTime(), clock.instant());
+            HostSampler.Collected sample = samplers.get(t).collect(out, System.nanoTime(), clock.instant());
             cb.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             inventory(t, c);
-            return m;
+            return sample;
         } catch (HostFailure | RuntimeException e) {
             cb.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             if (e instanceof HostFailure hf) {

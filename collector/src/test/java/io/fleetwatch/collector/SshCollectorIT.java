@@ -103,6 +103,18 @@ class SshCollectorIT {
                         assertThat(m.metrics().loggedInUsers()).isNotNegative();
                         assertThat(m.hostId()).hasSizeGreaterThanOrEqualTo(8);
                     }
+                    // the metrics beyond the first eight, from the same command's output, for each sampled host
+                    assertThat(second.extra()).containsOnlyKeys(ta, tbb, tc);
+                    for (io.fleetwatch.sampling.ExtraMetrics e : second.extra().values()) {
+                        assertThat(e.loadAvg1()).isNotNegative();
+                        assertThat(e.loadAvg15()).isNotNegative();
+                        assertThat(e.diskReadMbps()).isNotNegative();
+                        assertThat(e.diskWriteMbps()).isNotNegative();
+                        assertThat(e.processCount()).isGreaterThan(1);
+                        assertThat(e.filesystems()).extracting(io.fleetwatch.sampling.FilesystemUsage::mount)
+                                .contains("/");
+                        assertThat(e.filesystems()).allSatisfy(f -> assertThat(f.sizeBytes()).isPositive());
+                    }
                     // one SSH login per host across both rounds: sessions are reused
                     assertThat(accepted(a)).isEqualTo(1);
                     assertThat(accepted(b)).isEqualTo(1);
@@ -113,6 +125,14 @@ class SshCollectorIT {
                     onQueue.add(MessageCodec.decode(r.getBody(), MetricsMessage.class));
                 }
                 assertThat(onQueue).hasSize(3);
+                for (MetricsMessage m : onQueue) {
+                    // the metrics beyond the first eight travel in the message (schema_version 2)
+                    assertThat(m.metrics().get("load_avg_1")).isNotNull();
+                    assertThat(m.metrics().get("disk_write_mbps")).isNotNull();
+                    assertThat(m.metrics().get("process_count").intValue()).isGreaterThan(1);
+                    assertThat(m.metrics().filesystems()).extracting(MetricsMessage.Filesystem::mount).contains("/");
+                    assertThat(m.metrics().get("filesystem_usage_max")).isNotNull();
+                }
                 for (int i = 0; i < 3; i++) {
                     GetResponse inv = ch.basicGet("inventory_queue", true);
                     assertThat(inv).as("inventory %d of 3", i + 1).isNotNull();

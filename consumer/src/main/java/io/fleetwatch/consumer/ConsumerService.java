@@ -2,6 +2,7 @@ package io.fleetwatch.consumer;
 
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.store.MaintenanceModeStore;
 import io.fleetwatch.store.Stores;
@@ -29,6 +30,7 @@ public final class ConsumerService implements AutoCloseable {
     private final Clock clock;
     private final Supplier<List<String>> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
+    private OpsMetrics metrics = new OpsMetrics();
     private Connection connection;
     /** How often the maintenance-mode switch is read (it is cached in between). */
     private Duration maintenanceCheck = MAINTENANCE_CHECK;
@@ -86,13 +88,13 @@ public final class ConsumerService implements AutoCloseable {
         // Workers of one queue compete for its messages; each has its own channel, prefetch and batch.
         for (int i = 0; i < workersPerQueue; i++) {
             add(new BatchWorker<>("discovery-" + i, connection, queues.discovery(), Decoders.discovery(clock),
-                    new DiscoverySink(jdbi), settings));
+                    new DiscoverySink(jdbi), settings, metrics));
             add(new BatchWorker<>("metrics-" + i, connection, queues.metrics(), Decoders.metrics(clock),
-                    new MetricsSink(jdbi), settings));
+                    new MetricsSink(jdbi), settings, metrics));
             add(new BatchWorker<>("alerts-" + i, connection, queues.alerts(), Decoders.alerts(clock),
-                    new AlertSink(jdbi, alertChannels), settings));
+                    new AlertSink(jdbi, alertChannels), settings, metrics));
             add(new BatchWorker<>("inventory-" + i, connection, queues.inventory(), Decoders.inventory(clock),
-                    new InventorySink(jdbi), settings));
+                    new InventorySink(jdbi), settings, metrics));
         }
         LOG.info("consumer started on {}", broker.describe());
         MaintenanceModeStore.Cached mode = new MaintenanceModeStore.Cached(jdbi, maintenanceCheck);
@@ -125,6 +127,12 @@ public final class ConsumerService implements AutoCloseable {
     /** Tests check the switch more often than {@link #MAINTENANCE_CHECK}; call before {@link #start}. */
     void checkMaintenanceEvery(Duration every) {
         this.maintenanceCheck = every;
+    }
+
+    /** Counts into {@code m} (the consumer's {@code /metrics}); before {@link #start()}. */
+    public ConsumerService meteredBy(OpsMetrics m) {
+        this.metrics = java.util.Objects.requireNonNull(m, "metrics");
+        return this;
     }
 
     private void add(BatchWorker<?> w) throws IOException {

@@ -309,6 +309,54 @@ class ApiIT {
         assertThat(send("POST", "/api/scans", "{\"targets\":\"example.org; rm -rf /\"}").statusCode()).isEqualTo(400);
     }
 
+    /** Scan jobs queued for later and repeating, cancelled (pending, running, ended, unknown), counted, on /metrics. */
+    @Test
+    void scanJobsAreQueuedCancelledAndCounted() throws Exception {
+        JsonNode before = JSON.readTree(get("/api/scans/stats").body());
+        HttpResponse<String> later = send("POST", "/api/scans", "{\"targets\":\"198.18.2.0/24\",\"profile\":\"normal\","
+                + "\"at\":\"2099-01-01T00:00:00Z\",\"every\":\"1h\"}");
+        assertThat(later.statusCode()).as(later.body()).isEqualTo(202);
+        long id = JSON.readTree(later.body()).get("id").asLong();
+        JsonNode job = JSON.readTree(get("/api/scans/" + id).body());
+        assertThat(job.get("profile").asText()).isEqualTo("normal");
+        assertThat(job.get("run_after").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        assertThat(job.get("repeat_every_s").asInt()).isEqualTo(3600);
+        JsonNode queued = JSON.readTree(get("/api/scans/stats").body());
+        assertThat(queued.get("queued").asLong()).isEqualTo(before.get("queued").asLong() + 1);
+        assertThat(get("/metrics").body()).containsPattern("fleetwatch_scan_jobs\\{status=\"queued\",?\\} "
+                + queued.get("queued").asLong());
+
+        HttpResponse<String> cancelled = send("POST", "/api/scans/" + id + "/cancel", null);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(JSON.readTree(cancelled.body()).get("status").asText()).isEqualTo("cancelled");
+        assertThat(JSON.readTree(get("/api/scans/" + id).body()).get("status").asText()).isEqualTo("cancelled");
+        assertThat(send("POST", "/api/scans/" + id + "/cancel", null).statusCode()).as("ended already").isEqualTo(409);
+        assertThat(send("DELETE", "/api/scans/99999", null).statusCode()).isEqualTo(404);
+
+        long runningId;
+        try (var c = ds.getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(
+                "INSERT INTO scans (targets, status, requested_by, started_at) VALUES ('198.18.3.0/24', 'running',"
+                        + " 'api:ops', now()) RETURNING id")) {
+            rs.next();
+            runningId = rs.getLong(1);
+        }
+        HttpResponse<String> stopping = send("DELETE", "/api/scans/" + runningId, null);
+        assertThat(stopping.statusCode()).as(stopping.body()).isEqualTo(202);
+        assertThat(JSON.readTree(stopping.body()).get("status").asText()).isEqualTo("cancelling");
+        JsonNode running = JSON.readTree(get("/api/scans/" + runningId).body());
+        assertThat(running.get("status").asText()).as("its runner ends it").isEqualTo("running");
+        assertThat(running.get("cancel_requested_at").isNull()).isFalse();
+
+        JsonNode after = JSON.readTree(get("/api/scans/stats").body());
+        assertThat(after.get("cancelled").asLong()).isEqualTo(before.get("cancelled").asLong() + 1);
+        assertThat(after.get("running").asLong()).isEqualTo(before.get("running").asLong() + 1);
+        assertThat(after.get("queued").asLong()).isEqualTo(before.get("queued").asLong());
+        assertThat(send("POST", "/api/scans", "{\"targets\":\"198.18.2.0/24\",\"profile\":\"reckless\"}").statusCode())
+                .isEqualTo(400);
+        assertThat(send("POST", "/api/scans", "{\"targets\":\"198.18.2.0/24\",\"every\":\"often\"}").statusCode())
+                .isEqualTo(400);
+    }
+
     @Test
     void corsOnlyForConfiguredOrigins() throws Exception {
         assertThat(ApiSettings.fromEnv(Map.of(ApiSettings.ENV_TOKEN, TOKEN, ApiSettings.ENV_CORS,

@@ -29,6 +29,11 @@ public final class Bounds {
     /** {@code logged_in_users}: sessions on one host. */
     public static final int USERS_MAX = 100_000;
 
+    /** {@code metrics.filesystems}: mounts in one sample, length of a mount point, size of one filesystem (1 EB). */
+    public static final int FILESYSTEMS_MAX = 256;
+    public static final int MOUNT_MAX = 512;
+    public static final double FILESYSTEM_GB_MAX = 1e9;
+
     /** Alert {@code value} and {@code threshold}: absolute value; metrics are percent or Mbit/s, both far below. */
     public static final double ALERT_VALUE_MAX = 1e12;
 

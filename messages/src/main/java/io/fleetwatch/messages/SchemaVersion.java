@@ -8,7 +8,8 @@ package io.fleetwatch.messages;
 public final class SchemaVersion {
     private SchemaVersion() {}
 
-    public static final int CURRENT = 1;
+    /** 2: the metrics of the catalog beyond the first eight, and {@code filesystems}; all optional. */
+    public static final int CURRENT = 2;
 
     static int check(Integer version) {
         if (version == null) {

@@ -69,7 +69,8 @@ class ServerPackageIT {
                     "ExecStart=/opt/fleetwatch/bin/fleetwatch -c /etc/fleetwatch/fleetwatch.yml ",
                     "KillSignal=SIGTERM", "WantedBy=fleetwatch.target");
             assertThat(text.contains("ExecReload=/bin/kill -HUP $MAINPID")).as(unit + " reloads")
-                    .isEqualTo(unit.equals("fleetwatch-consumer") || unit.equals("fleetwatch-scheduler"));
+                    .isEqualTo(unit.equals("fleetwatch-consumer") || unit.equals("fleetwatch-scheduler")
+                            || unit.equals("fleetwatch-api"));
         }
         assertThat(Files.readString(x.resolve("lib/systemd/system/fleetwatch-scheduler.service")))
                 .contains("AmbientCapabilities=CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_RAW");

@@ -437,6 +437,17 @@ public final class AlertStore {
                 .map((rs, ctx) -> Optional.ofNullable(nullableLong(rs, "waited")).map(Duration::ofSeconds)).one());
     }
 
+    /** The outbox's unsent events: how many, and how long the oldest has waited (zero when none), by the database's clock. */
+    public record OutboxBacklog(long unsent, Duration oldestWait) {}
+
+    /** What waits in the outbox now (the relay's lag), in one statement. */
+    public OutboxBacklog outboxBacklog() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) AS n, coalesce(CAST(extract(epoch FROM now()"
+                        + " - min(created_at)) * 1000 AS bigint), 0) AS waited_ms FROM alert_outbox WHERE sent_at IS NULL")
+                .map((rs, ctx) -> new OutboxBacklog(rs.getLong("n"), Duration.ofMillis(Math.max(0, rs.getLong("waited_ms")))))
+                .one());
+    }
+
     /** A connection LISTENing on {@link #CHANNEL}: the relay waits on it between drains. */
     public final class Listener implements AutoCloseable {
         private final Handle handle;

@@ -5,6 +5,7 @@ import io.fleetwatch.consumer.ConsumerService;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.Routing;
 import java.time.Clock;
 import java.util.List;
@@ -34,8 +35,14 @@ public final class ConsumerComponent implements AutoCloseable {
     /** Starts the workers ({@code channels}: the alert channels, asked at each alert change) and the maintenance job. */
     public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
                                           Supplier<List<String>> channels) throws Exception {
+        return start(env, dataSource, settings, channels, new OpsMetrics());
+    }
+
+    /** As above, the workers counting into {@code metrics} (batches, rows stored, dead letters, retries, latency). */
+    public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
+                                          Supplier<List<String>> channels, OpsMetrics metrics) throws Exception {
         ConsumerService c = new ConsumerService(BrokerSettings.fromEnv(env), Routing.QueueNames.fromEnv(env),
-                dataSource, settings, channels, Clock.systemUTC());
+                dataSource, settings, channels, Clock.systemUTC()).meteredBy(metrics);
         c.start();
         return new ConsumerComponent(c);
     }
