@@ -152,15 +152,15 @@
         el("td", {}, s.hosts_found === null ? "–" : String(s.hosts_found)), el("td", {}, s.requested_by || "–"),
         el("td", {}, when(s.started_at || s.created_at)), el("td", {}, when(s.finished_at)))), "No scan has covered this host's address.");
 
+    const inventory = el("div", { id: "inventory" }); // inventory.js fills it (GET …/inventory and its changes)
     return {
       nodes: [title, picker, custom, grid,
         el("section", { id: "section-alerts" }, el("h2", {}, "Alerts"), alerts),
         el("section", { id: "section-alert-history" }, el("h2", {}, "Alert history"), historyTable),
         el("section", { id: "section-identity" }, el("h2", {}, "Identity history"), identity),
         el("section", { id: "section-scans" }, el("h2", {}, "Scans"), scanTable),
-        el("section", { id: "section-inventory" }, el("h2", {}, "Inventory"),
-          el("p", { class: "muted card" }, "Hardware and installed software will be shown here once inventory is collected."))],
-      after: () => pending.forEach(f => f()),
+        el("section", { id: "section-inventory" }, el("h2", {}, "Inventory"), inventory)],
+      after: () => { pending.forEach(f => f()); window.fwRenderInventory?.(inventory, id, api); },
       dispose: () => charts.forEach(c => c.destroy()),
       // a fixed range (custom) stays as it is; a sliding one moves on every minute
       refreshMs: range.name === "custom" ? 0 : 60000

@@ -3,6 +3,8 @@ package io.fleetwatch.agent;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.InventoryMessage;
+import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.MetricsJson;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
@@ -30,13 +32,27 @@ import org.slf4j.LoggerFactory;
  * the broker is away samples accumulate there (bounded by size and age, oldest dropped and counted) and go out in
  * order when it returns, also after an agent restart. A sample whose confirm was lost can be published twice; the
  * consumer stores {@code (system, collected_at)} once.
+ *
+ * <p>With an {@link InventorySource} ({@link #setInventory}), the agent also reads the host's hardware and OS
+ * inventory at start and every {@link AgentSettings#inventoryEvery()}, and sends it (routing key
+ * {@code inventory.collected}) at start and whenever its {@link InventoryMessage#contentHash()} differs from the last
+ * one sent, through a spool of its own ({@code <state>/inventory-spool}) and the same confirming publisher.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     /** What the agent has done so far, for status lines and tests. */
     public record Status(long sampled, long published, int spoolDepth, long spoolBytes, long dropped,
-                         Instant lastPublish, boolean connected) {}
+                         Instant lastPublish, boolean connected, long inventoriesPublished) {}
+
+    /** Reads this host's inventory, collected {@code at} (OSHI in production, fixed ones in tests). */
+    @FunctionalInterface
+    public interface InventorySource {
+        InventoryMessage read(Instant at);
+    }
+
+    /** Inventories in the spool at most: a few changes while the broker is away; older ones are superseded. */
+    static final long INVENTORY_SPOOL_BYTES = 1L << 20;
 
     static final int PUBLISH_BATCH = 500;
     private static final Duration STATUS_EVERY = Duration.ofMinutes(5);
@@ -54,6 +70,11 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
 
     private final Spool spool;
+    private final Spool inventorySpool;
+    private InventorySource inventorySource;
+    private String lastInventoryHash;
+    private long lastInventorySeq;
+    private long inventoriesPublished;
     private Connection connection;
     private ConfirmingPublisher publisher;
     // volatile: /metrics reads them without the agent's lock, which a publish can hold for the confirm timeout
@@ -82,6 +103,8 @@ public final class Agent implements AutoCloseable {
         if (spool.depth() > 0) {
             LOG.info("spool holds {} sample(s) from before; they go out first", spool.depth());
         }
+        this.inventorySpool = new Spool(settings.stateDir().resolve("inventory-spool"),
+                Math.min(settings.spoolMaxBytes(), INVENTORY_SPOOL_BYTES), settings.spoolMaxAge(), clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fleetwatch-agent");
             t.setDaemon(true);
@@ -95,7 +118,16 @@ public final class Agent implements AutoCloseable {
         this.cloneSuspected = cloneSuspected;
     }
 
+    /** Sends the inventory {@code source} reads, at start and whenever it changed; call before {@link #start}. */
+    public void setInventory(InventorySource source) {
+        this.inventorySource = source;
+    }
+
     public void start() {
+        if (inventorySource != null) {
+            long every = settings.inventoryEvery().toMillis();
+            timer.scheduleWithFixedDelay(this::inventorySafely, 0, every, TimeUnit.MILLISECONDS);
+        }
         sampler.sample(); // primes the rate counters; the first real sample comes one interval later
         long ms = settings.interval().toMillis();
         long first = ms + (settings.jitter() ? java.util.concurrent.ThreadLocalRandom.current().nextLong(ms) : 0);
@@ -111,6 +143,36 @@ public final class Agent implements AutoCloseable {
             // A broken sample must not stop the schedule (a thrown exception would cancel it silently).
             LOG.error("collection failed, will try again next interval", e);
         }
+    }
+
+    private void inventorySafely() {
+        try {
+            checkInventory();
+        } catch (RuntimeException e) {
+            LOG.error("inventory check failed, will try again in {}", settings.inventoryEvery(), e);
+        }
+    }
+
+    /**
+     * Reads the inventory and, when its content differs from the last one queued (or none was yet, at start), spools
+     * and sends it; the message queued, or null when nothing changed.
+     */
+    public synchronized InventoryMessage checkInventory() {
+        InventoryMessage m = inventorySource.read(clock.instant());
+        String hash = m.contentHash();
+        if (hash.equals(lastInventoryHash)) {
+            return null;
+        }
+        // numbered by time, strictly rising, so the spool sends them in the order they were read
+        lastInventorySeq = Math.max(lastInventorySeq + 1, clock.millis());
+        inventorySpool.add(lastInventorySeq, MessageCodec.encode(m));
+        if (lastInventoryHash != null) {
+            LOG.info("inventory changed (content {} -> {}); sending it", lastInventoryHash.substring(0, 12),
+                    hash.substring(0, 12));
+        }
+        lastInventoryHash = hash;
+        flush();
+        return m;
     }
 
     /** One collection cycle: sample, queue, flush. Public so {@code --once} and tests can drive it. */
@@ -151,23 +213,14 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes the spool, oldest first, in batches; on failure keeps everything for the next attempt. */
     public synchronized boolean flush() {
-        if (spool.depth() == 0) {
+        if (spool.depth() == 0 && inventorySpool.depth() == 0) {
             return true;
         }
         try {
             ensureConnected();
-            List<Spool.Entry> batch;
-            while (!(batch = spool.oldest(PUBLISH_BATCH)).isEmpty()) {
-                List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
-                for (Spool.Entry e : batch) {
-                    out.add(new ConfirmingPublisher.Outgoing(Routing.METRICS_ROUTING_KEY, e.body(),
-                            identity.hostId() + ":" + e.seq(), null));
-                }
-                publisher.publishAll(out);
-                spool.remove(batch);
-                published += batch.size();
-                lastPublish = clock.instant();
-            }
+            published += drain(spool, Routing.METRICS_ROUTING_KEY, identity.hostId() + ":");
+            inventoriesPublished += drain(inventorySpool, Routing.INVENTORY_ROUTING_KEY,
+                    identity.hostId() + ":inventory:");
             if (brokerDownLogged) {
                 LOG.info("broker {} reachable again; spooled samples delivered", broker.describe());
                 brokerDownLogged = false;
@@ -183,6 +236,24 @@ public final class Agent implements AutoCloseable {
             dropPublisher();
             return false;
         }
+    }
+
+    /** Publishes a spool, oldest first, in batches, each removed once confirmed; how many went out. */
+    private long drain(Spool from, String routingKey, String idPrefix)
+            throws IOException, TimeoutException, ConfirmingPublisher.NotConfirmedException {
+        long n = 0;
+        List<Spool.Entry> batch;
+        while (!(batch = from.oldest(PUBLISH_BATCH)).isEmpty()) {
+            List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+            for (Spool.Entry e : batch) {
+                out.add(new ConfirmingPublisher.Outgoing(routingKey, e.body(), idPrefix + e.seq(), null));
+            }
+            publisher.publishAll(out);
+            from.remove(batch);
+            n += batch.size();
+            lastPublish = clock.instant();
+        }
+        return n;
     }
 
     private void ensureConnected() throws IOException, TimeoutException {
@@ -261,7 +332,7 @@ public final class Agent implements AutoCloseable {
 
     public synchronized Status status() {
         return new Status(sampled, published, spool.depth(), spool.bytes(), spool.dropped(), lastPublish,
-                connection != null && connection.isOpen());
+                connection != null && connection.isOpen(), inventoriesPublished);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.fleetwatch.agent;
 
 import io.fleetwatch.agent.collect.HostSources;
 import io.fleetwatch.agent.collect.LocalSampler;
+import io.fleetwatch.agent.collect.OshiInventory;
 import io.fleetwatch.broker.BrokerSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,6 +47,14 @@ public final class ThisHost {
                 id.hostId(), id.hostname(), null, clockNow(), sampler.sample(), net.ipAddress(), net.macAddress(), null);
     }
 
+    /** This host's hardware and OS inventory with its identity; publishes nothing. */
+    public static io.fleetwatch.messages.InventoryMessage inventory() {
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
+        return new OshiInventory(Oshi.SI).read(id.hostId(), id.hostname(), net.ipAddress(), net.macAddress(),
+                clockNow());
+    }
+
     private static java.time.Instant clockNow() {
         return Clock.systemUTC().instant();
     }
@@ -57,6 +66,8 @@ public final class ThisHost {
         Agent agent = new Agent(settings, broker, sampler, id, new SequenceStore(settings.stateDir()), clock);
         NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
         agent.setNetworkIdentity(net, CloneCheck.suspected(settings.stateDir(), id.hostId(), net.macs()));
+        OshiInventory inventory = new OshiInventory(Oshi.SI);
+        agent.setInventory(at -> inventory.read(id.hostId(), id.hostname(), net.ipAddress(), net.macAddress(), at));
         return agent;
     }
 }

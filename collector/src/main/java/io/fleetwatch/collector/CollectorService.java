@@ -7,6 +7,7 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.AlertMessage;
+import io.fleetwatch.messages.InventoryMessage;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
@@ -20,6 +21,7 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,12 +44,25 @@ import org.slf4j.LoggerFactory;
 public final class CollectorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CollectorService.class);
 
-    /** Pool size and connection rate. */
-    public record Settings(int parallel, int newConnectionsPerSecond) {
+    /**
+     * Pool size, connection rate, and how often each host's inventory is read ({@link InventoryScript}: at its first
+     * round, then at the first round after each {@code inventoryEvery}; sent when its content changed).
+     */
+    public record Settings(int parallel, int newConnectionsPerSecond, Duration inventoryEvery) {
+        /** The agent's default ({@code FLEETWATCH_AGENT_INVENTORY_EVERY}). */
+        public static final Duration INVENTORY_EVERY = Duration.ofMinutes(15);
+
         public Settings {
             if (parallel < 1 || newConnectionsPerSecond < 1) {
                 throw new IllegalArgumentException("collector parallelism and connection rate must be positive");
             }
+            if (inventoryEvery.isNegative() || inventoryEvery.isZero()) {
+                throw new IllegalArgumentException("inventory check interval must be positive");
+            }
+        }
+
+        public Settings(int parallel, int newConnectionsPerSecond) {
+            this(parallel, newConnectionsPerSecond, INVENTORY_EVERY);
         }
 
         public static Settings defaults() {
@@ -55,13 +70,16 @@ public final class CollectorService implements AutoCloseable {
         }
     }
 
-    /** What one round did. */
     /**
      * One round's outcome. {@code extra}: each sampled host's metrics beyond the first eight (load, swap, disk I/O,
-     * temperatures, processes, file systems), which the message does not carry yet.
+     * temperatures, processes, file systems), which the message does not carry yet. {@code inventories}: the
+     * inventories that changed (or were read first) and were published this round.
      */
     public record Round(int hosts, List<MetricsMessage> samples, Map<HostTarget, HostFailure> failures, Duration took,
-                        Map<HostTarget, ExtraMetrics> extra) {}
+                        Map<HostTarget, ExtraMetrics> extra, List<InventoryMessage> inventories) {}
+
+    /** A host's inventory as last queued: its content hash, and when it was read. */
+    private record InventorySeen(String hash, Instant at) {}
 
     private final List<HostTarget> targets;
     private final SshSettings ssh;
@@ -74,6 +92,9 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, HostSampler> samplers = new LinkedHashMap<>();
     private final Map<HostTarget, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
+    private final Map<HostTarget, InventorySeen> inventorySeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<HostTarget, InventoryMessage> inventoryDue = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Duration inventoryEvery;
     private Connection amqp;
     private ConfirmingPublisher publisher;
     private Meters meters;
@@ -84,6 +105,7 @@ public final class CollectorService implements AutoCloseable {
         this.ssh = ssh;
         this.broker = broker;
         this.clock = clock;
+        this.inventoryEvery = settings.inventoryEvery();
         for (var key : ssh.identities()) {
             jsch.addIdentity(key.toString());
         }
@@ -188,7 +210,15 @@ public final class CollectorService implements AutoCloseable {
                 break;
             }
         }
-        publish(samples);
+        Map<HostTarget, InventoryMessage> changed = new LinkedHashMap<>(inventoryDue);
+        inventoryDue.clear();
+        List<InventoryMessage> inventories = List.copyOf(changed.values());
+        try {
+            publish(samples, inventories);
+        } catch (ConfirmingPublisher.NotConfirmedException | IOException | TimeoutException | RuntimeException e) {
+            changed.keySet().forEach(inventorySeen::remove); // not sent: read those hosts again next round
+            throw e;
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         failures.forEach((t, f) -> LOG.warn("collect {}: {}", t, f.getMessage()));
         LOG.info("collected {} of {} host(s) in {} ms ({} failed)", samples.size(), targets.size(), took.toMillis(),
@@ -200,7 +230,7 @@ public final class CollectorService implements AutoCloseable {
             failures.forEach((t, f) -> meters.hostFailures.labels(t.toString(),
                     f.kind().name().toLowerCase(java.util.Locale.ROOT)).increment());
         }
-        return new Round(targets.size(), samples, failures, took, extra);
+        return new Round(targets.size(), samples, failures, took, extra, inventories);
     }
 
     private int poolSize() {
@@ -222,6 +252,7 @@ public final class CollectorService implements AutoCloseable {
             String out = c.run(RemoteScript.COMMAND);
             HostSampler.Collected sample = samplers.get(t).collect(out, System.nanoTime(), clock.instant());
             cb.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            inventory(t, c);
             return sample;
         } catch (HostFailure | RuntimeException e) {
             cb.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
@@ -229,6 +260,29 @@ public final class CollectorService implements AutoCloseable {
                 throw hf;
             }
             throw new HostFailure(HostFailure.Kind.COMMAND, t + ": unexpected output: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the host's inventory when due and queues it for this round's publish when its content changed. A failure
+     * here does not fail the host's sample: it is logged and the inventory read again next round.
+     */
+    private void inventory(HostTarget t, SshConnection c) {
+        Instant now = clock.instant();
+        InventorySeen seen = inventorySeen.get(t);
+        if (seen != null && now.isBefore(seen.at().plus(inventoryEvery))) {
+            return;
+        }
+        try {
+            InventoryMessage inv = InventoryScript.parse(c.run(InventoryScript.COMMAND), t.systemId(),
+                    HostSampler.addressId(t), now);
+            String hash = inv.contentHash();
+            inventorySeen.put(t, new InventorySeen(hash, now));
+            if (seen == null || !seen.hash().equals(hash)) {
+                inventoryDue.put(t, inv);
+            }
+        } catch (HostFailure | RuntimeException e) {
+            LOG.warn("inventory of {} not read ({}); trying again next round", t, e.getMessage());
         }
     }
 
@@ -245,9 +299,9 @@ public final class CollectorService implements AutoCloseable {
 
     private final List<AlertMessage> pendingAlerts = new ArrayList<>();
 
-    private void publish(List<MetricsMessage> samples) throws ConfirmingPublisher.NotConfirmedException, IOException,
-            TimeoutException {
-        if (samples.isEmpty() && pendingAlerts.isEmpty()) {
+    private void publish(List<MetricsMessage> samples, List<InventoryMessage> inventories)
+            throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
+        if (samples.isEmpty() && pendingAlerts.isEmpty() && inventories.isEmpty()) {
             return;
         }
         if (publisher == null || !publisher.isOpen()) {
@@ -259,6 +313,9 @@ public final class CollectorService implements AutoCloseable {
         List<ConfirmingPublisher.Outgoing> out = new ArrayList<>();
         for (MetricsMessage m : samples) {
             out.add(ConfirmingPublisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
+        }
+        for (InventoryMessage m : inventories) {
+            out.add(ConfirmingPublisher.Outgoing.of(Routing.INVENTORY_ROUTING_KEY, m));
         }
         for (AlertMessage a : pendingAlerts) {
             out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));

@@ -38,6 +38,11 @@ final class HostSampler {
         this.target = target;
     }
 
+    /** A host without machine-id named by its address (its samples and its inventory alike). */
+    static String addressId(HostTarget target) {
+        return "ssh:" + target.host() + ":" + target.port();
+    }
+
     /** The sample's message, or null after the first, priming reading. */
     MetricsMessage sample(String output, long nanos, Instant at) {
         Collected c = collect(output, nanos, at);
@@ -67,7 +72,7 @@ final class HostSampler {
         String hostname = s.get("hostname").trim();
         String hostId = machineId.length() >= 8 ? machineId : null;
         if (target.systemId() == null && hostId == null) {
-            hostId = "ssh:" + target.host() + ":" + target.port(); // no machine-id: name it by its address
+            hostId = addressId(target);
         }
         return new Collected(new MetricsMessage(SchemaVersion.CURRENT, target.systemId(), hostId,
                 hostname.isEmpty() ? null : hostname, null, at, m), sample.extra());

@@ -41,6 +41,15 @@ public final class RemoteScript {
 
     /** The sections of one run's output, by name; throws when the output is cut short. */
     public static Map<String, String> sections(String output) {
+        Map<String, String> out = marked(output);
+        if (!out.containsKey("gpu")) {
+            throw new IllegalArgumentException("remote output incomplete (no @@end marker): the command was cut short");
+        }
+        return out;
+    }
+
+    /** The {@code @@name} sections of a remote command's output (this one's or the inventory's), ending at {@code @@end}. */
+    static Map<String, String> marked(String output) {
         Map<String, String> out = new HashMap<>();
         String name = null;
         StringBuilder body = new StringBuilder();
@@ -55,7 +64,7 @@ public final class RemoteScript {
                 body.append(line).append('\n');
             }
         }
-        if (!out.containsKey("gpu") || !"end".equals(name)) {
+        if (!"end".equals(name)) {
             throw new IllegalArgumentException("remote output incomplete (no @@end marker): the command was cut short");
         }
         return out;

@@ -78,10 +78,21 @@ class SshCollectorIT {
                     assertThat(first.failures().get(td).getMessage()).contains("has CHANGED").contains("ssh-keygen -R");
                     assertThat(first.failures().get(te).kind()).isEqualTo(HostFailure.Kind.UNREACHABLE);
                     assertThat(first.failures().get(tf).kind()).isEqualTo(HostFailure.Kind.TIMEOUT);
+                    // the first round also reads each reachable host's inventory (this machine, over SSH)
+                    long memTotalKib = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                            .filter(l -> l.startsWith("MemTotal:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                            .findFirst().orElseThrow();
+                    assertThat(first.inventories()).hasSize(3).allSatisfy(inv -> {
+                        assertThat(inv.memoryBytes()).isEqualTo(memTotalKib * 1024);
+                        assertThat(inv.os().kernel()).isEqualTo(System.getProperty("os.version"));
+                        assertThat(inv.filesystems()).extracting(f -> f.mount()).contains("/");
+                        assertThat(inv.hostId()).hasSizeGreaterThanOrEqualTo(8);
+                    });
 
                     Thread.sleep(500);
                     CollectorService.Round second = svc.round();
                     assertThat(second.samples()).hasSize(3);
+                    assertThat(second.inventories()).as("not due again, and unchanged").isEmpty();
                     // the black hole costs its own connect timeout (2 s), not the others' time
                     assertThat(second.took()).isLessThan(Duration.ofMillis(4_500));
                     for (MetricsMessage m : second.samples()) {
@@ -122,6 +133,11 @@ class SshCollectorIT {
                     assertThat(m.metrics().filesystems()).extracting(MetricsMessage.Filesystem::mount).contains("/");
                     assertThat(m.metrics().get("filesystem_usage_max")).isNotNull();
                 }
+                for (int i = 0; i < 3; i++) {
+                    GetResponse inv = ch.basicGet("inventory_queue", true);
+                    assertThat(inv).as("inventory %d of 3", i + 1).isNotNull();
+                    MessageCodec.decode(inv.getBody(), io.fleetwatch.messages.InventoryMessage.class);
+                }
                 GetResponse alert = ch.basicGet("alert_queue", true);
                 assertThat(alert).as("the database host that is down gets a host_unreachable alert").isNotNull();
                 assertThat(new String(alert.getBody())).contains("\"alert_type\":\"host_unreachable\"")
@@ -138,6 +154,9 @@ class SshCollectorIT {
             Path known = tmp.resolve("known_hosts");
             Files.writeString(known, "");
             BrokerSettings bs = BrokerSettings.fromEnv(tb.env());
+            try (Connection conn = bs.connectionFactory().newConnection()) {
+                Topology.standard().declare(conn); // the first round that reaches the host publishes its inventory
+            }
             HostTarget tg = new HostTarget("127.0.0.1", g.port(), USER, null);
             try (CollectorService strict = new CollectorService(List.of(tg), settings(ed, rsa, known, false), bs,
                     new CollectorService.Settings(4, 50), Clock.systemUTC())) {

@@ -93,6 +93,8 @@ public final class ConsumerService implements AutoCloseable {
                     new MetricsSink(jdbi), settings, metrics));
             add(new BatchWorker<>("alerts-" + i, connection, queues.alerts(), Decoders.alerts(clock),
                     new AlertSink(jdbi, alertChannels), settings, metrics));
+            add(new BatchWorker<>("inventory-" + i, connection, queues.inventory(), Decoders.inventory(clock),
+                    new InventorySink(jdbi), settings, metrics));
         }
         LOG.info("consumer started on {}", broker.describe());
         MaintenanceModeStore.Cached mode = new MaintenanceModeStore.Cached(jdbi, maintenanceCheck);

@@ -3,6 +3,8 @@ package io.fleetwatch.api;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetwatch.api.internal.Page;
 import io.fleetwatch.store.AlertStore;
+import io.fleetwatch.messages.InventoryMessage;
+import io.fleetwatch.store.InventoryStore;
 import io.fleetwatch.store.MetricStore;
 import io.fleetwatch.store.ScanStore;
 import io.fleetwatch.store.SystemStore;
@@ -23,9 +25,10 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Systems and their metrics. Field names follow the message contract (snake_case). */
+/** Systems, their metrics and their inventory. Field names follow the message contract (snake_case). */
 @Controller("/api/systems")
 public final class SystemsController {
     static final int MAX_LIMIT = 10_000;
@@ -39,8 +42,16 @@ public final class SystemsController {
     public record MetricsPage(long systemId, Instant from, Instant to, String bucket, String source,
                               List<MetricStore.Sample> metrics) {}
 
+    /**
+     * A system's current hardware and OS inventory (the last inventory message, docs/contract.md), when it was last
+     * reported, and since when it has had this content.
+     */
+    public record InventoryPage(long systemId, String contentHash, Instant collectedAt, Instant changedAt,
+                                InventoryMessage inventory) {}
+
     private final SystemStore systems;
     private final SystemStore primary;
+    private final InventoryStore inventory;
     private final MetricStore metrics;
     private final AlertStore alerts;
     private final ScanStore scans;
@@ -52,6 +63,7 @@ public final class SystemsController {
         this.metrics = new MetricStore(reads.jdbi());
         this.alerts = new AlertStore(reads.jdbi());
         this.scans = new ScanStore(jdbi); // scan jobs from the primary, as /api/scans
+        this.inventory = new InventoryStore(reads.jdbi());
         this.clock = clock;
     }
 
@@ -141,6 +153,42 @@ public final class SystemsController {
             throw Problems.notFound("system " + id + " not found");
         }
         return primary.find(id).orElseThrow(() -> Problems.notFound("system " + id + " not found"));
+    }
+
+    /**
+     * The system's current inventory; 204 (no body) when the system has sent none yet (no agent, or one too old to
+     * send it), so the host page asks without an error; 404 for an unknown system.
+     */
+    @Get(uri = "/{id}/inventory", produces = MediaType.APPLICATION_JSON)
+    @ApiResponse(responseCode = "200", description = "the system's current inventory")
+    @ApiResponse(responseCode = "204", description = "the system has sent no inventory yet")
+    public HttpResponse<InventoryPage> inventory(@PathVariable long id) {
+        Optional<InventoryStore.Current> current = inventory.current(id);
+        if (current.isEmpty()) {
+            if (!systems.exists(id)) {
+                throw Problems.notFound("system " + id + " not found");
+            }
+            return HttpResponse.noContent();
+        }
+        InventoryStore.Current c = current.get();
+        return HttpResponse.ok(new InventoryPage(c.systemId(), c.contentHash(), c.collectedAt(), c.changedAt(),
+                c.inventory()));
+    }
+
+    /**
+     * The changes of the system's inventory, newest first, each with what changed ({@code part}, {@code item},
+     * {@code kind}, {@code before}, {@code after}); paged by {@code limit} (default 100, max 10 000) and
+     * {@code offset}. Empty for a system whose inventory never changed; 404 for an unknown system.
+     */
+    @Get(uri = "/{id}/inventory/changes", produces = MediaType.APPLICATION_JSON)
+    public List<InventoryStore.ChangeRow> inventoryChanges(@PathVariable long id, @Nullable @QueryValue Integer limit,
+                                                           @Nullable @QueryValue Integer offset) {
+        Page page = Page.of(limit, offset, 100, MAX_LIMIT);
+        List<InventoryStore.ChangeRow> rows = inventory.changes(id, page.limit(), page.offset());
+        if (rows.isEmpty() && !systems.exists(id)) {
+            throw Problems.notFound("system " + id + " not found");
+        }
+        return rows;
     }
 
     /**

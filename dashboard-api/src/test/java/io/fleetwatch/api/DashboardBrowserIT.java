@@ -54,6 +54,17 @@ class DashboardBrowserIT {
                 st.execute("INSERT INTO alerts (id, system_id, alert_type, severity, value, threshold, occurred_at) VALUES"
                         + " (1, 3, 'cpu_high', 'critical', 97, 95, now() - interval '1 hour'),"
                         + " (2, 1, 'ram_high', 'warning', 91, 90, now() - interval '5 minutes')");
+                // lab-pc-01's inventory (the contract's example) and one change: its memory halved
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO system_inventory (system_id, content_hash,"
+                        + " inventory, collected_at, changed_at) VALUES (1, repeat('a', 64), CAST(? AS jsonb), now(), now())");
+                     var in = DashboardBrowserIT.class.getResourceAsStream("/golden/inventory.json")) {
+                    ps.setString(1, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    ps.executeUpdate();
+                }
+                st.execute("INSERT INTO inventory_changes (system_id, changed_at, old_hash, new_hash, changes, inventory)"
+                        + " SELECT 1, now(), repeat('b', 64), repeat('a', 64), '[{\"part\": \"memory_bytes\","
+                        + " \"item\": null, \"kind\": \"changed\", \"before\": \"34359738368\","
+                        + " \"after\": \"17179869184\"}]', inventory FROM system_inventory");
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO api_tokens (name, role, token_sha256) VALUES ('ops', 'admin', ?)")) {
                     ps.setBytes(1, TokenCheck.sha256(token));
@@ -75,6 +86,8 @@ class DashboardBrowserIT {
                         .orElseThrow());
                 assertThat(r.get("rows").asInt()).isEqualTo(3);
                 assertThat(r.get("chart").get("points").asInt()).isEqualTo(359);
+                assertThat(r.at("/inventory/memory").asText()).isEqualTo("16 GiB");
+                assertThat(r.at("/inventory/changeText").asText()).contains("memory_bytes: 34359738368 → 17179869184");
                 assertThat(r.get("errors")).isEmpty();
             }
             try (var c = ds.getConnection(); Statement st = c.createStatement();

@@ -9,6 +9,7 @@ import static io.fleetwatch.messages.internal.Checks.macOrNull;
 import static io.fleetwatch.messages.internal.Checks.percent;
 import static io.fleetwatch.messages.internal.Checks.range;
 import static io.fleetwatch.messages.internal.Checks.required;
+import static io.fleetwatch.messages.internal.Checks.systemOrHost;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -53,9 +54,7 @@ public record MetricsMessage(
         systemId = idOrNull("system_id", systemId, Bounds.PRODUCER_ID_MAX);
         hostId = hostIdOrNull("host_id", hostId);
         hostname = hostnameOrNull("hostname", hostname);
-        if (systemId == null && hostId == null) {
-            throw new IllegalArgumentException("one of system_id and host_id is required");
-        }
+        systemOrHost(systemId, hostId);
         if (seq != null && seq < 0) {
             throw new IllegalArgumentException("seq must be >= 0, not " + seq);
         }

@@ -98,7 +98,7 @@ class OperatorFilesIT {
             try (Connection c = b.connectionFactory().newConnection()) {
                 Topology.Report report = Topology.standard().declare(c); // a conflict would throw
                 assertThat(report.created()).as("nothing missing after the import").isEmpty();
-                assertThat(report.unchanged()).hasSize(8);
+                assertThat(report.unchanged()).hasSize(10);
             }
         }
     }

@@ -54,6 +54,8 @@ public final class Keys {
             Type.TEXT, "metrics_queue", "name of the metrics queue");
     public static final Key<String> BROKER_ALERT_QUEUE = key("broker.queues.alert", "ALERT_QUEUE",
             Type.TEXT, "alert_queue", "name of the alert queue");
+    public static final Key<String> BROKER_INVENTORY_QUEUE = key("broker.queues.inventory", "INVENTORY_QUEUE",
+            Type.TEXT, "inventory_queue", "name of the inventory queue");
     public static final Key<Boolean> BROKER_TLS = key("broker.tls.enabled", "QUEUE_TLS", Type.BOOLEAN, "false",
             "AMQPS (also on with an amqps:// uri)");
     public static final Key<Path> BROKER_TLS_CA_FILE = key("broker.tls.ca-file", "QUEUE_TLS_CA_FILE", Type.PATH, null,
@@ -242,6 +244,9 @@ public final class Keys {
             Type.DECIMAL, "64", "on-disk spool bound while the broker is away, MiB (fractions allowed)");
     public static final Key<Duration> AGENT_SPOOL_MAX_AGE = key("agent.spool-max-age", "FLEETWATCH_AGENT_SPOOL_MAX_AGE",
             Type.DURATION, "7d", "older spooled samples are dropped");
+    public static final Key<Duration> AGENT_INVENTORY_EVERY = key("agent.inventory-every",
+            "FLEETWATCH_AGENT_INVENTORY_EVERY", Type.DURATION, "15m",
+            "how often the agent reads its hardware and OS inventory; sent at start and when it changed");
     public static final Key<Path> AGENT_STATE_DIR = key("agent.state-dir", "FLEETWATCH_AGENT_STATE_DIR", Type.PATH,
             null, "sequence number and spool (default /var/lib/fleetwatch-agent when writable, else"
                     + " ~/.local/state/fleetwatch-agent)");

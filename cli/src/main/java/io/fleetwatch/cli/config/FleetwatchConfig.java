@@ -40,7 +40,8 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
 
     public record Queues(@Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String discovery,
                          @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String metrics,
-                         @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String alert) {}
+                         @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String alert,
+                         @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a queue name") String inventory) {}
 
     public record Tls(Boolean enabled, String caFile, String certFile, String keyFile, Boolean verifyHostname) {}
 
@@ -94,7 +95,8 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
                         Boolean jitter,
                         String mount, @DecimalMin("0.0625") Double spoolMaxMb,
                         @Pattern(regexp = Durations.REGEX, message = "must be a duration such as 24h") String spoolMaxAge,
-                        String stateDir, @Valid Metrics metrics) {}
+                        String stateDir, @Valid Metrics metrics,
+                        @Pattern(regexp = Durations.REGEX, message = "must be a duration such as 15m") String inventoryEvery) {}
 
     public record Serve(List<@Pattern(regexp = "consumer|relay|api|scheduler|agent",
             message = "must be one of consumer, relay, api, scheduler, agent") String> components) {}

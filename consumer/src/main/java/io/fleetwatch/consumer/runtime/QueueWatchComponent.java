@@ -41,7 +41,7 @@ public final class QueueWatchComponent implements Reloadable {
         Routing.QueueNames q = Routing.QueueNames.fromEnv(env);
         QueueWatch.Thresholds t = QueueWatch.Thresholds.fromEnv(env);
         QueueWatch watch = new QueueWatch(dataSource, BrokerSettings.fromEnv(env),
-                List.of(q.discovery(), q.metrics(), q.alerts()), t, Clock.systemUTC());
+                q.all(), t, Clock.systemUTC());
         timer = Every.run(30, TimeUnit.SECONDS, "fleetwatch-queue-watch", () -> {
             try {
                 watch.runOnce();
