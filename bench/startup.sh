@@ -3,7 +3,7 @@
 # JVM start included, beside floors measured in the same run and, interleaved with it, a baseline build.
 #   bench/run startup [--runs N] [--baseline DIR]
 # Rows per command: "floor" (java -version, and a hello-world class with the launcher's short-command flags),
-# "this build" (bin/fleetwatch with its class-data archive, built first if missing: FLEETWATCH_CDS=build),
+# "this build" (bin/fleetwatch with its class-data archive, made first: FLEETWATCH_CDS=build),
 # "no archive" (the same without it) and, with --baseline DIR (a fleetwatch.jar and lib/ of another build, e.g. main's),
 # "baseline" run as the launcher ran it before (java -XX:+UseSerialGC -Xss512k -jar). Each repetition runs every
 # variant once, in turn, so load on this shared machine hits them alike. Reported: median (min) wall time, median
@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     *) echo "bench startup: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ -s cli/target/fleetwatch.jsa ] || FLEETWATCH_CDS=build bin/fleetwatch
+FLEETWATCH_CDS=build bin/fleetwatch    # anew: the build before this one may have changed the jars
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$work/Hello.java"
