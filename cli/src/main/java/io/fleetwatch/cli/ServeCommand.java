@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve",
                   "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
 final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /** Looked up when first used: picocli instantiates every command for the usage, which must not start logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(ServeCommand.class);
+    }
 
     @Option(names = "--no-agent", description = "Do not run the agent on this host.")
     boolean noAgent;
@@ -59,10 +62,10 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
         started.add(ds);
         if (!noSetup) {
             try (Connection c = Services.connect(env, "fleetwatch-setup")) {
-                LOG.info("queue-setup: {}", Topology.fromEnv(env)
+                log().info("queue-setup: {}", Topology.fromEnv(env)
                         .declare(c).summary());
             }
-            LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
+            log().info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
         if (parts.contains("consumer")) {
             started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), parts.contains("scheduler")));
@@ -91,7 +94,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
             agent.start();
             started.add(agent);
         }
-        LOG.info("fleetwatch serving {}{}", parts, apiAt);
+        log().info("fleetwatch serving {}{}", parts, apiAt);
         Services.runUntilShutdown(started);
         return 0;
     }
