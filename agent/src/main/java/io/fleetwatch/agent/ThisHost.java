@@ -38,11 +38,16 @@ public final class ThisHost {
     /** One sample of this host, measured over one second, with its identity; publishes nothing. */
     public static io.fleetwatch.messages.MetricsMessage once(AgentSettings settings, Map<String, String> env)
             throws InterruptedException {
-        HostIdentity id = HostIdentity.detect(HostPaths.system());
-        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
         LocalSampler sampler = sampler(settings.mount(), env);
         sampler.sample();
-        Thread.sleep(1_000);
+        long start = System.nanoTime();
+        // the identities are read inside the second, not before it: the command ends that much sooner
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
+        long left = java.util.concurrent.TimeUnit.SECONDS.toNanos(1) - (System.nanoTime() - start);
+        if (left > 0) {
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+        }
         return new io.fleetwatch.messages.MetricsMessage(io.fleetwatch.messages.SchemaVersion.CURRENT, null,
                 id.hostId(), id.hostname(), null, clockNow(), sampler.sample(), net.ipAddress(), net.macAddress(), null);
     }

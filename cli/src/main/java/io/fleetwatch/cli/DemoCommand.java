@@ -57,7 +57,10 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  fleetwatch demo", "  fleetwatch demo --port 9090",
                   "  DATABASE_URL=postgresql://fleetwatch:secret@127.0.0.1/fleetwatch fleetwatch demo"})
 final class DemoCommand extends EnvAware implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+    /** Looked up when first used: picocli instantiates every command for the usage, which must not start logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(DemoCommand.class);
+    }
 
     @Spec
     CommandSpec spec;
@@ -200,7 +203,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             }
         } catch (Exception ex) {
             err.println("fleetwatch: " + Errors.describe(ex));
-            LOG.warn("demo: the scan of 127.0.0.1 failed: {}", Errors.describe(ex));
+            log().warn("demo: the scan of 127.0.0.1 failed: {}", Errors.describe(ex));
         }
         out.flush();
     }

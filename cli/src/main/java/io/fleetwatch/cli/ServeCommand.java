@@ -38,7 +38,10 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve",
                   "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
 final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /** Looked up when first used: picocli instantiates every command for the usage, which must not start logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(ServeCommand.class);
+    }
 
     @Option(names = "--no-agent", description = "Do not run the agent on this host.")
     boolean noAgent;
@@ -63,10 +66,10 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
         started.add(ds);
         if (!noSetup) {
             try (Connection c = Services.connect(env, "fleetwatch-setup")) {
-                LOG.info("queue-setup: {}", Topology.fromEnv(env)
+                log().info("queue-setup: {}", Topology.fromEnv(env)
                         .declare(c).summary());
             }
-            LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
+            log().info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
         }
         // the scheduler's counts outlive the reloads that rebuild its ScanJobs; the fleet's job counts are read at scrape time
         ScanJobs.Counts scans = parts.contains("scheduler") ? new ScanJobs.Counts() : null;
@@ -101,7 +104,7 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
             agent.start();
             started.add(agent);
         }
-        LOG.info("fleetwatch serving {}{}", parts, apiAt);
+        log().info("fleetwatch serving {}{}", parts, apiAt);
         Services.runUntilShutdown(started);
         return 0;
     }

@@ -23,7 +23,7 @@ public final class Keys {
 
     // log
     public static final Key<String> LOG_LEVEL = key("log.level", "FLEETWATCH_LOG_LEVEL", Type.TEXT, null,
-            "level of Fleetwatch's own loggers: TRACE, DEBUG, INFO, WARN, ERROR, OFF (default: logback.xml's)");
+            "level of Fleetwatch's own loggers: TRACE, DEBUG, INFO, WARN, ERROR, OFF (default: INFO)");
     public static final Key<String> LOG_FORMAT = key("log.format", "FLEETWATCH_LOG_FORMAT", Type.TEXT, "text",
             "console log format: text, or json (one JSON object per line)");
 
