@@ -118,7 +118,22 @@ class EndToEndIT {
                     assertThat(got.get("gpu_percent").isNull()).isTrue();
                     assertThat(got.get("uptime_seconds").asLong()).isEqualTo(sent.uptimeSeconds());
                     assertThat(got.get("logged_in_users").asInt()).isEqualTo(sent.loggedInUsers());
+                    // every metric of the catalog the agent sent (load, processes, file systems... as this host has
+                    // them) comes back from the API as it was sent
+                    for (String name : io.fleetwatch.messages.MetricCatalog.DEFAULT.names()) {
+                        Number value = sent.get(name);
+                        if (value != null) {
+                            assertThat(got.get(name).asDouble()).as("row %d %s", i, name)
+                                    .isEqualTo(value.doubleValue());
+                        }
+                    }
                 }
+                // this host (Linux) has load averages and processes: the newer metrics did travel end to end
+                MetricsMessage.Metrics last = sampler.produced.get(published - 1);
+                assertThat(last.get("load_avg_1")).as("load_avg_1 sampled").isNotNull();
+                assertThat(last.get("process_count")).as("process_count sampled").isNotNull();
+                assertThat(rows.get(published - 1).at("/metrics/process_count").asLong())
+                        .isEqualTo(last.get("process_count").longValue());
                 // the latest sample is on the list view too
                 assertThat(system.at("/latest/metrics/uptime_seconds").asLong())
                         .isEqualTo(sampler.produced.get(published - 1).uptimeSeconds());
