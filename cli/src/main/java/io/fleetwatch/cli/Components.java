@@ -117,7 +117,14 @@ final class Components {
          * Each component has its own port, in {@code serve} too: the packaged scrape config fits either way.
          */
         OpsMetrics serve(Map<String, String> env, List<AutoCloseable> started) {
+            return serve(env, started, m -> { });
+        }
+
+        /** As {@link #serve(Map, List)}, with {@code families} registered before the first scrape can come. */
+        OpsMetrics serve(Map<String, String> env, List<AutoCloseable> started,
+                         java.util.function.Consumer<OpsMetrics> families) {
             OpsMetrics metrics = new OpsMetrics();
+            families.accept(metrics);
             int p = port(env);
             if (p == 0) {
                 return metrics;

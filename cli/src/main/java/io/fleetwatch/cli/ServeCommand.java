@@ -74,7 +74,8 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
         // the scheduler's counts outlive the reloads that rebuild its ScanJobs; the fleet's job counts are read at scrape time
         ScanJobs.Counts scans = parts.contains("scheduler") ? new ScanJobs.Counts() : null;
         if (scans != null) {
-            ScanJobs.meter(Components.Exposed.SCHEDULER.serve(env, started), scans, Services.scanJobs(env, ds)::stats);
+            ScanJobs fleet = Services.scanJobs(env, ds); // counts the fleet's jobs at scrape time
+            Components.Exposed.SCHEDULER.serve(env, started, m -> ScanJobs.meter(m, scans, fleet::stats));
         }
         if (parts.contains("consumer")) {
             started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), scans,
