@@ -1,5 +1,6 @@
 package io.fleetwatch.agent;
 
+import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
@@ -54,7 +55,7 @@ public final class Agent implements AutoCloseable {
 
     private final Spool spool;
     private Connection connection;
-    private ConfirmingPublisher publisher;
+    private Publisher publisher;
     private long sampled;
     private long published;
     private Instant lastPublish;
@@ -155,9 +156,9 @@ public final class Agent implements AutoCloseable {
             ensureConnected();
             List<Spool.Entry> batch;
             while (!(batch = spool.oldest(PUBLISH_BATCH)).isEmpty()) {
-                List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+                List<Publisher.Outgoing> out = new ArrayList<>(batch.size());
                 for (Spool.Entry e : batch) {
-                    out.add(new ConfirmingPublisher.Outgoing(Routing.METRICS_ROUTING_KEY, e.body(),
+                    out.add(new Publisher.Outgoing(Routing.METRICS_ROUTING_KEY, e.body(),
                             identity.hostId() + ":" + e.seq(), null));
                 }
                 publisher.publishAll(out);
@@ -170,7 +171,7 @@ public final class Agent implements AutoCloseable {
                 brokerDownLogged = false;
             }
             return true;
-        } catch (IOException | TimeoutException | ConfirmingPublisher.NotConfirmedException e) {
+        } catch (IOException | TimeoutException | Publisher.NotConfirmedException e) {
             if (!brokerDownLogged) {
                 LOG.warn("broker {} unreachable or not confirming ({}); spooling samples to disk ({} so far)",
                         broker.describe(), e.getMessage(), spool.depth());

@@ -1,5 +1,6 @@
 package io.fleetwatch.collector;
 
+import io.fleetwatch.transport.Publisher;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.rabbitmq.client.Connection;
@@ -68,7 +69,7 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
     private Connection amqp;
-    private ConfirmingPublisher publisher;
+    private Publisher publisher;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
@@ -109,7 +110,7 @@ public final class CollectorService implements AutoCloseable {
     }
 
     /** One round over every host; publishes the samples (with confirms) before it returns. */
-    public Round round() throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
+    public Round round() throws Publisher.NotConfirmedException, IOException, TimeoutException {
         long t0 = System.nanoTime();
         Map<HostTarget, Future<MetricsMessage>> running = new LinkedHashMap<>();
         for (HostTarget t : targets) {
@@ -194,7 +195,7 @@ public final class CollectorService implements AutoCloseable {
 
     private final List<AlertMessage> pendingAlerts = new ArrayList<>();
 
-    private void publish(List<MetricsMessage> samples) throws ConfirmingPublisher.NotConfirmedException, IOException,
+    private void publish(List<MetricsMessage> samples) throws Publisher.NotConfirmedException, IOException,
             TimeoutException {
         if (samples.isEmpty() && pendingAlerts.isEmpty()) {
             return;
@@ -205,12 +206,12 @@ public final class CollectorService implements AutoCloseable {
             }
             publisher = new ConfirmingPublisher(amqp, "fleetwatch-collector", Duration.ofSeconds(10), clock);
         }
-        List<ConfirmingPublisher.Outgoing> out = new ArrayList<>();
+        List<Publisher.Outgoing> out = new ArrayList<>();
         for (MetricsMessage m : samples) {
-            out.add(ConfirmingPublisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
+            out.add(Publisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
         }
         for (AlertMessage a : pendingAlerts) {
-            out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));
+            out.add(new Publisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));
         }
         publisher.publishAll(out);
         pendingAlerts.clear();

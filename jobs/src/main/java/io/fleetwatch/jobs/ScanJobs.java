@@ -1,5 +1,6 @@
 package io.fleetwatch.jobs;
 
+import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.ConfirmingPublisher;
 import io.fleetwatch.messages.DiscoveryMessage;
@@ -135,9 +136,9 @@ public final class ScanJobs {
             }
             try (ConfirmingPublisher pub = new ConfirmingPublisher(amqp, "fleetwatch-scan", Duration.ofSeconds(10),
                     clock)) {
-                List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
+                List<Publisher.Outgoing> batch = new ArrayList<>();
                 for (DiscoveryMessage m : r.hosts()) {
-                    batch.add(ConfirmingPublisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
+                    batch.add(Publisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
                 }
                 pub.publishAll(batch);
             }

@@ -28,6 +28,8 @@ public final class Keys {
             "console log format: text, or json (one JSON object per line)");
 
     // broker
+    public static final Key<String> BROKER_TYPE = key("broker.type", "QUEUE_TYPE", Type.TEXT, "rabbitmq",
+            "the message transport: rabbitmq, or postgres (a table in the database, docs/contract.md)");
     public static final Key<String> BROKER_URI = secret(key("broker.uri", "QUEUE_URI", Type.TEXT, null,
             "amqp(s)://user:password@host:port/vhost; wins over host, port, user, password, vhost"));
     public static final Key<String> BROKER_HOST = key("broker.host", "QUEUE_HOST", Type.TEXT, "localhost",

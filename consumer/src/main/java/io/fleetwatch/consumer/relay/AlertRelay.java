@@ -1,5 +1,6 @@
 package io.fleetwatch.consumer.relay;
 
+import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
@@ -45,7 +46,7 @@ public final class AlertRelay implements AutoCloseable {
     private Thread thread;
     private final int index;
     private Connection amqp;
-    private ConfirmingPublisher publisher;
+    private Publisher publisher;
 
     public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock) {
         this(dataSource, broker, settings, clock, 0);
@@ -118,7 +119,7 @@ public final class AlertRelay implements AutoCloseable {
             try {
                 publish(batch);
                 return null;
-            } catch (ConfirmingPublisher.NotConfirmedException | java.io.IOException
+            } catch (Publisher.NotConfirmedException | java.io.IOException
                      | java.util.concurrent.TimeoutException e) {
                 return String.valueOf(e.getMessage());
             }
@@ -133,16 +134,16 @@ public final class AlertRelay implements AutoCloseable {
         return d.claimed();
     }
 
-    private void publish(List<AlertMessage> batch) throws ConfirmingPublisher.NotConfirmedException,
+    private void publish(List<AlertMessage> batch) throws Publisher.NotConfirmedException,
             java.io.IOException, java.util.concurrent.TimeoutException {
         if (publisher == null || !publisher.isOpen()) {
             closePublisher();
             amqp = broker.newConnection("fleetwatch-relay");
             publisher = new ConfirmingPublisher(amqp, "fleetwatch-relay", Duration.ofSeconds(10), clock);
         }
-        List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+        List<Publisher.Outgoing> out = new ArrayList<>(batch.size());
         for (AlertMessage a : batch) {
-            out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, "alert-" + a.alertId(), a.severity().priority()));
+            out.add(new Publisher.Outgoing(a.routingKey(), a, "alert-" + a.alertId(), a.severity().priority()));
         }
         publisher.publishAll(out);
     }
