@@ -51,7 +51,8 @@ public final class PostgresTransport implements Transport {
     private final Timing timing;
     /** One monitor per queue: the listener wakes the consumers waiting on it. */
     private final Map<String, Object> wakeups = new ConcurrentHashMap<>();
-    private final Thread listener;
+    /** Started by the first consumer: a transport that only publishes listens to nothing. */
+    private Thread listener;
     private volatile boolean open = true;
 
     public PostgresTransport(DataSource dataSource, Routing.QueueNames queues, Timing timing) {
@@ -59,9 +60,6 @@ public final class PostgresTransport implements Transport {
         this.table = new PostgresQueue(dataSource);
         this.queues = queues;
         this.timing = timing;
-        this.listener = new Thread(this::listen, "fleetwatch-queue-listener");
-        listener.setDaemon(true);
-        listener.start();
     }
 
     @Override
@@ -135,7 +133,12 @@ public final class PostgresTransport implements Transport {
     }
 
     @Override
-    public QueueConsumer consumer(String queue, String name, int prefetch) {
+    public synchronized QueueConsumer consumer(String queue, String name, int prefetch) {
+        if (listener == null && open) {
+            listener = new Thread(this::listen, "fleetwatch-queue-listener");
+            listener.setDaemon(true);
+            listener.start();
+        }
         return new PostgresConsumer(this, table, queue, timing);
     }
 
@@ -210,11 +213,17 @@ public final class PostgresTransport implements Transport {
     @Override
     public void close() {
         open = false;
-        listener.interrupt();
-        try {
-            listener.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Thread l;
+        synchronized (this) {
+            l = listener;
+        }
+        if (l != null) {
+            l.interrupt();
+            try {
+                l.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         wakeups.values().forEach(w -> {
             synchronized (w) {
