@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.RabbitTransport;
 import io.fleetwatch.broker.Topology;
+import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.Database;
@@ -35,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The contract's delivery guarantees, the same test for every transport, on the real RabbitMQ and the real database
  * (run on both engines): at-least-once without a duplicate row, a poison message dead-lettered with its reason, a
- * consumer killed mid-batch losing nothing, and the queue's depth.
+ * consumer killed mid-batch losing nothing, and the queue's depth (also as the backlog watch reads it).
  */
 class TransportGuaranteesIT {
     private static final String METRICS = Routing.METRICS_QUEUE;
@@ -59,19 +60,23 @@ class TransportGuaranteesIT {
             new Migrator(ds, "auto").migrate();
             jdbi = ConsumerService.jdbi(ds);
         }
-        Transport t = switch (kind) {
-            case RABBITMQ -> {
-                if (tb == null) {
-                    tb = TestBroker.create();
-                    toClose.add(tb);
-                }
-                yield RabbitTransport.connect(BrokerSettings.fromEnv(tb.env()), Topology.standard(), "transport-it");
-            }
-            case POSTGRES -> new PostgresTransport(ds, Routing.QueueNames.defaults(), TIMING);
-        };
+        if (kind == TransportKind.RABBITMQ && tb == null) {
+            tb = TestBroker.create();
+            toClose.add(tb);
+        }
+        Transport t = opener(kind).open();
         toClose.add(0, t);
         t.declare();
         return t;
+    }
+
+    /** A new transport of the kind on this test's broker or database, as {@code Transports.open} gives one. */
+    private Transport.Opener opener(TransportKind kind) {
+        return switch (kind) {
+            case RABBITMQ -> () -> RabbitTransport.connect(BrokerSettings.fromEnv(tb.env()), Topology.standard(),
+                    "transport-it");
+            case POSTGRES -> () -> new PostgresTransport(ds, Routing.QueueNames.defaults(), TIMING);
+        };
     }
 
     private ConsumerService consume(Transport t) throws Exception {
@@ -172,5 +177,18 @@ class TransportGuaranteesIT {
         Await.equal(Duration.ofSeconds(10), "depth", 7L, () -> t.depth(METRICS));
         assertThat(t.depth(Routing.deadLetterQueue(METRICS))).isZero();
         assertThat(t.depth(Routing.DISCOVERY_QUEUE)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void theBacklogWatchReadsTheTransportsDepth(TransportKind kind) throws Exception {
+        Transport t = open(kind);
+        publish(t, samples("backlog-" + kind.key(), 6));
+        Await.equal(Duration.ofSeconds(10), "depth", 6L, () -> t.depth(METRICS));
+        QueueWatch watch = new QueueWatch(ds, opener(kind), List.of(METRICS), new QueueWatch.Thresholds(2, 5),
+                Clock.systemUTC());
+        assertThat(watch.runOnce()).extracting(QueueWatch.Change::severity, QueueWatch.Change::state)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("warning", "firing"),
+                        org.assertj.core.groups.Tuple.tuple("critical", "firing"));
     }
 }

@@ -12,20 +12,14 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Publishing implements AutoCloseable {
 
-    /** Opens a transport of the producer's own (a RabbitMQ connection, the queue table). */
-    @FunctionalInterface
-    public interface Opener {
-        Transport open() throws IOException, TimeoutException;
-    }
-
-    private final Opener opener;
+    private final Transport.Opener opener;
     private final String appId;
     private final Duration confirmTimeout;
     private final Clock clock;
     private Transport transport;
     private Publisher publisher;
 
-    public Publishing(Opener opener, String appId, Duration confirmTimeout, Clock clock) {
+    public Publishing(Transport.Opener opener, String appId, Duration confirmTimeout, Clock clock) {
         this.opener = opener;
         this.appId = appId;
         this.confirmTimeout = confirmTimeout;

@@ -13,6 +13,12 @@ import java.time.Duration;
  */
 public interface Transport extends AutoCloseable {
 
+    /** Opens a transport of a component's own (a RabbitMQ connection, the queue table): {@code Transports.open}. */
+    @FunctionalInterface
+    interface Opener {
+        Transport open() throws IOException, java.util.concurrent.TimeoutException;
+    }
+
     TransportKind kind();
 
     /** Makes sure the queues exist (idempotent). */

@@ -2,6 +2,7 @@ package io.fleetwatch.consumer.relay;
 
 import io.fleetwatch.transport.Publisher;
 import io.fleetwatch.transport.Publishing;
+import io.fleetwatch.transport.Transport;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.RabbitTransport;
 import io.fleetwatch.broker.Topology;
@@ -62,7 +63,7 @@ public final class AlertRelay implements AutoCloseable {
     }
 
     /** On the transport {@code transports} opens (its own, one per relay: {@code Transports.open}). */
-    public AlertRelay(DataSource dataSource, Publishing.Opener transports, Settings settings, Clock clock, int index) {
+    public AlertRelay(DataSource dataSource, Transport.Opener transports, Settings settings, Clock clock, int index) {
         this.index = index;
         this.alerts = new AlertStore(Stores.jdbi(dataSource));
         this.publishing = new Publishing(transports, "fleetwatch-relay", Duration.ofSeconds(10), clock);
