@@ -1,13 +1,15 @@
 package io.fleetwatch.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.CollectorService;
 import io.fleetwatch.collector.HostTarget;
 import io.fleetwatch.collector.SshSettings;
 import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.lifecycle.Signals;
+import io.fleetwatch.settings.Settings;
 import io.fleetwatch.store.Owners;
+import io.fleetwatch.transport.TransportKind;
+import io.fleetwatch.transport.Transports;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +77,12 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
         }
         Duration every = interval == null ? null : io.fleetwatch.agent.AgentSettings.duration("--interval", interval);
         PrintWriter out = spec.commandLine().getOut();
-        try (CollectorService svc = new CollectorService(targets, ssh, BrokerSettings.fromEnv(env),
+        Settings settings = Settings.fromEnv(env);
+        // the postgres transport publishes into the database: a pool of its own for this run
+        HikariDataSource queueDb = TransportKind.from(settings) == TransportKind.POSTGRES
+                ? Services.database(env, "fleetwatch-collect-queue") : null;
+        try (queueDb; CollectorService svc = new CollectorService(targets, ssh,
+                () -> Transports.open(settings, () -> queueDb, "fleetwatch-collector"),
                 CollectorService.Settings.defaults(), Clock.systemUTC())) {
             if (every == null) {
                 svc.round(); // primes the rates

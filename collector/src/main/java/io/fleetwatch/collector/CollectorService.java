@@ -1,16 +1,18 @@
 package io.fleetwatch.collector;
 
-import io.fleetwatch.transport.Publisher;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
-import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
 import io.fleetwatch.messages.Severity;
+import io.fleetwatch.transport.Publisher;
+import io.fleetwatch.transport.Publishing;
+import io.fleetwatch.transport.Transport;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -59,7 +61,6 @@ public final class CollectorService implements AutoCloseable {
 
     private final List<HostTarget> targets;
     private final SshSettings ssh;
-    private final BrokerSettings broker;
     private final Clock clock;
     private final JSch jsch = new JSch();
     private final ExecutorService pool;
@@ -68,14 +69,20 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, HostSampler> samplers = new LinkedHashMap<>();
     private final Map<HostTarget, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
-    private Connection amqp;
-    private Publisher publisher;
+    private final Publishing publishing;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
+        this(targets, ssh, () -> RabbitTransport.connect(broker, Topology.standard(), "fleetwatch-collector"),
+                settings, clock);
+    }
+
+    /** Publishes on the transport {@code transports} opens ({@code Transports.open}), again after a loss. */
+    public CollectorService(List<HostTarget> targets, SshSettings ssh, Transport.Opener transports, Settings settings,
+                            Clock clock) throws JSchException {
         this.targets = List.copyOf(targets);
         this.ssh = ssh;
-        this.broker = broker;
+        this.publishing = new Publishing(transports, "fleetwatch-collector", Duration.ofSeconds(10), clock);
         this.clock = clock;
         for (var key : ssh.identities()) {
             jsch.addIdentity(key.toString());
@@ -200,12 +207,6 @@ public final class CollectorService implements AutoCloseable {
         if (samples.isEmpty() && pendingAlerts.isEmpty()) {
             return;
         }
-        if (publisher == null || !publisher.isOpen()) {
-            if (amqp == null || !amqp.isOpen()) {
-                amqp = broker.newConnection("fleetwatch-collector");
-            }
-            publisher = new ConfirmingPublisher(amqp, "fleetwatch-collector", Duration.ofSeconds(10), clock);
-        }
         List<Publisher.Outgoing> out = new ArrayList<>();
         for (MetricsMessage m : samples) {
             out.add(Publisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
@@ -213,7 +214,7 @@ public final class CollectorService implements AutoCloseable {
         for (AlertMessage a : pendingAlerts) {
             out.add(new Publisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));
         }
-        publisher.publishAll(out);
+        publishing.publishAll(out);
         pendingAlerts.clear();
     }
 
@@ -221,15 +222,6 @@ public final class CollectorService implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         connections.values().forEach(SshConnection::close);
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (amqp != null) {
-            try {
-                amqp.close(2_000);
-            } catch (IOException | RuntimeException ignored) {
-                // already closed
-            }
-        }
+        publishing.close();
     }
 }

@@ -2,7 +2,9 @@ package io.fleetwatch.jobs;
 
 import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
-import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.transport.Transport;
 import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.scanner.Cidr;
@@ -46,6 +48,12 @@ public final class ScanJobs {
         Connection connect(String name) throws Exception;
     }
 
+    /** Opens a transport of its own under the given client name ({@code Transports.open}); closed after each job. */
+    @FunctionalInterface
+    public interface Opener {
+        Transport open(String name) throws Exception;
+    }
+
     /** What to sweep: {@code order} seeds the order of the addresses; {@code force} allows more than a /16. */
     public record Sweep(List<Cidr> targets, List<Cidr> exclude, long order, boolean force, int dept) {
         public Sweep {
@@ -64,13 +72,32 @@ public final class ScanJobs {
     }
 
     private final ScanStore store;
-    private final Broker broker;
+    private final Opener transports;
     private final Clock clock;
 
+    /** Publishing on RabbitMQ connections {@code broker} opens. */
     public ScanJobs(ScanStore store, Broker broker, Clock clock) {
+        this(store, rabbit(Objects.requireNonNull(broker, "broker")), clock);
+    }
+
+    private ScanJobs(ScanStore store, Opener transports, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
-        this.broker = Objects.requireNonNull(broker, "broker");
+        this.transports = Objects.requireNonNull(transports, "transports");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Publishing on the transports {@code transports} opens (the one {@code QUEUE_TYPE} chooses). */
+    public static ScanJobs on(ScanStore store, Opener transports, Clock clock) {
+        return new ScanJobs(store, transports, clock);
+    }
+
+    private static Opener rabbit(Broker broker) {
+        return name -> rabbit(broker.connect(name));
+    }
+
+    /** A connection as a transport; closing it closes the connection. */
+    private static Transport rabbit(Connection amqp) {
+        return new RabbitTransport(amqp, Topology.standard(), "rabbitmq");
     }
 
     /** The scan policy of this host: FLEETWATCH_SCAN_ALLOW (default 127.0.0.0/8) and FLEETWATCH_SCAN_DENY. */
@@ -119,23 +146,28 @@ public final class ScanJobs {
                 + s.probesSent() + " probe(s) sent, " + s.took().toMillis() + " ms";
     }
 
-    /** Submits a job and runs it now, publishing over {@code amqp}. */
+    /** Submits a job and runs it now, publishing over {@code amqp} (left open). */
     public Outcome submit(Connection amqp, Scanner scanner, ScanLog log, Sweep sweep, String requestedBy)
             throws Exception {
+        return submit(rabbit(amqp), scanner, log, sweep, requestedBy);
+    }
+
+    /** Submits a job and runs it now, publishing on {@code transport} (left open). */
+    public Outcome submit(Transport transport, Scanner scanner, ScanLog log, Sweep sweep, String requestedBy)
+            throws Exception {
         long id = store.start(sweep.dept(), sweep.targets().stream().map(Cidr::toString).toList(), requestedBy);
-        return run(id, amqp, scanner, log, sweep);
+        return run(id, transport, scanner, log, sweep);
     }
 
     /** Runs the sweep of job {@code id} (started or claimed already) and closes the job. */
-    public Outcome run(long id, Connection amqp, Scanner scanner, ScanLog log, Sweep sweep) throws Exception {
+    public Outcome run(long id, Transport transport, Scanner scanner, ScanLog log, Sweep sweep) throws Exception {
         try {
             Scanner.Result r;
             try (log) {
                 r = scanner.events(log).sweep(sweep.targets(), sweep.exclude(), sweep.order(), sweep.force(), id,
                         sweep.dept());
             }
-            try (ConfirmingPublisher pub = new ConfirmingPublisher(amqp, "fleetwatch-scan", Duration.ofSeconds(10),
-                    clock)) {
+            try (Publisher pub = transport.publisher("fleetwatch-scan", Duration.ofSeconds(10), clock)) {
                 List<Publisher.Outgoing> batch = new ArrayList<>();
                 for (DiscoveryMessage m : r.hosts()) {
                     batch.add(Publisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
@@ -175,8 +207,8 @@ public final class ScanJobs {
             LOG.warn("requested scan {}: {}", id, why);
             return true;
         }
-        try (Connection amqp = broker.connect("fleetwatch-scan-request")) {
-            Outcome o = run(id, amqp, scanner(policy, Scanner.PROBES, true, clock), log,
+        try (Transport t = transports.open("fleetwatch-scan-request")) {
+            Outcome o = run(id, t, scanner(policy, Scanner.PROBES, true, clock), log,
                     new Sweep(targets, List.of(), System.nanoTime(), false, claimed.get().dept()));
             LOG.info("requested {}", summary(o.scanId(), o.result().summary()));
         } catch (Exception e) {
@@ -228,8 +260,8 @@ public final class ScanJobs {
                 return;
             }
             try (ScanStore.ScheduleLock held = lock.get();
-                 Connection amqp = broker.connect("fleetwatch-scan-schedule")) {
-                Outcome o = submit(amqp, scanner(policy.withProfile(s.profile()), s.probes(), true, clock),
+                 Transport t = transports.open("fleetwatch-scan-schedule")) {
+                Outcome o = submit(t, scanner(policy.withProfile(s.profile()), s.probes(), true, clock),
                         new ScanLog(ScanEvents.NONE, clock),
                         new Sweep(s.targets(), List.of(), System.nanoTime(), false, s.dept()), "schedule");
                 LOG.info("scheduled {}", summary(o.scanId(), o.result().summary()));
