@@ -51,7 +51,7 @@ class SampleConfigReachesTheComponentsTest {
         BrokerSettings broker = BrokerSettings.fromEnv(env);
         Management.base(env, broker);
         Topology.fromEnv(env);
-        io.fleetwatch.transport.TransportKind.fromEnv(env);
+        io.fleetwatch.transport.Transports.checkEnv(env);
         Routing.QueueNames.fromEnv(env);
         DatabaseSettings.fromEnv(env);
         ReadReplicaSettings.fromEnv(env);

@@ -19,8 +19,10 @@ import io.fleetwatch.transport.DeadLetter;
 import io.fleetwatch.transport.PostgresTransport;
 import io.fleetwatch.transport.Publisher;
 import io.fleetwatch.transport.QueueConsumer;
+import io.fleetwatch.transport.RedisTransport;
 import io.fleetwatch.transport.Transport;
 import io.fleetwatch.transport.TransportKind;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,10 +30,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import redis.clients.jedis.JedisPooled;
 
 /**
  * The contract's delivery guarantees, the same test for every transport, on the real RabbitMQ and the real database
@@ -40,12 +44,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class TransportGuaranteesIT {
     private static final String METRICS = Routing.METRICS_QUEUE;
-    /** Short, so a batch whose consumer died comes back within the test (postgres; RabbitMQ requeues at once). */
+    /** Short, so a batch whose consumer died comes back within the test (postgres, redis; RabbitMQ requeues at once). */
     private static final PostgresTransport.Timing TIMING =
             new PostgresTransport.Timing(Duration.ofSeconds(2), Duration.ofMillis(200));
     private static final BatchWorker.Settings BATCH =
             new BatchWorker.Settings(50, Duration.ofMillis(50), 150, Duration.ofMillis(50), Duration.ofSeconds(1));
 
+    /** The shared Redis of the machine; each test has streams of its own there. */
+    private static final URI REDIS = URI.create("redis://127.0.0.1:6379");
+    private final String redisPrefix = "fleetwatch-test-" + UUID.randomUUID() + ":";
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private TestBroker tb;
     private HikariDataSource ds;
@@ -76,6 +83,8 @@ class TransportGuaranteesIT {
             case RABBITMQ -> () -> RabbitTransport.connect(BrokerSettings.fromEnv(tb.env()), Topology.standard(),
                     "transport-it");
             case POSTGRES -> () -> new PostgresTransport(ds, Routing.QueueNames.defaults(), TIMING);
+            case REDIS -> () -> new RedisTransport(REDIS, redisPrefix, Routing.QueueNames.defaults(),
+                    Topology.Limits.defaults(), TIMING);
         };
     }
 
@@ -90,6 +99,12 @@ class TransportGuaranteesIT {
     void tearDown() throws Exception {
         for (AutoCloseable c : toClose) {
             c.close();
+        }
+        // the shared Redis keeps nothing of this test: only its own streams go
+        try (JedisPooled redis = new JedisPooled(REDIS)) {
+            for (String q : List.of(Routing.DISCOVERY_QUEUE, METRICS, Routing.ALERT_QUEUE)) {
+                redis.del(redisPrefix + q, redisPrefix + Routing.deadLetterQueue(q));
+            }
         }
     }
 

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * One worker's consumer of a queue table: claims what is visible at once; when nothing is, waits for a NOTIFY of
  * its queue (or the idle poll) and looks again. Remembers what it holds, so {@link #close} gives it back at once.
  */
-final class PostgresConsumer implements QueueConsumer {
+final class PostgresConsumer extends PollingConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresConsumer.class);
 
     private final PostgresTransport transport;
@@ -22,8 +22,6 @@ final class PostgresConsumer implements QueueConsumer {
     private final String queue;
     private final PostgresTransport.Timing timing;
     private final Set<Long> held = new LinkedHashSet<>();
-    private volatile boolean paused;
-    private volatile boolean stopped;
 
     PostgresConsumer(PostgresTransport transport, PostgresQueue table, String queue, PostgresTransport.Timing timing) {
         this.transport = transport;
@@ -97,18 +95,8 @@ final class PostgresConsumer implements QueueConsumer {
     }
 
     @Override
-    public void pause() {
-        paused = true;
-    }
-
-    @Override
-    public void resume() {
-        paused = false;
-    }
-
-    @Override
     public void stopTaking() {
-        stopped = true;
+        super.stopTaking();
         Object w = transport.wakeup(queue);
         synchronized (w) {
             w.notifyAll();

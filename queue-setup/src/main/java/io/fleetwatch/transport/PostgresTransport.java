@@ -78,22 +78,6 @@ public final class PostgresTransport implements Transport {
         }
     }
 
-    /** The queue a routing key goes to, as the bindings of {@code Topology}; null when none (unroutable). */
-    String route(String routingKey) {
-        if (Routing.DISCOVERY_ROUTING_KEY.equals(routingKey)) {
-            return queues.discovery();
-        }
-        if (Routing.METRICS_ROUTING_KEY.equals(routingKey)) {
-            return queues.metrics();
-        }
-        String prefix = Routing.ALERTS_BINDING.substring(0, Routing.ALERTS_BINDING.length() - 1); // "alerts."
-        if (routingKey.startsWith(prefix) && routingKey.indexOf('.', prefix.length()) < 0
-                && routingKey.length() > prefix.length()) {
-            return queues.alerts();
-        }
-        return null;
-    }
-
     @Override
     public Publisher publisher(String appId, Duration confirmTimeout, Clock clock) {
         return new Publisher() {
@@ -104,7 +88,7 @@ public final class PostgresTransport implements Transport {
                 }
                 List<PostgresQueue.Row> rows = new ArrayList<>(batch.size());
                 for (Outgoing o : batch) {
-                    String q = route(o.routingKey());
+                    String q = Routes.queue(queues, o.routingKey());
                     if (q == null) {
                         throw new NotConfirmedException("routing key '" + o.routingKey() + "' reaches no queue", null);
                     }

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** The message transports of the contract (docs/contract.md, "Configuration"), chosen by {@code QUEUE_TYPE}. */
 public enum TransportKind {
-    RABBITMQ, POSTGRES;
+    RABBITMQ, POSTGRES, REDIS;
 
     public static final String ENV = Keys.BROKER_TYPE.env();
 

@@ -25,6 +25,16 @@ class TransportKindTest {
                 .hasMessageContaining("QUEUE_TYPE")
                 .hasMessageContaining("broker.type")
                 .hasMessageContaining("'kafka'")
-                .hasMessageContaining("rabbitmq, postgres");
+                .hasMessageContaining("rabbitmq, postgres, redis");
+    }
+
+    @Test
+    void aBadRedisUrlFailsNamingTheKeyNotTheValue() {
+        assertThatThrownBy(() -> Transports.checkEnv(Map.of("QUEUE_TYPE", "redis", "REDIS_URL", "http://u:s3cret@host")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("REDIS_URL")
+                .hasMessageContaining("broker.redis-url")
+                .hasMessageNotContaining("s3cret");
+        assertThat(Transports.checkEnv(Map.of("QUEUE_TYPE", "redis"))).isEqualTo(TransportKind.REDIS);
     }
 }

@@ -6,7 +6,6 @@ import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.settings.Settings;
-import io.fleetwatch.transport.TransportKind;
 import io.fleetwatch.transport.Transports;
 import java.time.Clock;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class ConsumerComponent implements AutoCloseable {
 
     /** The settings the consumer, its notifier and its queue watch start with (for {@code --validate-only}). */
     public static void check(Map<String, String> env) {
-        TransportKind.fromEnv(env);
+        Transports.checkEnv(env);
         ConsumerSettings.fromEnv(env);
         NotifySettings.channels(env);
         QueueWatch.Thresholds.fromEnv(env);
