@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one queue into one {@link Sink}, in batches, through the transport's {@link QueueConsumer} (RabbitMQ or
- * the postgres queue table). Lifecycle: {@link #start()} → batches taken on size or time → {@link #stop()} (finishes
+ * Consumes one queue into one {@link Sink}, in batches, through the transport's {@link QueueConsumer} (RabbitMQ, the
+ * postgres queue table, or Redis Streams). Lifecycle: {@link #start()} → batches taken on size or time → {@link #stop()} (finishes
  * and acks the batch in hand).
  *
  * <p>A flush decodes every message; the invalid ones are dead-lettered with the reason. The valid ones are written in

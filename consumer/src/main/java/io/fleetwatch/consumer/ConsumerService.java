@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer process: one transport (a RabbitMQ connection, or the postgres queue table), {@link BatchWorker}s per
+ * The consumer process: one transport (a RabbitMQ connection, the postgres queue table, or Redis Streams), {@link BatchWorker}s per
  * queue, sharing one connection pool.
  */
 public final class ConsumerService implements AutoCloseable {

@@ -5,8 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The seam between Fleetwatch's producers and consumers and the message transport underneath (RabbitMQ, or a table
- * in PostgreSQL): declare the queues, publish with confirmation, consume in batches, read a queue's depth. Queue
+ * The seam between Fleetwatch's producers and consumers and the message transport underneath (RabbitMQ, a table in
+ * PostgreSQL, or Redis Streams): declare the queues, publish with confirmation, consume in batches, read a queue's depth. Queue
  * names are the work queues of {@code Routing.QueueNames}; a queue's dead letters are read as
  * {@code Routing.deadLetterQueue(queue)}. Closing the transport without closing its consumers is what a crash
  * does: what they took and did not acknowledge comes back after the transport's timeout.
