@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one queue into one {@link Sink}, in batches, through the transport's {@link QueueConsumer} (RabbitMQ, the
- * postgres queue table, or Redis Streams). Lifecycle: {@link #start()} → batches taken on size or time → {@link #stop()} (finishes
- * and acks the batch in hand).
+ * postgres queue table, or Redis Streams). Lifecycle: {@link #start()} → batches taken on size or time →
+ * {@link #stop()} (finishes and acks the batch in hand).
  *
  * <p>A flush decodes every message; the invalid ones are dead-lettered with the reason. The valid ones are written in
- * one transaction. Only after both is the batch acked as a whole, so a crash at any point leaves the messages in the queue (and the sinks'
- * {@code ON CONFLICT DO NOTHING} makes the redelivery harmless). A retriable failure (database down) is retried
+ * one transaction. Only after both is the batch acked as a whole, so a crash at any point leaves the messages in the
+ * queue (and the sinks' {@code ON CONFLICT DO NOTHING} makes the redelivery harmless). A retriable failure (database down) is retried
  * with exponential backoff and nothing is acked meanwhile; a data failure splits the batch in halves until the
  * message at fault is found and dead-lettered, so one bad message never blocks the rest.
  */
