@@ -5,7 +5,7 @@
 
 (() => {
   const { api, el, ago, when, whoami, field, select, messages, say, act, table, rerender } = window.fwUi;
-  const METRICS = ["cpu_percent", "ram_percent", "disk_percent", "gpu_percent", "network_sent_mbps", "network_recv_mbps"];
+  let METRICS = null; // the metric catalog's alertable metrics (GET /api/metrics/catalog), once per page load
   const TABS = [["rules", "Alert rules"], ["windows", "Maintenance windows"], ["departments", "Departments"],
     ["scans", "Scans"], ["tokens", "API tokens"]];
   const state = { editing: null, scan: null, secret: null };
@@ -89,6 +89,7 @@
   }
 
   async function rules(admin) {
+    METRICS = METRICS || (await api("/api/metrics/catalog")).filter(m => m.alertable).map(m => m.name);
     const [list, depts] = await Promise.all([api("/api/alert-rules"), api("/api/departments")]);
     const names = new Map(depts.map(d => [d.id, d.name || "department " + d.id]));
     const area = messages("rules-message");

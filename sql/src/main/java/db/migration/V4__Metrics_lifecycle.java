@@ -3,6 +3,8 @@ package db.migration;
 import io.fleetwatch.sql.MetricsStorage;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
@@ -38,17 +40,25 @@ public class V4__Metrics_lifecycle extends BaseJavaMigration {
         }
     }
 
+    /** {@code metrics_5m} as a continuous aggregate of these columns (V17 rebuilds it). */
+    static void createCagg5m(Statement st, List<V7__Metrics_rollups.Column> columns) throws Exception {
+        st.execute("CREATE MATERIALIZED VIEW metrics_5m WITH (timescaledb.continuous) AS SELECT system_id,"
+                + " time_bucket(INTERVAL '5 minutes', collected_at) AS bucket, count(*) AS samples, "
+                + selectList(columns) + " FROM metrics GROUP BY system_id, bucket WITH NO DATA");
+    }
+
+    static final String POLICY_5M = "SELECT add_continuous_aggregate_policy('metrics_5m', start_offset =>"
+            + " INTERVAL '1 day', end_offset => INTERVAL '5 minutes', schedule_interval => INTERVAL '5 minutes')";
+
+    /** avg or max of each column of raw rows, named as the column. */
+    static String selectList(List<V7__Metrics_rollups.Column> columns) {
+        return columns.stream().map(c -> (c.mean() ? "avg(" : "max(") + c.name() + ") AS " + c.name())
+                .collect(Collectors.joining(", "));
+    }
+
     private static void timescale(Statement st, int retentionDays) throws Exception {
-        st.execute("""
-                CREATE MATERIALIZED VIEW metrics_5m WITH (timescaledb.continuous) AS
-                SELECT system_id, time_bucket(INTERVAL '5 minutes', collected_at) AS bucket, count(*) AS samples,
-                       avg(cpu_percent) AS cpu_percent, avg(ram_percent) AS ram_percent, avg(disk_percent) AS disk_percent,
-                       avg(network_sent_mbps) AS network_sent_mbps, avg(network_recv_mbps) AS network_recv_mbps,
-                       avg(gpu_percent) AS gpu_percent, max(uptime_seconds) AS uptime_seconds,
-                       max(logged_in_users) AS logged_in_users
-                FROM metrics GROUP BY system_id, bucket WITH NO DATA""");
-        st.execute("SELECT add_continuous_aggregate_policy('metrics_5m', start_offset => INTERVAL '1 day',"
-                + " end_offset => INTERVAL '5 minutes', schedule_interval => INTERVAL '5 minutes')");
+        createCagg5m(st, V7__Metrics_rollups.FIRST_EIGHT);
+        st.execute(POLICY_5M);
         st.execute("ALTER TABLE metrics SET (timescaledb.compress, timescaledb.compress_segmentby = 'system_id',"
                 + " timescaledb.compress_orderby = 'collected_at DESC')");
         st.execute("SELECT add_compression_policy('metrics', INTERVAL '7 days')");
@@ -56,13 +66,21 @@ public class V4__Metrics_lifecycle extends BaseJavaMigration {
     }
 
     /** Averages of a set of metrics rows per system and 5-minute bucket; {@code %s} is the row filter. */
-    static final String AGGREGATE = """
-            SELECT system_id, date_bin(INTERVAL '5 minutes', collected_at, TIMESTAMPTZ 'epoch') AS bucket,
-                   count(*) AS samples, avg(cpu_percent) AS cpu_percent, avg(ram_percent) AS ram_percent,
-                   avg(disk_percent) AS disk_percent, avg(network_sent_mbps) AS network_sent_mbps,
-                   avg(network_recv_mbps) AS network_recv_mbps, avg(gpu_percent) AS gpu_percent,
-                   max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
-            FROM metrics WHERE %s GROUP BY 1, 2""";
+    static final String AGGREGATE = aggregate(V7__Metrics_rollups.FIRST_EIGHT);
+
+    /** Averages (maxima) of these columns of a set of metrics rows per system and 5-minute bucket. */
+    static String aggregate(List<V7__Metrics_rollups.Column> columns) {
+        return "SELECT system_id, date_bin(INTERVAL '5 minutes', collected_at, TIMESTAMPTZ 'epoch') AS bucket,"
+                + " count(*) AS samples, " + selectList(columns).replace("%", "%%")
+                + " FROM metrics WHERE %s GROUP BY 1, 2";
+    }
+
+    /** The plain-PostgreSQL {@code metrics_5m}: materialised buckets before the watermark, the open ones live. */
+    static String view5m(String aggregate) {
+        return "CREATE VIEW metrics_5m AS SELECT * FROM metrics_5m_data WHERE bucket < fw_metrics_5m_watermark()"
+                + " UNION ALL SELECT * FROM (" + aggregate.formatted("collected_at >= fw_metrics_5m_watermark()")
+                + ") AS live";
+    }
 
     /**
      * Like TimescaleDB's real-time aggregate: buckets before the watermark are materialised in
@@ -145,8 +163,6 @@ public class V4__Metrics_lifecycle extends BaseJavaMigration {
                     RETURN n;
                 END;
                 $$""");
-        st.execute("CREATE VIEW metrics_5m AS SELECT * FROM metrics_5m_data WHERE bucket < fw_metrics_5m_watermark()"
-                + " UNION ALL SELECT * FROM (" + AGGREGATE.formatted("collected_at >= fw_metrics_5m_watermark()")
-                + ") AS live");
+        st.execute(view5m(AGGREGATE));
     }
 }

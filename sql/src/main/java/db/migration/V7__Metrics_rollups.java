@@ -20,10 +20,14 @@ import org.flywaydb.core.api.migration.Context;
  */
 @SuppressWarnings("checkstyle:TypeName")
 public class V7__Metrics_rollups extends BaseJavaMigration {
-    /** Averaged metrics (re-weighted by samples when rolled up again); the others keep their maximum. */
-    static final List<String> MEANS = List.of("cpu_percent", "ram_percent", "disk_percent", "network_sent_mbps",
-            "network_recv_mbps", "gpu_percent");
-    static final List<String> MAXIMA = List.of("uptime_seconds", "logged_in_users");
+    /** A rolled-up column: averaged ({@code mean}, re-weighted by samples when rolled up again) or its maximum. */
+    public record Column(String name, boolean mean) {}
+
+    /** The columns of the rollups as this migration made them: the contract's first eight metrics. */
+    static final List<Column> FIRST_EIGHT = List.of(new Column("cpu_percent", true), new Column("ram_percent", true),
+            new Column("disk_percent", true), new Column("network_sent_mbps", true),
+            new Column("network_recv_mbps", true), new Column("gpu_percent", true),
+            new Column("uptime_seconds", false), new Column("logged_in_users", false));
 
     /** A rollup level: its name, bucket width, and the level it is computed from. */
     public record Level(String name, String width, String source, String startOffset, String endOffset,
@@ -41,11 +45,43 @@ public class V7__Metrics_rollups extends BaseJavaMigration {
     }
 
     /** The select list that rolls {@code source} rows (with a {@code samples} column) up into {@code bucketExpr}. */
-    static String rollupColumns(String bucketExpr) {
-        String means = MEANS.stream().map(m -> "sum(" + m + " * samples) / nullif(sum(samples) FILTER (WHERE " + m
-                + " IS NOT NULL), 0) AS " + m).collect(Collectors.joining(", "));
-        String maxima = MAXIMA.stream().map(m -> "max(" + m + ") AS " + m).collect(Collectors.joining(", "));
-        return "system_id, " + bucketExpr + " AS bucket, sum(samples)::bigint AS samples, " + means + ", " + maxima;
+    static String rollupColumns(List<Column> columns, String bucketExpr) {
+        return "system_id, " + bucketExpr + " AS bucket, sum(samples)::bigint AS samples, " + columns.stream()
+                .map(c -> c.mean() ? "sum(" + c.name() + " * samples) / nullif(sum(samples) FILTER (WHERE " + c.name()
+                        + " IS NOT NULL), 0) AS " + c.name() : "max(" + c.name() + ") AS " + c.name())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** One level as a hierarchical continuous aggregate (V17 rebuilds them). */
+    static void createCagg(Statement st, Level l, List<Column> columns) throws Exception {
+        st.execute("CREATE MATERIALIZED VIEW " + l.name() + " WITH (timescaledb.continuous,"
+                + " timescaledb.materialized_only = false) AS SELECT "
+                + rollupColumns(columns, "time_bucket(INTERVAL '" + l.width() + "', bucket)")
+                + " FROM " + l.source() + " GROUP BY 1, 2 WITH NO DATA");
+    }
+
+    /** A level's refresh policy. */
+    static String policy(Level l) {
+        return "SELECT add_continuous_aggregate_policy('" + l.name() + "', start_offset => INTERVAL '"
+                + l.startOffset() + "', end_offset => INTERVAL '" + l.endOffset()
+                + "', schedule_interval => INTERVAL '" + l.schedule() + "')";
+    }
+
+    /** The select list {@code fw_refresh_metrics_rollup} aggregates with, for any bucket width. */
+    static String rollupColumnsFunction(List<Column> columns) {
+        return "CREATE OR REPLACE FUNCTION fw_rollup_columns(width interval) RETURNS text LANGUAGE sql IMMUTABLE AS"
+                + " $$ SELECT replace(" + quote(rollupColumns(columns,
+                "date_bin('@W'::interval, bucket, TIMESTAMPTZ 'epoch')")) + ", '@W', width::text) $$";
+    }
+
+    /** A plain-PostgreSQL level: closed buckets from its table, the open ones from the level below. */
+    static String levelView(Level l, List<Column> columns) {
+        return "CREATE VIEW " + l.name() + " AS SELECT * FROM " + l.name() + "_data WHERE bucket < (SELECT"
+                + " value::timestamptz FROM fleetwatch_meta WHERE key = '" + l.name() + "_watermark') UNION ALL"
+                + " SELECT * FROM (SELECT " + rollupColumns(columns, "date_bin(INTERVAL '" + l.width()
+                + "', bucket, TIMESTAMPTZ 'epoch')") + " FROM " + l.source() + " WHERE bucket >= (SELECT"
+                + " value::timestamptz FROM fleetwatch_meta WHERE key = '" + l.name() + "_watermark')"
+                + " GROUP BY 1, 2) AS live";
     }
 
     @Override
@@ -55,13 +91,8 @@ public class V7__Metrics_rollups extends BaseJavaMigration {
             if (MetricsStorage.TIMESCALEDB.equals(MetricsStorage.recorded(c))) {
                 st.execute("ALTER MATERIALIZED VIEW metrics_5m SET (timescaledb.materialized_only = false)");
                 for (Level l : LEVELS) {
-                    st.execute("CREATE MATERIALIZED VIEW " + l.name() + " WITH (timescaledb.continuous,"
-                            + " timescaledb.materialized_only = false) AS SELECT "
-                            + rollupColumns("time_bucket(INTERVAL '" + l.width() + "', bucket)")
-                            + " FROM " + l.source() + " GROUP BY 1, 2 WITH NO DATA");
-                    st.execute("SELECT add_continuous_aggregate_policy('" + l.name() + "', start_offset => INTERVAL '"
-                            + l.startOffset() + "', end_offset => INTERVAL '" + l.endOffset()
-                            + "', schedule_interval => INTERVAL '" + l.schedule() + "')");
+                    createCagg(st, l, FIRST_EIGHT);
+                    st.execute(policy(l));
                 }
             } else {
                 postgres(st);
@@ -116,9 +147,7 @@ public class V7__Metrics_rollups extends BaseJavaMigration {
                     RETURN n;
                 END;
                 $$""");
-        st.execute("CREATE FUNCTION fw_rollup_columns(width interval) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT "
-                + "replace(" + quote(rollupColumns("date_bin('@W'::interval, bucket, TIMESTAMPTZ 'epoch')"))
-                + ", '@W', width::text) $$");
+        st.execute(rollupColumnsFunction(FIRST_EIGHT));
         String below = "metrics_5m";
         for (Level l : LEVELS) {
             st.execute("CREATE TABLE " + l.name() + "_data (LIKE metrics_5m_data INCLUDING ALL)");
@@ -129,12 +158,7 @@ public class V7__Metrics_rollups extends BaseJavaMigration {
             st.execute("CREATE TRIGGER " + l.name() + "_dirty AFTER INSERT ON " + below + "_data REFERENCING NEW TABLE AS"
                     + " new_rows FOR EACH STATEMENT EXECUTE FUNCTION fw_metrics_rollup_mark_dirty('" + l.width() + "', '"
                     + l.name() + "_dirty', '" + l.name() + "_watermark')");
-            st.execute("CREATE VIEW " + l.name() + " AS SELECT * FROM " + l.name() + "_data WHERE bucket < (SELECT"
-                    + " value::timestamptz FROM fleetwatch_meta WHERE key = '" + l.name() + "_watermark') UNION ALL"
-                    + " SELECT * FROM (SELECT " + rollupColumns("date_bin(INTERVAL '" + l.width()
-                    + "', bucket, TIMESTAMPTZ 'epoch')") + " FROM " + l.source() + " WHERE bucket >= (SELECT"
-                    + " value::timestamptz FROM fleetwatch_meta WHERE key = '" + l.name() + "_watermark')"
-                    + " GROUP BY 1, 2) AS live");
+            st.execute(levelView(l, FIRST_EIGHT));
             below = l.name();
         }
     }

@@ -4,6 +4,8 @@ import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.messages.InventoryMessage;
+import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.MetricsJson;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +33,27 @@ import org.slf4j.LoggerFactory;
  * the broker is away samples accumulate there (bounded by size and age, oldest dropped and counted) and go out in
  * order when it returns, also after an agent restart. A sample whose confirm was lost can be published twice; the
  * consumer stores {@code (system, collected_at)} once.
+ *
+ * <p>With an {@link InventorySource} ({@link #setInventory}), the agent also reads the host's hardware and OS
+ * inventory at start and every {@link AgentSettings#inventoryEvery()}, and sends it (routing key
+ * {@code inventory.collected}) at start and whenever its {@link InventoryMessage#contentHash()} differs from the last
+ * one sent, through a spool of its own ({@code <state>/inventory-spool}) and the same confirming publisher.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     /** What the agent has done so far, for status lines and tests. */
     public record Status(long sampled, long published, int spoolDepth, long spoolBytes, long dropped,
-                         Instant lastPublish, boolean connected) {}
+                         Instant lastPublish, boolean connected, long inventoriesPublished) {}
+
+    /** Reads this host's inventory, collected {@code at} (OSHI in production, fixed ones in tests). */
+    @FunctionalInterface
+    public interface InventorySource {
+        InventoryMessage read(Instant at);
+    }
+
+    /** Inventories in the spool at most: a few changes while the broker is away; older ones are superseded. */
+    static final long INVENTORY_SPOOL_BYTES = 1L << 20;
 
     static final int PUBLISH_BATCH = 500;
     private static final Duration STATUS_EVERY = Duration.ofMinutes(5);
@@ -54,10 +71,17 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
 
     private final Spool spool;
+    private final Spool inventorySpool;
+    private InventorySource inventorySource;
+    private String lastInventoryHash;
+    private long lastInventorySeq;
+    private long inventoriesPublished;
     private Connection connection;
     private Publisher publisher;
-    private long sampled;
-    private long published;
+    // volatile: /metrics reads them without the agent's lock, which a publish can hold for the confirm timeout
+    private volatile long sampled;
+    private volatile long published;
+    private final java.util.concurrent.atomic.AtomicLong publishFailures = new java.util.concurrent.atomic.AtomicLong();
     private Instant lastPublish;
     private Instant lastStatusLine;
     private boolean brokerDownLogged;
@@ -80,6 +104,8 @@ public final class Agent implements AutoCloseable {
         if (spool.depth() > 0) {
             LOG.info("spool holds {} sample(s) from before; they go out first", spool.depth());
         }
+        this.inventorySpool = new Spool(settings.stateDir().resolve("inventory-spool"),
+                Math.min(settings.spoolMaxBytes(), INVENTORY_SPOOL_BYTES), settings.spoolMaxAge(), clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fleetwatch-agent");
             t.setDaemon(true);
@@ -93,7 +119,16 @@ public final class Agent implements AutoCloseable {
         this.cloneSuspected = cloneSuspected;
     }
 
+    /** Sends the inventory {@code source} reads, at start and whenever it changed; call before {@link #start}. */
+    public void setInventory(InventorySource source) {
+        this.inventorySource = source;
+    }
+
     public void start() {
+        if (inventorySource != null) {
+            long every = settings.inventoryEvery().toMillis();
+            timer.scheduleWithFixedDelay(this::inventorySafely, 0, every, TimeUnit.MILLISECONDS);
+        }
         sampler.sample(); // primes the rate counters; the first real sample comes one interval later
         long ms = settings.interval().toMillis();
         long first = ms + (settings.jitter() ? java.util.concurrent.ThreadLocalRandom.current().nextLong(ms) : 0);
@@ -109,6 +144,36 @@ public final class Agent implements AutoCloseable {
             // A broken sample must not stop the schedule (a thrown exception would cancel it silently).
             LOG.error("collection failed, will try again next interval", e);
         }
+    }
+
+    private void inventorySafely() {
+        try {
+            checkInventory();
+        } catch (RuntimeException e) {
+            LOG.error("inventory check failed, will try again in {}", settings.inventoryEvery(), e);
+        }
+    }
+
+    /**
+     * Reads the inventory and, when its content differs from the last one queued (or none was yet, at start), spools
+     * and sends it; the message queued, or null when nothing changed.
+     */
+    public synchronized InventoryMessage checkInventory() {
+        InventoryMessage m = inventorySource.read(clock.instant());
+        String hash = m.contentHash();
+        if (hash.equals(lastInventoryHash)) {
+            return null;
+        }
+        // numbered by time, strictly rising, so the spool sends them in the order they were read
+        lastInventorySeq = Math.max(lastInventorySeq + 1, clock.millis());
+        inventorySpool.add(lastInventorySeq, MessageCodec.encode(m));
+        if (lastInventoryHash != null) {
+            LOG.info("inventory changed (content {} -> {}); sending it", lastInventoryHash.substring(0, 12),
+                    hash.substring(0, 12));
+        }
+        lastInventoryHash = hash;
+        flush();
+        return m;
     }
 
     /** One collection cycle: sample, queue, flush. Public so {@code --once} and tests can drive it. */
@@ -149,29 +214,21 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes the spool, oldest first, in batches; on failure keeps everything for the next attempt. */
     public synchronized boolean flush() {
-        if (spool.depth() == 0) {
+        if (spool.depth() == 0 && inventorySpool.depth() == 0) {
             return true;
         }
         try {
             ensureConnected();
-            List<Spool.Entry> batch;
-            while (!(batch = spool.oldest(PUBLISH_BATCH)).isEmpty()) {
-                List<Publisher.Outgoing> out = new ArrayList<>(batch.size());
-                for (Spool.Entry e : batch) {
-                    out.add(new Publisher.Outgoing(Routing.METRICS_ROUTING_KEY, e.body(),
-                            identity.hostId() + ":" + e.seq(), null));
-                }
-                publisher.publishAll(out);
-                spool.remove(batch);
-                published += batch.size();
-                lastPublish = clock.instant();
-            }
+            published += drain(spool, Routing.METRICS_ROUTING_KEY, identity.hostId() + ":");
+            inventoriesPublished += drain(inventorySpool, Routing.INVENTORY_ROUTING_KEY,
+                    identity.hostId() + ":inventory:");
             if (brokerDownLogged) {
                 LOG.info("broker {} reachable again; spooled samples delivered", broker.describe());
                 brokerDownLogged = false;
             }
             return true;
         } catch (IOException | TimeoutException | Publisher.NotConfirmedException e) {
+            publishFailures.incrementAndGet();
             if (!brokerDownLogged) {
                 LOG.warn("broker {} unreachable or not confirming ({}); spooling samples to disk ({} so far)",
                         broker.describe(), e.getMessage(), spool.depth());
@@ -180,6 +237,24 @@ public final class Agent implements AutoCloseable {
             dropPublisher();
             return false;
         }
+    }
+
+    /** Publishes a spool, oldest first, in batches, each removed once confirmed; how many went out. */
+    private long drain(Spool from, String routingKey, String idPrefix)
+            throws IOException, TimeoutException, Publisher.NotConfirmedException {
+        long n = 0;
+        List<Spool.Entry> batch;
+        while (!(batch = from.oldest(PUBLISH_BATCH)).isEmpty()) {
+            List<Publisher.Outgoing> out = new ArrayList<>(batch.size());
+            for (Spool.Entry e : batch) {
+                out.add(new Publisher.Outgoing(routingKey, e.body(), idPrefix + e.seq(), null));
+            }
+            publisher.publishAll(out);
+            from.remove(batch);
+            n += batch.size();
+            lastPublish = clock.instant();
+        }
+        return n;
     }
 
     private void ensureConnected() throws IOException, TimeoutException {
@@ -235,9 +310,30 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * The agent's figures in {@code m} (its {@code /metrics}, off unless {@code agent.metrics.port} is set): samples
+     * taken and published, flushes that failed (broker away or not confirming), what waits in the spool.
+     */
+    public void meter(io.fleetwatch.lifecycle.OpsMetrics m) {
+        meter(m, () -> sampled, () -> published, publishFailures::get, spool::depth, spool::bytes, spool::dropped);
+    }
+
+    /** The agent's families in {@code m}, reading the given tallies (the dashboard check passes zeros). */
+    public static void meter(io.fleetwatch.lifecycle.OpsMetrics m, LongSupplier sampled, LongSupplier published,
+                             LongSupplier failures, LongSupplier spoolDepth, LongSupplier spoolBytes,
+                             LongSupplier dropped) {
+        m.counter("fleetwatch_agent_samples_total", "samples taken", sampled);
+        m.counter("fleetwatch_agent_published_total", "samples the broker confirmed", published);
+        m.counter("fleetwatch_agent_publish_failures_total",
+                "flushes of the spool that failed (broker unreachable or not confirming)", failures);
+        m.gauge("fleetwatch_agent_spool_depth", "samples waiting in the on-disk spool", spoolDepth::getAsLong);
+        m.gauge("fleetwatch_agent_spool_bytes", "bytes of the on-disk spool", spoolBytes::getAsLong);
+        m.counter("fleetwatch_agent_spool_dropped_total", "samples dropped from a full spool", dropped);
+    }
+
     public synchronized Status status() {
         return new Status(sampled, published, spool.depth(), spool.bytes(), spool.dropped(), lastPublish,
-                connection != null && connection.isOpen());
+                connection != null && connection.isOpen(), inventoriesPublished);
     }
 
     @Override

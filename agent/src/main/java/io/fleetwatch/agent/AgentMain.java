@@ -15,12 +15,13 @@ public final class AgentMain {
     private AgentMain() {}
 
     static final String USAGE = """
-            Usage: fleetwatch-agent [--once | --version | --help]
+            Usage: fleetwatch-agent [--once | --inventory | --version | --help]
               (no option)  sample this host every FLEETWATCH_AGENT_INTERVAL and publish to RabbitMQ until stopped
               --once       print one sample as JSON (measured over one second) and exit; publishes nothing
+              --inventory  print this host's hardware and OS inventory as JSON and exit; publishes nothing
             Environment: QUEUE_HOST, QUEUE_PORT, QUEUE_USER, QUEUE_PASSWORD (or QUEUE_URI), QUEUE_HOSTS (a cluster),
             FLEETWATCH_AGENT_INTERVAL, FLEETWATCH_AGENT_STATE_DIR, FLEETWATCH_AGENT_MOUNT,
-            FLEETWATCH_AGENT_SPOOL_MAX_MB, FLEETWATCH_AGENT_SPOOL_MAX_AGE""";
+            FLEETWATCH_AGENT_SPOOL_MAX_MB, FLEETWATCH_AGENT_SPOOL_MAX_AGE, FLEETWATCH_AGENT_INVENTORY_EVERY""";
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv()));
@@ -40,6 +41,10 @@ public final class AgentMain {
             AgentSettings settings = AgentSettings.fromEnv(env);
             if (args.length == 1 && args[0].equals("--once")) {
                 System.out.println(new String(MetricsJson.encode(ThisHost.once(settings, env)), StandardCharsets.UTF_8));
+                return 0;
+            }
+            if (args.length == 1 && args[0].equals("--inventory")) {
+                System.out.println(io.fleetwatch.messages.MessageCodec.encodeToString(ThisHost.inventory()));
                 return 0;
             }
             if (args.length > 0) {

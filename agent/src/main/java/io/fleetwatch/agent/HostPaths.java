@@ -53,9 +53,32 @@ public final class HostPaths {
         return resolve("proc/uptime");
     }
 
+    public Path procLoadavg() {
+        return resolve("proc/loadavg");
+    }
+
+    public Path procDiskstats() {
+        return resolve("proc/diskstats");
+    }
+
+    /** The mount table (/proc/mounts links to the reading process's own, the same on a host without namespaces). */
+    public Path procMounts() {
+        return resolve("proc/mounts");
+    }
+
+    /** /proc itself, whose numeric entries are the processes. */
+    public Path proc() {
+        return resolve("proc");
+    }
+
     /** utmp: /run/utmp on current systems (/var/run is a link to it). */
     public Path utmp() {
         return resolve("run/utmp");
+    }
+
+    /** An absolute host path ("/sys/class/hwmon/hwmon0/name", a mount point) under the root. */
+    public Path host(String absolute) {
+        return resolve(absolute.substring(1));
     }
 
     public Path resolve(String relative) {

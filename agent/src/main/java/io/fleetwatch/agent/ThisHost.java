@@ -2,6 +2,7 @@ package io.fleetwatch.agent;
 
 import io.fleetwatch.agent.collect.HostSources;
 import io.fleetwatch.agent.collect.LocalSampler;
+import io.fleetwatch.agent.collect.OshiInventory;
 import io.fleetwatch.broker.BrokerSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,13 +38,26 @@ public final class ThisHost {
     /** One sample of this host, measured over one second, with its identity; publishes nothing. */
     public static io.fleetwatch.messages.MetricsMessage once(AgentSettings settings, Map<String, String> env)
             throws InterruptedException {
-        HostIdentity id = HostIdentity.detect(HostPaths.system());
-        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
         LocalSampler sampler = sampler(settings.mount(), env);
         sampler.sample();
-        Thread.sleep(1_000);
+        long start = System.nanoTime();
+        // the identities are read inside the second, not before it: the command ends that much sooner
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
+        long left = java.util.concurrent.TimeUnit.SECONDS.toNanos(1) - (System.nanoTime() - start);
+        if (left > 0) {
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+        }
         return new io.fleetwatch.messages.MetricsMessage(io.fleetwatch.messages.SchemaVersion.CURRENT, null,
                 id.hostId(), id.hostname(), null, clockNow(), sampler.sample(), net.ipAddress(), net.macAddress(), null);
+    }
+
+    /** This host's hardware and OS inventory with its identity; publishes nothing. */
+    public static io.fleetwatch.messages.InventoryMessage inventory() {
+        HostIdentity id = HostIdentity.detect(HostPaths.system());
+        NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
+        return new OshiInventory(Oshi.SI).read(id.hostId(), id.hostname(), net.ipAddress(), net.macAddress(),
+                clockNow());
     }
 
     private static java.time.Instant clockNow() {
@@ -57,6 +71,8 @@ public final class ThisHost {
         Agent agent = new Agent(settings, broker, sampler, id, new SequenceStore(settings.stateDir()), clock);
         NetworkIdentity net = NetworkIdentity.detect(Oshi.SI);
         agent.setNetworkIdentity(net, CloneCheck.suspected(settings.stateDir(), id.hostId(), net.macs()));
+        OshiInventory inventory = new OshiInventory(Oshi.SI);
+        agent.setInventory(at -> inventory.read(id.hostId(), id.hostname(), net.ipAddress(), net.macAddress(), at));
         return agent;
     }
 }

@@ -19,6 +19,7 @@ import io.fleetwatch.apiclient.model.QueuesControllerQueueDepth;
 import io.fleetwatch.apiclient.model.QueuesControllerQueues;
 import io.fleetwatch.apiclient.model.RulesControllerRuleRequest;
 import io.fleetwatch.apiclient.model.SystemStoreHost;
+import io.fleetwatch.apiclient.model.SystemsControllerInventoryPage;
 import io.fleetwatch.apiclient.model.SystemsControllerMetricsPage;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
@@ -69,6 +70,23 @@ class GeneratedClientIT {
                     + " (41, 2, 'host_down', 'critical', NULL, NULL, TIMESTAMPTZ '2026-11-20 10:06:00Z')");
             st.execute("INSERT INTO alert_rules (metric, alert_type, dept_id, fire_at, clear_at, min_samples, severity)"
                     + " VALUES ('cpu_percent', 'cpu_high', 3, 90, 80, 3, 'warning')");
+        }
+        // lab-01's inventory (the contract's example) and one change of it
+        try (var c = ds.getConnection(); var ps = c.prepareStatement("INSERT INTO system_inventory (system_id,"
+                + " content_hash, inventory, collected_at, changed_at) VALUES (1, repeat('a', 64), CAST(? AS jsonb),"
+                + " TIMESTAMPTZ '2026-11-20 10:00:00Z', TIMESTAMPTZ '2026-11-19 10:00:00Z')");
+             var in = GeneratedClientIT.class.getResourceAsStream("/golden/inventory.json")) {
+            String inventory = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            ps.setString(1, inventory);
+            ps.execute();
+            try (var ch = c.prepareStatement("INSERT INTO inventory_changes (system_id, changed_at, old_hash, new_hash,"
+                    + " changes, inventory) VALUES (1, TIMESTAMPTZ '2026-11-19 10:00:00Z', repeat('b', 64),"
+                    + " repeat('a', 64), CAST(? AS jsonb), CAST(? AS jsonb))")) {
+                ch.setString(1, "[{\"part\": \"memory_bytes\", \"item\": null, \"kind\": \"changed\","
+                        + " \"before\": \"34359738368\", \"after\": \"17179869184\"}]");
+                ch.setString(2, inventory);
+                ch.execute();
+            }
         }
         broker = TestBroker.create();
         BrokerSettings bs = BrokerSettings.fromEnv(broker.env());
@@ -127,6 +145,21 @@ class GeneratedClientIT {
             assertThat(h.getDeptId()).isEqualTo(3);
             assertThat(h.getLatest().getCollectedAt()).isEqualTo(OffsetDateTime.parse("2026-11-20T10:05:00Z"));
             assertThat(h.getLatest().getMetrics().getCpuPercent()).isEqualTo(60.0);
+        });
+
+        SystemsControllerInventoryPage inventory = api.inventory(1L);
+        assertThat(inventory.getChangedAt()).isEqualTo(OffsetDateTime.parse("2026-11-19T10:00:00Z"));
+        assertThat(inventory.getInventory().getMemoryBytes()).isEqualTo(17_179_869_184L);
+        assertThat(inventory.getInventory().getDisks()).singleElement()
+                .satisfies(d -> assertThat(d.getName()).isEqualTo("nvme0n1"));
+        assertThat(inventory.getInventory().getBios().getReleaseDate()).isEqualTo("05/14/2024");
+        assertThat(api.inventory(2L)).as("lab-02 has sent none: 204").isNull();
+        assertThat(api.inventoryChanges(1L, null, null)).singleElement().satisfies(row -> {
+            assertThat(row.getChanges()).singleElement().satisfies(ch -> {
+                assertThat(ch.getPart()).isEqualTo("memory_bytes");
+                assertThat(ch.getItem()).isNull();
+                assertThat(ch.getAfter()).isEqualTo("17179869184");
+            });
         });
 
         SystemsControllerMetricsPage chart = api.metrics(1L, "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", null, "5m");

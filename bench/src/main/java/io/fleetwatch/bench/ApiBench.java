@@ -89,15 +89,15 @@ public final class ApiBench {
                 sql[0], sql[1], api[1] - sql[1]);
     }
 
-    /** The chart endpoint's SQL with its parameters written in, for the direct baseline (kept in step by hand). */
+    /** The chart endpoint's SQL with its parameters written in, for the direct baseline (its columns: the catalog's). */
     static final class Rows {
         static String chartSql() {
-            return """
-                    SELECT date_bin(CAST('300 seconds' AS interval), collected_at, TIMESTAMPTZ '1970-01-01') AS collected_at,
-                           avg(cpu_percent), avg(ram_percent), avg(disk_percent), avg(network_sent_mbps),
-                           avg(network_recv_mbps), avg(gpu_percent), max(uptime_seconds), max(logged_in_users)
-                    FROM metrics WHERE system_id = 500 AND collected_at >= ? AND collected_at < ?
-                    GROUP BY 1 ORDER BY 1 LIMIT 10000""";
+            return "SELECT date_bin(CAST('300 seconds' AS interval), collected_at, TIMESTAMPTZ '1970-01-01') AS"
+                    + " collected_at, " + io.fleetwatch.messages.MetricCatalog.DEFAULT.all().stream()
+                    .map(m -> (m.rollup() == io.fleetwatch.messages.Metric.Rollup.MEAN ? "avg(" : "max(") + m.name()
+                            + ")").collect(java.util.stream.Collectors.joining(", "))
+                    + " FROM metrics WHERE system_id = 500 AND collected_at >= ? AND collected_at < ?"
+                    + " GROUP BY 1 ORDER BY 1 LIMIT 10000";
         }
     }
 
@@ -109,9 +109,10 @@ public final class ApiBench {
             st.execute("ALTER TABLE metrics DISABLE TRIGGER USER"); // seeding history, not live samples: no alerting
             for (int from = 1; from <= hosts; from += 50) {
                 st.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
-                        + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users)"
+                        + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users, "
+                        + String.join(", ", CatalogValues.sqlColumns()) + ")"
                         + " SELECT s, date_trunc('second', now()) - g * interval '10 seconds', (s * 7 + g) % 100, 40, 50,"
-                        + " 1.5, 2.5, NULL, 100000 - g, 1 FROM generate_series(" + from + ", "
+                        + " 1.5, 2.5, NULL, 100000 - g, 1, " + CatalogValues.sqlValues() + " FROM generate_series(" + from + ", "
                         + Math.min(hosts, from + 49) + ") s, generate_series(0, " + (perHost - 1) + ") g");
             }
             st.execute("ALTER TABLE metrics ENABLE TRIGGER USER");

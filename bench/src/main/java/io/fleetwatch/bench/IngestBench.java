@@ -57,7 +57,10 @@ import org.postgresql.copy.CopyManager;
  * measured while E runs.
  */
 public final class IngestBench {
-    private static final String COLUMNS = "system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
+    /** The consumer's COPY columns: every metric of the catalog. */
+    private static final String COLUMNS = io.fleetwatch.store.MetricStore.COLUMNS;
+    /** The alert-latency probe's row: the contract's first eight metrics. */
+    private static final String PROBE_COLUMNS = "system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
             + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users, source_seq";
 
     private static final AMQP.BasicProperties PERSISTENT_JSON = new AMQP.BasicProperties.Builder()
@@ -145,10 +148,11 @@ public final class IngestBench {
             out.add(new MetricsMessage(SchemaVersion.CURRENT, null,
                     String.format(h % 50 == 49 ? NEW_HOST + "%08d" : "bench-host-%08d", h),
                     "bench-" + h, (long) round + 1, t0.plusSeconds(10L * round).plusMillis(h),
-                    new MetricsMessage.Metrics(hot ? round2(92 + r.nextDouble() * 7) : round2(r.nextDouble() * 60),
-                            round2(20 + r.nextDouble() * 50), round2(30 + r.nextDouble() * 40), round2(r.nextDouble() * 100),
+                    CatalogValues.fill(new MetricsMessage.Metrics(hot ? round2(92 + r.nextDouble() * 7)
+                            : round2(r.nextDouble() * 60), round2(20 + r.nextDouble() * 50),
+                            round2(30 + r.nextDouble() * 40), round2(r.nextDouble() * 100),
                             round2(r.nextDouble() * 100), h % 4 == 0 ? round2(r.nextDouble() * 80) : null,
-                            100_000L + round * 10L, r.nextInt(4))));
+                            100_000L + round * 10L, r.nextInt(4)), r)));
         }
         return out;
     }
@@ -267,11 +271,12 @@ public final class IngestBench {
         for (int i = 0; i < msgs.size(); i++) {
             MetricsMessage m = msgs.get(i);
             MetricsMessage.Metrics x = m.metrics();
-            sb.append(ids.get(m.hostId())).append(',').append(m.collectedAt()).append(',').append(x.cpuPercent())
-                    .append(',').append(x.ramPercent()).append(',').append(x.diskPercent()).append(',')
-                    .append(x.networkSentMbps()).append(',').append(x.networkRecvMbps()).append(',')
-                    .append(x.gpuPercent() == null ? "" : x.gpuPercent()).append(',').append(x.uptimeSeconds())
-                    .append(',').append(x.loggedInUsers()).append(',').append(m.seq()).append('\n');
+            sb.append(ids.get(m.hostId())).append(',').append(m.collectedAt()).append(',');
+            for (String name : io.fleetwatch.messages.MetricCatalog.DEFAULT.names()) {
+                Number v = x.get(name);
+                sb.append(v == null ? "" : v).append(',');
+            }
+            sb.append(m.seq()).append('\n');
             if ((i + 1) % chunk == 0 || i == msgs.size() - 1) {
                 chunks.add(sb.toString());
                 sb.setLength(0);
@@ -391,7 +396,7 @@ public final class IngestBench {
         long k = 1;
         Instant t = Instant.now().minusSeconds(1);
         try (java.sql.Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO metrics (" + COLUMNS + ") VALUES (?, ?, ?, 1, 1, 0, 0, NULL, 1, 0, ?)")) {
+                "INSERT INTO metrics (" + PROBE_COLUMNS + ") VALUES (?, ?, ?, 1, 1, 0, 0, NULL, 1, 0, ?)")) {
             while (loading.get()) {
                 double base = k % 2 == 1 ? 60 : 10;
                 ps.setLong(1, system);

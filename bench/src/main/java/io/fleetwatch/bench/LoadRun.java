@@ -210,7 +210,8 @@ public final class LoadRun {
 
     private static MetricsMessage sample(String hostId, Instant at, long i) {
         return new MetricsMessage(SchemaVersion.CURRENT, null, hostId, hostId, i + 1, at,
-                new MetricsMessage.Metrics(20.0 + i % 30, 40.0, 50.0, 1.5, 2.5, null, 1000L + i, 1));
+                CatalogValues.fill(new MetricsMessage.Metrics(20.0 + i % 30, 40.0, 50.0, 1.5, 2.5, null, 1000L + i, 1),
+                        new java.util.Random(i)));
     }
 
     private static boolean stored(TestDatabase db, Instant probe) {

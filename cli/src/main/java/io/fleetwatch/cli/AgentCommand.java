@@ -28,15 +28,27 @@ final class AgentCommand extends EnvAware implements Callable<Integer>, ConfigCh
     @Option(names = "--once", description = "Print one sample as JSON (over one second) and exit; publishes nothing.")
     boolean once;
 
+    @Option(names = "--inventory", description = "Print this host's hardware and OS inventory as JSON and exit;"
+            + " publishes nothing.")
+    boolean inventory;
+
     @Override
     public Integer call() throws Exception {
+        if (inventory) {
+            spec.commandLine().getOut().println(MessageCodec.encodeToString(ThisHost.inventory()));
+            return 0;
+        }
         AgentSettings settings = AgentSettings.fromEnv(env);
         if (once) {
             spec.commandLine().getOut().println(MessageCodec.encodeToString(ThisHost.once(settings, env)));
             return 0;
         }
+        List<AutoCloseable> started = new java.util.ArrayList<>();
+        io.fleetwatch.lifecycle.OpsMetrics metrics = Components.Exposed.AGENT.serve(env, started);
         Agent agent = start(settings, BrokerSettings.fromEnv(env));
-        Services.runUntilShutdown(List.of(agent));
+        agent.meter(metrics);
+        started.add(agent);
+        Services.runUntilShutdown(started);
         return 0;
     }
 

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 @Command(name = "api", mixinStandardHelpOptions = true, description = {"Serve the REST API and the web dashboard (/ui; tokens: FLEETWATCH_API_TOKEN or admin create-token).",
-    "Env: FLEETWATCH_API_HOST (127.0.0.1), FLEETWATCH_API_PORT (8080), DATABASE_READ_URL (a streaming replica for reads)."})
+    "Env: FLEETWATCH_API_HOST (127.0.0.1), FLEETWATCH_API_PORT (8080), DATABASE_READ_URL (a streaming replica for reads).",
+    "With HTTPS (api.tls.*), SIGHUP reads the certificate files again (they are also re-read when they change)."})
 final class ApiCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
     @Override
     public List<String> parts(Map<String, String> env) {
@@ -27,6 +28,7 @@ final class ApiCommand extends EnvAware implements Callable<Integer>, ConfigChec
         ApiServer api = ApiServer.start(settings, ds, replica, Clock.systemUTC(),
                 io.fleetwatch.broker.BrokerSettings.fromEnv(env));
         LoggerFactory.getLogger(ApiCommand.class).info("API listening on {}", api.uri());
+        Components.reloadCertificateOnHangup(settings, api);
         Services.runUntilShutdown(replica == null ? List.of(ds, api) : List.of(ds, replica, api));
         return 0;
     }

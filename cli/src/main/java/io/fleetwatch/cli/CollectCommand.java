@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     "Collect the eight metrics from hosts over SSH (no agent needed) and publish them.",
     "Host keys are verified against FLEETWATCH_SSH_KNOWN_HOSTS; see the collector README for the FLEETWATCH_SSH_* keys."},
     footer = {"", "Examples:", "  fleetwatch collect ops@lab-pc-01 lab-pc-02:2222",
-              "  fleetwatch collect --all --interval 30s"})
+              "  fleetwatch collect --all --interval 30s",
+              "  fleetwatch collect --all --queue-enabled --queue-host mq.example.org   (the contract's form)"})
 final class CollectCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
     @Override
     public List<String> parts(Map<String, String> env) {
@@ -54,8 +55,23 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
                     + " apart (CPU and network are rates), then exit.")
     String interval;
 
+    @Option(names = "--queue-enabled", description = "Accepted for scripts written for the contract's collector:"
+            + " samples always go through RabbitMQ (QUEUE_ENABLED).")
+    boolean queueEnabled;
+
+    @Option(names = "--queue-host", paramLabel = "HOST", description = "The RabbitMQ host, as QUEUE_HOST (an alias).")
+    String queueHost;
+
     @Override
     public Integer call() throws Exception {
+        if (queueHost != null) {
+            Map<String, String> withHost = new java.util.HashMap<>(env);
+            withHost.put(io.fleetwatch.settings.Keys.BROKER_HOST.env(), queueHost);
+            env = withHost;
+        }
+        // a bad broker or transport setting (QUEUE_ENABLED=false, a bad REDIS_URL) fails first
+        io.fleetwatch.broker.BrokerSettings.fromEnv(env);
+        Transports.checkEnv(env);
         SshSettings ssh = SshSettings.fromEnv(env);
         List<HostTarget> targets = new ArrayList<>();
         for (String h : hosts) {
@@ -81,9 +97,13 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
         // the postgres transport publishes into the database: a pool of its own for this run
         HikariDataSource queueDb = TransportKind.from(settings) == TransportKind.POSTGRES
                 ? Services.database(env, "fleetwatch-collect-queue") : null;
+        List<AutoCloseable> exposed = new ArrayList<>(); // the /metrics server, as a service (--interval) only
+        io.fleetwatch.lifecycle.OpsMetrics metrics = every == null ? new io.fleetwatch.lifecycle.OpsMetrics()
+                : Components.Exposed.COLLECTOR.serve(env, exposed);
         try (queueDb; CollectorService svc = new CollectorService(targets, ssh,
                 () -> Transports.open(settings, () -> queueDb, "fleetwatch-collector"),
-                CollectorService.Settings.defaults(), Clock.systemUTC())) {
+                CollectorService.Settings.defaults(), Clock.systemUTC()).meteredBy(metrics);
+             AutoCloseable server = () -> Services.closeAll(exposed)) {
             if (every == null) {
                 svc.round(); // primes the rates
                 Thread.sleep(1_000);

@@ -45,7 +45,7 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
 
     /**
      * {@code log.format} from the file: logback has already read FLEETWATCH_LOG_FORMAT from the process environment
-     * when the file is read, so a different format swaps the console appender here (same names as logback.xml).
+     * when the file is read, so a different format swaps the console appender here ({@code ConsoleLog}'s).
      */
     static void applyLogFormat(Map<String, String> env) {
         String want = env.getOrDefault(ENV_LOG_FORMAT, "text").strip();
@@ -59,22 +59,7 @@ record Config(Path file, Map<String, String> processEnv, Map<String, String> env
         if (root.getAppender(want) != null || root.getAppender("text") == null && root.getAppender("json") == null) {
             return;     // already so, or a test's own logback configuration
         }
-        ch.qos.logback.core.encoder.Encoder<ch.qos.logback.classic.spi.ILoggingEvent> encoder;
-        if (want.equals("json")) {
-            encoder = new io.fleetwatch.cli.logging.JsonLineEncoder();
-        } else {
-            var pattern = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
-            pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level [%thread] %logger{30} - %msg%n");
-            encoder = pattern;
-        }
-        encoder.setContext(ctx);
-        encoder.start();
-        var console = new ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        console.setContext(ctx);
-        console.setName(want);
-        console.setTarget("System.err");
-        console.setEncoder(encoder);
-        console.start();
+        var console = io.fleetwatch.cli.logging.ConsoleLog.appender(ctx, want);
         root.detachAndStopAllAppenders();
         root.addAppender(console);
     }

@@ -46,13 +46,33 @@ final class ConfigCheck {
             DatabaseSettings.fromEnv(e);
             ReadReplicaSettings.fromEnv(e);
         });
-        PARTS.put("consumer", ConsumerComponent::check);
-        PARTS.put("relay", RelayComponent::threads);
+        PARTS.put("consumer", e -> {
+            ConsumerComponent.check(e);
+            io.fleetwatch.sql.Retention.fromEnv(e);   // the consumer runs the maintenance job
+            Components.Exposed.CONSUMER.port(e);
+        });
+        PARTS.put("relay", e -> {
+            RelayComponent.threads(e);
+            Components.Exposed.RELAY.port(e);
+        });
         PARTS.put("api", ApiSettings::fromEnv);
-        PARTS.put("scheduler", ScanJobs::schedules);
-        PARTS.put("scan", ScanJobs::policy);
-        PARTS.put("ssh", SshSettings::fromEnv);
-        PARTS.put("agent", AgentSettings::fromEnv);
+        PARTS.put("scheduler", e -> {
+            ScanJobs.schedules(e);
+            io.fleetwatch.jobs.ScanJobSettings.fromEnv(e);
+            Components.Exposed.SCHEDULER.port(e);
+        });
+        PARTS.put("scan", e -> {
+            ScanJobs.policy(e);
+            io.fleetwatch.jobs.ScanJobSettings.fromEnv(e);
+        });
+        PARTS.put("ssh", e -> {
+            SshSettings.fromEnv(e);
+            Components.Exposed.COLLECTOR.port(e);
+        });
+        PARTS.put("agent", e -> {
+            AgentSettings.fromEnv(e);
+            Components.Exposed.AGENT.port(e);
+        });
     }
 
     /** Checks what the command needs; returns the parts checked, for the operator. */

@@ -3,6 +3,7 @@ package io.fleetwatch.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ final class ConsumeCommand extends EnvAware implements Callable<Integer>, Config
         HikariDataSource ds = Services.database(env, "fleetwatch-consumer");
         List<AutoCloseable> started = new ArrayList<>();
         started.add(ds);
-        started.addAll(Components.consumer(config(), ds, settings, false));
+        OpsMetrics metrics = Components.Exposed.CONSUMER.serve(env, started);
+        started.addAll(Components.consumer(config(), ds, settings, null, metrics));
         Services.runUntilShutdown(started);
         return 0;
     }

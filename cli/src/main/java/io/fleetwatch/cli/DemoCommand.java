@@ -57,7 +57,10 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  fleetwatch demo", "  fleetwatch demo --port 9090",
                   "  DATABASE_URL=postgresql://fleetwatch:secret@127.0.0.1/fleetwatch fleetwatch demo"})
 final class DemoCommand extends EnvAware implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+    /** Looked up when first used: picocli instantiates every command for the usage, which must not start logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(DemoCommand.class);
+    }
 
     @Spec
     CommandSpec spec;
@@ -154,7 +157,9 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             }
             out.println("demo: db migrate: " + Migrator.fromEnv(ds, e).migrate().size() + " migration(s) applied");
             Config config = new Config(null, e, Map.copyOf(e), 0, 0);
-            started.addAll(Components.consumer(config, ds, ConsumerSettings.fromEnv(e), false));
+            // no /metrics servers: the demo is one process to try Fleetwatch, not one to be scraped
+            started.addAll(Components.consumer(config, ds, ConsumerSettings.fromEnv(e), null,
+                    new io.fleetwatch.lifecycle.OpsMetrics()));
             started.add(RelayComponent.start(e, ds));
             ApiServer api = ApiServer.start(ApiSettings.fromEnv(e), ds, Clock.systemUTC(), BrokerSettings.fromEnv(e));
             started.add(api);
@@ -198,7 +203,7 @@ final class DemoCommand extends EnvAware implements Callable<Integer> {
             }
         } catch (Exception ex) {
             err.println("fleetwatch: " + Errors.describe(ex));
-            LOG.warn("demo: the scan of 127.0.0.1 failed: {}", Errors.describe(ex));
+            log().warn("demo: the scan of 127.0.0.1 failed: {}", Errors.describe(ex));
         }
         out.flush();
     }

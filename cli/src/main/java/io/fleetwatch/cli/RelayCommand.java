@@ -21,7 +21,7 @@ final class RelayCommand extends EnvAware implements Callable<Integer>, ConfigCh
         HikariDataSource ds = Services.database(env, "fleetwatch-relay");
         List<AutoCloseable> started = new java.util.ArrayList<>();
         started.add(ds);
-        started.add(RelayComponent.start(env, ds));
+        started.add(RelayComponent.start(env, ds, Components.Exposed.RELAY.serve(env, started)));
         Services.runUntilShutdown(started);
         return 0;
     }

@@ -11,6 +11,8 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.runtime.RelayComponent;
+import io.fleetwatch.jobs.ScanJobs;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.sql.Migrator;
 import io.fleetwatch.sql.ReadReplica;
 import java.time.Clock;
@@ -30,11 +32,16 @@ import picocli.CommandLine.Option;
     "Run this host's share of the pipeline in one process: set up queues and schema, then the components listed in",
     "serve.components (FLEETWATCH_SERVE_COMPONENTS; default all): consumer (with notifier, queue watch and",
     "maintenance), relay (database alerts to RabbitMQ), api, scheduler (scan schedules and API-requested scans), agent.",
-    "SIGTERM / Ctrl-C drains and exits 0; SIGHUP reloads log level, notifications, thresholds and scan schedules."},
+    "SIGTERM / Ctrl-C drains and exits 0; SIGHUP reloads log level, notifications, thresholds and scan schedules.",
+    "Each component serves its Prometheus /metrics on its own port (consumer 9471, relay 9472, scheduler 9473;",
+    "agent off unless agent.metrics.port is set), as when they run as separate units."},
         footer = {"", "Examples:", "  fleetwatch -c /etc/fleetwatch/fleetwatch.yml serve",
                   "  FLEETWATCH_SERVE_COMPONENTS=consumer,relay fleetwatch serve --no-setup"})
 final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCheck.Parts {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /** Looked up when first used: picocli instantiates every command for the usage, which must not start logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(ServeCommand.class);
+    }
 
     @Option(names = "--no-agent", description = "Do not run the agent on this host.")
     boolean noAgent;
@@ -59,21 +66,24 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
         started.add(ds);
         if (!noSetup) {
             try (Connection c = Services.connect(env, "fleetwatch-setup")) {
-                LOG.info("queue-setup: {}", Topology.fromEnv(env)
+                log().info("queue-setup: {}", Topology.fromEnv(env)
                         .declare(c).summary());
             }
-            LOG.info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
+            log().info("db migrate: {} applied", Migrator.fromEnv(ds, env).migrate().size());
+        }
+        // the scheduler's counts outlive the reloads that rebuild its ScanJobs; the fleet's job counts are read at scrape time
+        ScanJobs.Counts scans = parts.contains("scheduler") ? new ScanJobs.Counts() : null;
+        if (scans != null) {
+            ScanJobs.meter(Components.Exposed.SCHEDULER.serve(env, started), scans, Services.scanJobs(env, ds)::stats);
         }
         if (parts.contains("consumer")) {
-            started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), parts.contains("scheduler")));
-        } else if (parts.contains("scheduler")) {
-            started.add(Components.schedulesOnly(config(), ds));
+            started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), scans,
+                    Components.Exposed.CONSUMER.serve(env, started)));
+        } else if (scans != null) {
+            started.add(Components.schedulesOnly(config(), ds, scans));
         }
         if (parts.contains("relay")) {
-            started.add(RelayComponent.start(env, ds));
-        }
-        if (parts.contains("scheduler")) {
-            started.add(Components.requestedScans(env, ds)); // POST /api/scans
+            started.add(RelayComponent.start(env, ds, Components.Exposed.RELAY.serve(env, started)));
         }
         String apiAt = "";
         if (parts.contains("api")) {
@@ -81,17 +91,20 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
             if (replica != null) {
                 started.add(replica);
             }
-            ApiServer api = ApiServer.start(ApiSettings.fromEnv(env), ds, replica, Clock.systemUTC(),
-                    BrokerSettings.fromEnv(env));
+            ApiSettings apiSettings = ApiSettings.fromEnv(env);
+            ApiServer api = ApiServer.start(apiSettings, ds, replica, Clock.systemUTC(), BrokerSettings.fromEnv(env));
             started.add(api);
+            Components.reloadCertificateOnHangup(apiSettings, api);
             apiAt = "; API at " + api.uri() + " (GET /api/systems with the bearer token)";
         }
         if (parts.contains("agent")) {
+            OpsMetrics agentMetrics = Components.Exposed.AGENT.serve(env, started);
             Agent agent = ThisHost.agent(AgentSettings.fromEnv(env), BrokerSettings.fromEnv(env), env, Clock.systemUTC());
+            agent.meter(agentMetrics);
             agent.start();
             started.add(agent);
         }
-        LOG.info("fleetwatch serving {}{}", parts, apiAt);
+        log().info("fleetwatch serving {}{}", parts, apiAt);
         Services.runUntilShutdown(started);
         return 0;
     }

@@ -43,7 +43,9 @@ final class Services {
 
     /** The scan-job service on {@code ds}, opening its broker connections as {@link #connect} does. */
     static ScanJobs scanJobs(Map<String, String> env, HikariDataSource ds) {
-        return ScanJobs.on(Owners.of(ds).scans(), name -> transport(env, ds, name), Clock.systemUTC());
+        Owners owners = Owners.of(ds);
+        return ScanJobs.on(owners.scans(), name -> transport(env, ds, name), Clock.systemUTC(),
+                io.fleetwatch.jobs.ScanJobSettings.fromEnv(env), owners.systems());
     }
 
     /** The transport {@code QUEUE_TYPE} chooses: RabbitMQ connected as {@link #connect} does, or the queue table on {@code ds}. */

@@ -101,7 +101,7 @@ final class SmokeCommand extends EnvAware implements Callable<Integer> {
         Routing.QueueNames q = Routing.QueueNames.fromEnv(env);
         StringBuilder depths = new StringBuilder();
         try (Connection c = Services.connect(env, "fleetwatch-smoke")) {
-            for (String name : List.of(q.discovery(), q.metrics(), q.alerts())) {
+            for (String name : q.all()) {
                 Channel ch = c.createChannel();
                 try {
                     long n = ch.queueDeclarePassive(name).getMessageCount();

@@ -33,10 +33,10 @@ class CliIT {
         try (TestBroker tb = TestBroker.create()) {
             Result first = run(tb.env(), "queue-setup");
             assertThat(first.code()).isZero();
-            assertThat(first.out()).startsWith("queue-setup: 8 created, 0 unchanged");
+            assertThat(first.out()).startsWith("queue-setup: 10 created, 0 unchanged");
             Result second = run(tb.env(), "queue-setup");
             assertThat(second.code()).isZero();
-            assertThat(second.out()).isEqualTo("queue-setup: 0 created, 8 unchanged" + System.lineSeparator());
+            assertThat(second.out()).isEqualTo("queue-setup: 0 created, 10 unchanged" + System.lineSeparator());
 
             Map<String, String> renamed = new HashMap<>(tb.env());
             renamed.put("ALERT_QUEUE", "alerts_v2");

@@ -19,10 +19,13 @@ class LogFormatIT {
     record Run(int code, String out, String err) {}
 
     static Run fleetwatch(TestDatabase db, Map<String, String> env, String... args) throws Exception {
-        // the shipped configuration, not the tests' logback-test.xml that comes first on this class path
-        String config = "-Dlogback.configurationFile=" + java.nio.file.Path.of("target/classes/logback.xml").toAbsolutePath();
+        // the shipped configuration (ConsoleLog): this class path without the tests' classes, whose logback-test.xml
+        // would win over it
+        String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !java.nio.file.Path.of(e).endsWith("test-classes"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                config, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp", classPath, Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("DATABASE_URL", db.jdbcUrl());

@@ -64,9 +64,14 @@ class SampleConfigReachesTheComponentsTest {
         ApiSettings.fromEnv(env);
         io.fleetwatch.jobs.ScanJobs.schedules(env);
         io.fleetwatch.jobs.ScanJobs.policy(env);
+        io.fleetwatch.jobs.ScanJobSettings.fromEnv(env);
         SshSettings.fromEnv(env);
         AgentSettings.fromEnv(env);
         Components.serve(env);
+        for (Components.Exposed c : Components.Exposed.values()) {
+            c.port(env);
+        }
+        io.fleetwatch.sql.Retention.fromEnv(env);
         Config.applyLogFormat(env);
         Config.applyLogLevel(env);
     }
@@ -151,13 +156,16 @@ class SampleConfigReachesTheComponentsTest {
             }
         }
         // the message contract's names for the queue variables are the table's
-        assertThat(List.of(Routing.ENV_DISCOVERY_QUEUE, Routing.ENV_METRICS_QUEUE, Routing.ENV_ALERT_QUEUE))
+        assertThat(List.of(Routing.ENV_DISCOVERY_QUEUE, Routing.ENV_METRICS_QUEUE, Routing.ENV_ALERT_QUEUE,
+                Routing.ENV_INVENTORY_QUEUE))
                 .containsExactly(Keys.BROKER_DISCOVERY_QUEUE.env(), Keys.BROKER_METRICS_QUEUE.env(),
-                        Keys.BROKER_ALERT_QUEUE.env());
-        assertThat(List.of(Routing.DISCOVERY_QUEUE, Routing.METRICS_QUEUE, Routing.ALERT_QUEUE))
+                        Keys.BROKER_ALERT_QUEUE.env(), Keys.BROKER_INVENTORY_QUEUE.env());
+        assertThat(List.of(Routing.DISCOVERY_QUEUE, Routing.METRICS_QUEUE, Routing.ALERT_QUEUE,
+                Routing.INVENTORY_QUEUE))
                 .containsExactly(Keys.BROKER_DISCOVERY_QUEUE.defaultText().orElseThrow(),
                         Keys.BROKER_METRICS_QUEUE.defaultText().orElseThrow(),
-                        Keys.BROKER_ALERT_QUEUE.defaultText().orElseThrow());
+                        Keys.BROKER_ALERT_QUEUE.defaultText().orElseThrow(),
+                        Keys.BROKER_INVENTORY_QUEUE.defaultText().orElseThrow());
     }
 
     private static void leaves(Class<?> type, String at, List<String> out) {

@@ -79,6 +79,63 @@ class ScanCommandIT {
         }
     }
 
+    /** The contract's form, for real on loopback: the last bare number is the department; QUEUE_ENABLED=true is fine. */
+    @Test
+    void theContractsScanFormIsAnAlias() throws Exception {
+        try (TestBroker tb = TestBroker.create(); TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>(tb.env());
+            env.put("DATABASE_URL", db.jdbcUrl());
+            env.put("QUEUE_ENABLED", "true");
+            assertThat(run(env, "queue-setup").code()).isZero();
+            assertThat(run(env, "db", "migrate").code()).isZero();
+            Result r = run(env, "scan", "127.0.0.1", "4", "--queue-enabled", "--probes", "tcp");
+            assertThat(r.code()).as(r.err()).isZero();
+            try (Connection c = BrokerSettings.fromEnv(env).connectionFactory().newConnection();
+                 Channel ch = c.createChannel()) {
+                GetResponse msg = ch.basicGet("discovery_queue", true);
+                assertThat(msg).isNotNull();
+                assertThat(MessageCodec.decode(msg.getBody(), DiscoveryMessage.class).deptId()).isEqualTo(4);
+            }
+            env.put("QUEUE_ENABLED", "false");
+            Result refused = run(env, "scan", "127.0.0.1", "4", "--queue-enabled");
+            assertThat(refused.code()).isEqualTo(2);
+            assertThat(refused.err()).startsWith("fleetwatch: QUEUE_ENABLED=false").doesNotContain("\n ");
+            env.remove("QUEUE_ENABLED");
+            assertThat(run(env, "scan", "list").out().strip().split("\n")).as("the refused run left no job").hasSize(2);
+        }
+    }
+
+    /** Jobs queued from the CLI: for later, repeating, by department name; counted; cancelled. */
+    @Test
+    void submitStatsAndCancel() throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>();
+            env.put("DATABASE_URL", db.jdbcUrl());
+            assertThat(run(env, "db", "migrate").code()).isZero();
+            try (var conn = db.connect(); Statement st = conn.createStatement()) {
+                st.execute("INSERT INTO departments (id, name) VALUES (3, 'lab')");
+            }
+            Result s = run(env, "scan", "submit", "127.0.0.1", "--profile", "normal", "--department", "lab", "--at",
+                    "+1h", "--every", "1h");
+            assertThat(s.code()).as(s.err()).isZero();
+            assertThat(s.out()).matches("(?s)scan \\d+: pending, not before \\S+Z, every 3600 s\\s*");
+            String id = s.out().split("[ :]")[1];
+            assertThat(run(env, "scan", "status", id).out()).contains("status:       pending").contains("dept:         3")
+                    .contains("profile:      normal").contains("every:        3600s");
+            assertThat(run(env, "scan", "stats").out()).contains("queued:    1").contains("cancelled: 0");
+            assertThat(run(env, "scan", "cancel", id).out()).isEqualTo("scan " + id + ": cancelled" + System.lineSeparator());
+            Result again = run(env, "scan", "cancel", id);
+            assertThat(again.code()).isEqualTo(1);
+            assertThat(again.err()).isEqualTo("fleetwatch: scan " + id + " has already ended" + System.lineSeparator());
+            assertThat(run(env, "scan", "stats").out()).contains("queued:    0").contains("cancelled: 1");
+            Result bad = run(env, "scan", "submit", "127.0.0.1", "--department", "nosuch");
+            assertThat(bad.code()).isEqualTo(2);
+            assertThat(bad.err()).isEqualTo("fleetwatch: department: none is named 'nosuch'" + System.lineSeparator());
+            assertThat(run(env, "scan", "submit", "127.0.0.1", "--at", "soon").err())
+                    .startsWith("fleetwatch: at: 'soon' is no time");
+        }
+    }
+
     @Test
     void aRangeOutsideTheAllowListIsRefusedWithoutAJob() {
         try (TestDatabase db = TestDatabase.create()) {

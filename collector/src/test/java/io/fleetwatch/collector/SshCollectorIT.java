@@ -78,10 +78,21 @@ class SshCollectorIT {
                     assertThat(first.failures().get(td).getMessage()).contains("has CHANGED").contains("ssh-keygen -R");
                     assertThat(first.failures().get(te).kind()).isEqualTo(HostFailure.Kind.UNREACHABLE);
                     assertThat(first.failures().get(tf).kind()).isEqualTo(HostFailure.Kind.TIMEOUT);
+                    // the first round also reads each reachable host's inventory (this machine, over SSH)
+                    long memTotalKib = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                            .filter(l -> l.startsWith("MemTotal:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                            .findFirst().orElseThrow();
+                    assertThat(first.inventories()).hasSize(3).allSatisfy(inv -> {
+                        assertThat(inv.memoryBytes()).isEqualTo(memTotalKib * 1024);
+                        assertThat(inv.os().kernel()).isEqualTo(System.getProperty("os.version"));
+                        assertThat(inv.filesystems()).extracting(f -> f.mount()).contains("/");
+                        assertThat(inv.hostId()).hasSizeGreaterThanOrEqualTo(8);
+                    });
 
                     Thread.sleep(500);
                     CollectorService.Round second = svc.round();
                     assertThat(second.samples()).hasSize(3);
+                    assertThat(second.inventories()).as("not due again, and unchanged").isEmpty();
                     // the black hole costs its own connect timeout (2 s), not the others' time
                     assertThat(second.took()).isLessThan(Duration.ofMillis(4_500));
                     for (MetricsMessage m : second.samples()) {
@@ -91,6 +102,18 @@ class SshCollectorIT {
                         assertThat(m.metrics().diskPercent()).isBetween(0.0, 100.0);
                         assertThat(m.metrics().loggedInUsers()).isNotNegative();
                         assertThat(m.hostId()).hasSizeGreaterThanOrEqualTo(8);
+                    }
+                    // the metrics beyond the first eight, from the same command's output, for each sampled host
+                    assertThat(second.extra()).containsOnlyKeys(ta, tbb, tc);
+                    for (io.fleetwatch.sampling.ExtraMetrics e : second.extra().values()) {
+                        assertThat(e.loadAvg1()).isNotNegative();
+                        assertThat(e.loadAvg15()).isNotNegative();
+                        assertThat(e.diskReadMbps()).isNotNegative();
+                        assertThat(e.diskWriteMbps()).isNotNegative();
+                        assertThat(e.processCount()).isGreaterThan(1);
+                        assertThat(e.filesystems()).extracting(io.fleetwatch.sampling.FilesystemUsage::mount)
+                                .contains("/");
+                        assertThat(e.filesystems()).allSatisfy(f -> assertThat(f.sizeBytes()).isPositive());
                     }
                     // one SSH login per host across both rounds: sessions are reused
                     assertThat(accepted(a)).isEqualTo(1);
@@ -102,6 +125,19 @@ class SshCollectorIT {
                     onQueue.add(MessageCodec.decode(r.getBody(), MetricsMessage.class));
                 }
                 assertThat(onQueue).hasSize(3);
+                for (MetricsMessage m : onQueue) {
+                    // the metrics beyond the first eight travel in the message (schema_version 2)
+                    assertThat(m.metrics().get("load_avg_1")).isNotNull();
+                    assertThat(m.metrics().get("disk_write_mbps")).isNotNull();
+                    assertThat(m.metrics().get("process_count").intValue()).isGreaterThan(1);
+                    assertThat(m.metrics().filesystems()).extracting(MetricsMessage.Filesystem::mount).contains("/");
+                    assertThat(m.metrics().get("filesystem_usage_max")).isNotNull();
+                }
+                for (int i = 0; i < 3; i++) {
+                    GetResponse inv = ch.basicGet("inventory_queue", true);
+                    assertThat(inv).as("inventory %d of 3", i + 1).isNotNull();
+                    MessageCodec.decode(inv.getBody(), io.fleetwatch.messages.InventoryMessage.class);
+                }
                 GetResponse alert = ch.basicGet("alert_queue", true);
                 assertThat(alert).as("the database host that is down gets a host_unreachable alert").isNotNull();
                 assertThat(new String(alert.getBody())).contains("\"alert_type\":\"host_unreachable\"")
@@ -118,6 +154,9 @@ class SshCollectorIT {
             Path known = tmp.resolve("known_hosts");
             Files.writeString(known, "");
             BrokerSettings bs = BrokerSettings.fromEnv(tb.env());
+            try (Connection conn = bs.connectionFactory().newConnection()) {
+                Topology.standard().declare(conn); // the first round that reaches the host publishes its inventory
+            }
             HostTarget tg = new HostTarget("127.0.0.1", g.port(), USER, null);
             try (CollectorService strict = new CollectorService(List.of(tg), settings(ed, rsa, known, false), bs,
                     new CollectorService.Settings(4, 50), Clock.systemUTC())) {

@@ -2,6 +2,7 @@ package io.fleetwatch.consumer;
 
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.RabbitConsumer;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.InvalidMessageException;
 import io.fleetwatch.messages.Reasons;
 import io.fleetwatch.transport.QueueConsumer;
@@ -57,6 +58,7 @@ public final class BatchWorker<T> implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final Meters meters;
     /**
      * Retries a batch's write while the database is unavailable ({@link Failures#isRetriable}), without limit and
      * with exponential backoff, until it succeeds or the worker stops; any other failure is not retried.
@@ -71,12 +73,27 @@ public final class BatchWorker<T> implements AutoCloseable {
     /** A worker on RabbitMQ: its own channels on {@code connection}, {@code settings.prefetch()} unacked at most. */
     public BatchWorker(String name, Connection connection, String queue, Decoder<T> decoder, Sink<T> sink,
                        Settings settings) {
-        this(name, new RabbitConsumer(connection, queue, name, settings.prefetch()), queue, decoder, sink, settings);
+        this(name, connection, queue, decoder, sink, settings, new OpsMetrics());
+    }
+
+    /** As above, counting into {@code metrics} (the consumer's {@code /metrics}; the workers of a queue share series). */
+    public BatchWorker(String name, Connection connection, String queue, Decoder<T> decoder, Sink<T> sink,
+                       Settings settings, OpsMetrics metrics) {
+        this(name, new RabbitConsumer(connection, queue, name, settings.prefetch()), queue, decoder, sink, settings,
+                metrics);
     }
 
     /** A worker on any transport; {@code source} is this worker's own consumer of {@code queue}. */
     public BatchWorker(String name, QueueConsumer source, String queue, Decoder<T> decoder, Sink<T> sink,
                        Settings settings) {
+        this(name, source, queue, decoder, sink, settings, new OpsMetrics());
+    }
+
+    /** As above, counting into {@code metrics}, whatever the transport. */
+    public BatchWorker(String name, QueueConsumer source, String queue, Decoder<T> decoder, Sink<T> sink,
+                       Settings settings, OpsMetrics metrics) {
+        this.meters = new Meters(metrics);
+        meters.zero(queue);
         this.name = name;
         this.source = source;
         this.queue = queue;
@@ -91,6 +108,7 @@ public final class BatchWorker<T> implements AutoCloseable {
                 .build());
         writeRetry.getEventPublisher().onRetry(event -> {
             retries.incrementAndGet();
+            meters.retries.labels(queue).increment();
             int attempt = event.getNumberOfRetryAttempts();
             if (attempt == 1 || attempt % 10 == 0) {
                 LOG.warn("{}: database unavailable ({}); holding {} message(s) unacked, retry {} in {} ms", name,
@@ -177,6 +195,7 @@ public final class BatchWorker<T> implements AutoCloseable {
                 throw new InterruptedException(name + ": stopped while waiting to retry"); // stop() gave up waiting
             }
             retries.incrementAndGet();
+            meters.retries.labels(queue).increment();
             return false; // stopping: the unacked batch goes back to the queue when the consumer closes
         }
         if (LOG.isDebugEnabled()) {
@@ -185,6 +204,8 @@ public final class BatchWorker<T> implements AutoCloseable {
         }
         source.ack(batch);
         batches.incrementAndGet();
+        meters.batches.labels(queue).increment();
+        meters.latency.observe((System.nanoTime() - started) / 1e9, queue);
         return true;
     }
 
@@ -196,6 +217,7 @@ public final class BatchWorker<T> implements AutoCloseable {
         try {
             sink.write(items);
             stored.addAndGet(items.size());
+            meters.stored.labels(queue).add(items.size());
         } catch (Exception e) {
             if (Failures.isRetriable(e)) {
                 throw e;
@@ -214,7 +236,66 @@ public final class BatchWorker<T> implements AutoCloseable {
         reason = Reasons.of(reason); // kept and logged: no raw control characters from the message
         source.deadLetter(d, reason);
         deadLettered.incrementAndGet();
+        meters.deadLettered.labels(queue, reasonClass(reason)).increment();
         LOG.info("{}: dead-lettered a message from {}: {}", name, queue, reason);
+    }
+
+    /**
+     * The few kinds of dead-letter reason, as the {@code reason} label of {@code fleetwatch_consumer_dead_lettered_total}
+     * (the reason itself is free text from the message and stays in the header and the log).
+     */
+    static final List<String> REASON_CLASSES = List.of("rejected", "schema_version", "contract", "malformed", "invalid");
+
+    static String reasonClass(String reason) {
+        if (reason.startsWith("rejected")) {
+            return "rejected";          // the database refused it (a constraint, an unknown reference)
+        }
+        if (reason.contains("schema_version")) {
+            return "schema_version";    // a contract version this consumer does not read
+        }
+        if (reason.startsWith("contract violation")) {
+            return "contract";          // a value out of the contract's bounds
+        }
+        if (reason.startsWith("not valid JSON") || reason.startsWith("not valid UTF-8") || reason.startsWith("empty")
+                || reason.startsWith("message body")) {
+            return "malformed";         // not a JSON object at all, or too large
+        }
+        return "invalid";               // a field missing or of the wrong type, and anything else
+    }
+
+    /** Registers the consumer's families in {@code m} (what a worker counts into), as the dashboard check reads them. */
+    public static void declare(OpsMetrics m) {
+        new Meters(m);
+    }
+
+    /** The consumer's series in the shared registry. */
+    private static final class Meters {
+        final OpsMetrics.Counter batches;
+        final OpsMetrics.Counter stored;
+        final OpsMetrics.Counter deadLettered;
+        final OpsMetrics.Counter retries;
+        final OpsMetrics.Histogram latency;
+
+        Meters(OpsMetrics m) {
+            batches = m.counter("fleetwatch_consumer_batches_total", "batches stored and acknowledged", "queue");
+            stored = m.counter("fleetwatch_consumer_rows_stored_total", "messages written to the database", "queue");
+            deadLettered = m.counter("fleetwatch_consumer_dead_lettered_total",
+                    "messages sent to the dead-letter queue, by reason class", "queue", "reason");
+            retries = m.counter("fleetwatch_consumer_retries_total",
+                    "retries of a batch's write while the database was unavailable", "queue");
+            latency = m.histogram("fleetwatch_consumer_batch_seconds",
+                    "from decoding a batch to its acknowledgement, retries included", OpsMetrics.LATENCY_BUCKETS, "queue");
+        }
+
+        /** The queue's series at 0 from the start, so that a rate over them is defined before the first event. */
+        void zero(String queue) {
+            batches.labels(queue);
+            stored.labels(queue);
+            retries.labels(queue);
+            for (String reason : REASON_CLASSES) {
+                deadLettered.labels(queue, reason);
+            }
+        }
     }
 
     private static String rejected(Exception e) {

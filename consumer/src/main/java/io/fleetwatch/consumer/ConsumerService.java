@@ -3,6 +3,7 @@ package io.fleetwatch.consumer;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.RabbitTransport;
 import io.fleetwatch.broker.Topology;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.store.MaintenanceModeStore;
 import io.fleetwatch.store.Stores;
@@ -34,6 +35,7 @@ public final class ConsumerService implements AutoCloseable {
     private final Clock clock;
     private final Supplier<List<String>> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
+    private OpsMetrics metrics = new OpsMetrics();
     /** Given, or opened at {@link #start} from {@link #broker}; closed by {@link #stop} either way. */
     private Transport transport;
     /** How often the maintenance-mode switch is read (it is cached in between). */
@@ -114,6 +116,7 @@ public final class ConsumerService implements AutoCloseable {
             add(worker("discovery-" + i, queues.discovery(), Decoders.discovery(clock), new DiscoverySink(jdbi)));
             add(worker("metrics-" + i, queues.metrics(), Decoders.metrics(clock), new MetricsSink(jdbi)));
             add(worker("alerts-" + i, queues.alerts(), Decoders.alerts(clock), new AlertSink(jdbi, alertChannels)));
+            add(worker("inventory-" + i, queues.inventory(), Decoders.inventory(clock), new InventorySink(jdbi)));
         }
         LOG.info("consumer started on {}", transport.describe());
         MaintenanceModeStore.Cached mode = new MaintenanceModeStore.Cached(jdbi, maintenanceCheck);
@@ -150,7 +153,13 @@ public final class ConsumerService implements AutoCloseable {
 
     private <T> BatchWorker<T> worker(String name, String queue, Decoder<T> decoder, Sink<T> sink) throws IOException {
         return new BatchWorker<>(name, transport.consumer(queue, name, settings.prefetch()), queue, decoder, sink,
-                settings);
+                settings, metrics);
+    }
+
+    /** Counts into {@code m} (the consumer's {@code /metrics}); before {@link #start()}. */
+    public ConsumerService meteredBy(OpsMetrics m) {
+        this.metrics = java.util.Objects.requireNonNull(m, "metrics");
+        return this;
     }
 
     private void add(BatchWorker<?> w) throws IOException {

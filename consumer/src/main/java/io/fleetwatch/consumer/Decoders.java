@@ -4,6 +4,7 @@ import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.Bounds;
 import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.InvalidMessageException;
+import io.fleetwatch.messages.InventoryMessage;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.MetricsMessage;
 import java.time.Clock;
@@ -11,7 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Decoders for the three queues: the codec's contract checks plus what needs a clock. A timestamp far in the future
+ * Decoders for the four queues: the codec's contract checks plus what needs a clock. A timestamp far in the future
  * is a producer with a broken clock; storing it would poison "latest value" queries, so it is dead-lettered; one
  * older than {@link Bounds#MAX_AGE} would be stored only to be purged, so it is dead-lettered too.
  */
@@ -40,6 +41,14 @@ public final class Decoders {
         return body -> {
             AlertMessage m = MessageCodec.decode(body, AlertMessage.class);
             recent("timestamp", m.timestamp(), clock);
+            return m;
+        };
+    }
+
+    public static Decoder<InventoryMessage> inventory(Clock clock) {
+        return body -> {
+            InventoryMessage m = MessageCodec.decode(body, InventoryMessage.class);
+            recent("collected_at", m.collectedAt(), clock);
             return m;
         };
     }

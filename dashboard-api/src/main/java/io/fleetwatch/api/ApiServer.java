@@ -41,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalArgumentException(ApiSettings.ENV_TOKEN + ": not set and no token in the database; the API"
                     + " does not start open (run: fleetwatch admin create-token --name NAME --role admin)");
         }
+        io.fleetwatch.store.MetricStore.requireCatalogColumnsAtStart(dataSource); // a metric without its migration
         HealthChecks health = new HealthChecks(dataSource, broker);
         try {
             return new ApiServer(context(settings, jdbi, reads, clock, broker, health), health);
@@ -87,8 +88,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * HTTPS on the configured port, and nothing else there, when certificate and key are given: Micronaut's file
-     * certificate provider reads the PEM files (the chain, and the key in PKCS#8 or PKCS#1), and again when they change.
+     * HTTPS on the configured port, and nothing else there, when certificate and key are given: {@link PemCertificate}
+     * reads the PEM files (the chain, and the key in PKCS#8 or PKCS#1), again on SIGHUP ({@link #reloadCertificate})
+     * and when they change.
      */
     static Map<String, Object> tls(ApiSettings settings) {
         if (settings.tls().isEmpty()) {
@@ -101,20 +103,25 @@ public final class ApiServer implements AutoCloseable {
                         : io.fleetwatch.settings.Keys.API_TLS_KEY_FILE).env() + ": cannot read " + f);
             }
         }
-        String provider = "micronaut.certificate.file.fleetwatch-api.";
         return Map.of(
                 "micronaut.server.ssl.enabled", true,
                 // the one listening port speaks TLS (-1: any free port, as 0 is for plain HTTP)
                 "micronaut.server.ssl.port", settings.port() == 0 ? -1 : settings.port(),
                 "micronaut.server.dual-protocol", false,
-                "micronaut.server.ssl.key-name", "fleetwatch-api",
-                provider + "format", "PEM",
-                provider + "path", t.keyFile().toString(),
-                provider + "certificate-path", t.certFile().toString(),
-                // a renewed certificate (certbot, an internal CA) is served without a restart: the files are watched,
-                // and read again every minute where the file system cannot be watched
-                provider + "refresh-mode", "FILE_WATCHER_OR_SCHEDULER",
-                provider + "refresh-interval", "1m");
+                "micronaut.server.ssl.key-name", PemCertificate.NAME,
+                PemCertificate.KEY_FILE, t.keyFile().toString(),
+                PemCertificate.CERT_FILE, t.certFile().toString(),
+                // a renewed certificate (certbot, an internal CA) is served without a restart: on SIGHUP at once, and
+                // when the files' contents change, within this
+                PemCertificate.RECHECK, t.recheck().toMillis() + "ms");
+    }
+
+    /**
+     * Reads the HTTPS certificate files again and serves them if they changed (what SIGHUP does); false without
+     * HTTPS, when unchanged, or when the new pair is refused (the certificate in service stays, the log says why).
+     */
+    public boolean reloadCertificate() {
+        return context.findBean(PemCertificate.class).map(PemCertificate::reload).orElse(false);
     }
 
     public URI uri() {

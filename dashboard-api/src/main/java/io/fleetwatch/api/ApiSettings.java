@@ -46,11 +46,21 @@ public record ApiSettings(String host, int port, List<String> tokens, List<Strin
         }
     }
 
-    /** HTTPS: the certificate chain and its private key, PEM files. */
-    public record Tls(Path certFile, Path keyFile) {
+    /**
+     * HTTPS: the certificate chain and its private key, PEM files; read again on SIGHUP and when their contents change
+     * (checked every {@code recheck}).
+     */
+    public record Tls(Path certFile, Path keyFile, java.time.Duration recheck) {
         public Tls {
             java.util.Objects.requireNonNull(certFile, Keys.API_TLS_CERT_FILE.env());
             java.util.Objects.requireNonNull(keyFile, Keys.API_TLS_KEY_FILE.env());
+            if (recheck == null || recheck.isNegative() || recheck.isZero()) {
+                throw new IllegalArgumentException("recheck must be positive, not " + recheck);
+            }
+        }
+
+        public Tls(Path certFile, Path keyFile) {
+            this(certFile, keyFile, java.time.Duration.ofSeconds(10));
         }
 
         /** Both or neither: one without the other is a mistake, not plain HTTP. */

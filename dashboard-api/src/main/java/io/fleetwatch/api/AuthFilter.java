@@ -31,8 +31,11 @@ public final class AuthFilter {
     private final FailedAuthLimiter limiter;
     private final java.util.List<String> trustedProxies;
 
-    public AuthFilter(ApiSettings settings, Jdbi jdbi, Clock clock) {
+    private final StreamTickets tickets;
+
+    public AuthFilter(ApiSettings settings, Jdbi jdbi, Clock clock, StreamTickets tickets) {
         this.check = new TokenCheck(settings.tokens(), jdbi, clock);
+        this.tickets = tickets;
         this.limiter = new FailedAuthLimiter(settings.authLimit(), clock);
         this.trustedProxies = settings.trustedProxies();
     }
@@ -49,9 +52,12 @@ public final class AuthFilter {
                     + "; try again in " + seconds + " s").header("Retry-After", Long.toString(seconds));
         }
         String authorization = request.getHeaders().get("Authorization");
-        Optional<TokenCheck.Caller> caller = check.caller(authorization);
+        // the event stream: EventSource sends no headers, so a one-time ticket got with the token stands for it
+        String ticket = authorization == null && LiveController.EVENTS.equals(request.getPath())
+                ? request.getParameters().get("ticket") : null;
+        Optional<TokenCheck.Caller> caller = ticket != null ? tickets.redeem(ticket) : check.caller(authorization);
         if (caller.isEmpty()) {
-            if (authorization != null) {
+            if (authorization != null || ticket != null) {
                 limiter.failed(client);   // a token that did not check out; no header at all is no attempt
             }
             return Problems.of(HttpStatus.UNAUTHORIZED, "a valid bearer token is required")

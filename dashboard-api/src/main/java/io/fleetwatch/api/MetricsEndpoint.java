@@ -1,7 +1,9 @@
 package io.fleetwatch.api;
 
+import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.sql.ReadReplica;
 import io.fleetwatch.store.AlertStore;
+import io.fleetwatch.store.ScanStore;
 import io.fleetwatch.store.SystemStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +24,7 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
@@ -29,8 +32,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Prometheus {@code /metrics} (open, like the health probes; the API listens on 127.0.0.1 unless told otherwise):
  * request timings per route template and status, JVM and process meters, and the fleet in numbers (hosts by status,
- * open alerts by severity, read at scrape time, from the read replica when there is one), and that replica's state and
- * lag.
+ * open alerts by severity, read at scrape time, from the read replica when there is one), that replica's state and
+ * lag, and the scan jobs ({@code ScanJobs.stats()}: queued and running now, ended in the last 24 h; from the primary).
  */
 @Controller
 @ServerFilter("/**")
@@ -42,11 +45,19 @@ public final class MetricsEndpoint {
     private final Jdbi jdbi;
     private final SystemStore systems;
     private final AlertStore alerts;
+    private final ScanJobs scanJobs;
+    private final Map<String, Long> scans = new ConcurrentHashMap<>();
 
-    public MetricsEndpoint(Reads reads) {
+    public MetricsEndpoint(Reads reads, Jdbi primary, Clock clock) {
         this.jdbi = reads.jdbi();
         this.systems = new SystemStore(jdbi);
         this.alerts = new AlertStore(jdbi);
+        this.scanJobs = ScanJobs.withoutRunner(new ScanStore(primary), new SystemStore(primary), clock);
+        for (String s : new String[] {"queued", "running", "succeeded", "failed", "cancelled"}) {
+            Gauge.builder("fleetwatch_scan_jobs", scans, f -> f.getOrDefault(s, 0L)).tag("status", s)
+                    .description("scan jobs queued and running now; succeeded, failed, cancelled in the last 24 h")
+                    .register(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -92,6 +103,13 @@ public final class MetricsEndpoint {
             });
         } catch (RuntimeException e) {
             fleet.clear(); // database down: the fleet gauges read 0, /healthz says why
+        }
+        try {
+            ScanStore.Stats s = scanJobs.stats();
+            scans.putAll(Map.of("queued", s.queued(), "running", s.running(), "succeeded", s.succeeded(), "failed",
+                    s.failed(), "cancelled", s.cancelled()));
+        } catch (RuntimeException e) {
+            scans.clear();
         }
         return registry.scrape();
     }

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Depth and consumers of the three queues and their dead-letter queues, by passive declare over one AMQP connection
+ * Depth and consumers of the four queues and their dead-letter queues, by passive declare over one AMQP connection
  * kept open (and reopened after a failure). A broker that is down is reported in the body, not as an error: the page
  * that shows queues is the one you look at when something is wrong.
  */
@@ -50,7 +50,7 @@ public final class QueuesController {
                 connection = broker.newConnection("fleetwatch-api");
             }
             Routing.QueueNames names = Routing.QueueNames.defaults();
-            for (String q : List.of(names.discovery(), names.metrics(), names.alerts())) {
+            for (String q : names.all()) {
                 try (Channel ch = connection.createChannel()) {
                     var ok = ch.queueDeclarePassive(q);
                     out.add(new QueueDepth(q, ok.getMessageCount(), ok.getConsumerCount(),

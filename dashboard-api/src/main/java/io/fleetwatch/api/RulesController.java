@@ -37,9 +37,9 @@ public final class RulesController {
         /** Read field by field, so a 400 names the field and why. */
         static AlertStore.RuleSpec of(Fields f) {
             String metric = f.oneOf("metric", AlertStore.METRICS);
-            double max = metric.endsWith("_percent") ? 100 : 1e6;
-            double fire = f.number("fire_at", 0, max);
-            double clear = f.number("clear_at", 0, max);
+            io.fleetwatch.messages.Metric m = io.fleetwatch.messages.MetricCatalog.DEFAULT.get(metric);
+            double fire = f.number("fire_at", m.min(), m.max()); // the metric's own range, from the catalog
+            double clear = f.number("clear_at", m.min(), m.max());
             if (clear > fire) {
                 throw new Fields.Invalid("clear_at must be at most fire_at (hysteresis: fire above, clear below)");
             }

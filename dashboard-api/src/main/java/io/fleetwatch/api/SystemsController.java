@@ -2,7 +2,11 @@ package io.fleetwatch.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetwatch.api.internal.Page;
+import io.fleetwatch.store.AlertStore;
+import io.fleetwatch.messages.InventoryMessage;
+import io.fleetwatch.store.InventoryStore;
 import io.fleetwatch.store.MetricStore;
+import io.fleetwatch.store.ScanStore;
 import io.fleetwatch.store.SystemStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -21,9 +25,10 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Systems and their metrics. Field names follow the message contract (snake_case). */
+/** Systems, their metrics and their inventory. Field names follow the message contract (snake_case). */
 @Controller("/api/systems")
 public final class SystemsController {
     static final int MAX_LIMIT = 10_000;
@@ -37,15 +42,28 @@ public final class SystemsController {
     public record MetricsPage(long systemId, Instant from, Instant to, String bucket, String source,
                               List<MetricStore.Sample> metrics) {}
 
+    /**
+     * A system's current hardware and OS inventory (the last inventory message, docs/contract.md), when it was last
+     * reported, and since when it has had this content.
+     */
+    public record InventoryPage(long systemId, String contentHash, Instant collectedAt, Instant changedAt,
+                                InventoryMessage inventory) {}
+
     private final SystemStore systems;
     private final SystemStore primary;
+    private final InventoryStore inventory;
     private final MetricStore metrics;
+    private final AlertStore alerts;
+    private final ScanStore scans;
     private final Clock clock;
 
     public SystemsController(Reads reads, Jdbi jdbi, Clock clock) {
         this.systems = new SystemStore(reads.jdbi()); // read-only endpoints
         this.primary = new SystemStore(jdbi); // retiring, and the answer that shows it at once
         this.metrics = new MetricStore(reads.jdbi());
+        this.alerts = new AlertStore(reads.jdbi());
+        this.scans = new ScanStore(jdbi); // scan jobs from the primary, as /api/scans
+        this.inventory = new InventoryStore(reads.jdbi());
         this.clock = clock;
     }
 
@@ -86,6 +104,38 @@ public final class SystemsController {
         return new SystemDetail(system, systems.identityHistory(id));
     }
 
+    /** The mounted filesystems of the system's latest sample that had any (mount, usage %, size in GB), by mount. */
+    @Get(uri = "/{id}/filesystems", produces = MediaType.APPLICATION_JSON)
+    public List<MetricStore.Filesystem> filesystems(@PathVariable long id) {
+        return ofSystem(id, metrics.filesystems(id));
+    }
+
+    /**
+     * The system's alert history: each firing and resolved decision of the alerting trigger, newest first
+     * ({@code limit} default 200, max 1000).
+     */
+    @Get(uri = "/{id}/alert-history", produces = MediaType.APPLICATION_JSON)
+    public List<AlertStore.HistoryEntry> alertHistory(@PathVariable long id, @Nullable @QueryValue Integer limit) {
+        return ofSystem(id, alerts.history(id, Page.of(limit, 0, 200, 1000).limit()));
+    }
+
+    /**
+     * The scan jobs that concern the system, newest first: those whose targets cover its address, and the one that
+     * last saw it ({@code limit} default 50, max 1000).
+     */
+    @Get(uri = "/{id}/scans", produces = MediaType.APPLICATION_JSON)
+    public List<ScanStore.Scan> scans(@PathVariable long id, @Nullable @QueryValue Integer limit) {
+        return ofSystem(id, scans.ofSystem(id, Page.of(limit, 0, 50, 1000).limit()));
+    }
+
+    /** A system's rows; only an empty answer needs a second look: none yet, or no such system (404). */
+    private <T> List<T> ofSystem(long id, List<T> rows) {
+        if (rows.isEmpty() && !systems.exists(id)) {
+            throw Problems.notFound("system " + id + " not found");
+        }
+        return rows;
+    }
+
     /** Retires the system (admin): no-data detection ignores it from now on; retiring twice keeps the first time. */
     @Post(uri = "/{id}/retire", produces = MediaType.APPLICATION_JSON)
     public SystemStore.Host retire(@PathVariable long id) {
@@ -103,6 +153,42 @@ public final class SystemsController {
             throw Problems.notFound("system " + id + " not found");
         }
         return primary.find(id).orElseThrow(() -> Problems.notFound("system " + id + " not found"));
+    }
+
+    /**
+     * The system's current inventory; 204 (no body) when the system has sent none yet (no agent, or one too old to
+     * send it), so the host page asks without an error; 404 for an unknown system.
+     */
+    @Get(uri = "/{id}/inventory", produces = MediaType.APPLICATION_JSON)
+    @ApiResponse(responseCode = "200", description = "the system's current inventory")
+    @ApiResponse(responseCode = "204", description = "the system has sent no inventory yet")
+    public HttpResponse<InventoryPage> inventory(@PathVariable long id) {
+        Optional<InventoryStore.Current> current = inventory.current(id);
+        if (current.isEmpty()) {
+            if (!systems.exists(id)) {
+                throw Problems.notFound("system " + id + " not found");
+            }
+            return HttpResponse.noContent();
+        }
+        InventoryStore.Current c = current.get();
+        return HttpResponse.ok(new InventoryPage(c.systemId(), c.contentHash(), c.collectedAt(), c.changedAt(),
+                c.inventory()));
+    }
+
+    /**
+     * The changes of the system's inventory, newest first, each with what changed ({@code part}, {@code item},
+     * {@code kind}, {@code before}, {@code after}); paged by {@code limit} (default 100, max 10 000) and
+     * {@code offset}. Empty for a system whose inventory never changed; 404 for an unknown system.
+     */
+    @Get(uri = "/{id}/inventory/changes", produces = MediaType.APPLICATION_JSON)
+    public List<InventoryStore.ChangeRow> inventoryChanges(@PathVariable long id, @Nullable @QueryValue Integer limit,
+                                                           @Nullable @QueryValue Integer offset) {
+        Page page = Page.of(limit, offset, 100, MAX_LIMIT);
+        List<InventoryStore.ChangeRow> rows = inventory.changes(id, page.limit(), page.offset());
+        if (rows.isEmpty() && !systems.exists(id)) {
+            throw Problems.notFound("system " + id + " not found");
+        }
+        return rows;
     }
 
     /**

@@ -147,6 +147,67 @@ class ApiIT {
         }
     }
 
+    /** The metric catalog is served, typed; every metric of it reaches the samples; filesystems per mount; rules. */
+    @Test
+    void theMetricCatalogAndEveryMetricOfIt() throws Exception {
+        List<String> names = io.fleetwatch.messages.MetricCatalog.DEFAULT.names();
+        HttpResponse<String> r = get("/api/metrics/catalog");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode catalog = JSON.readTree(r.body());
+        List<String> served = new ArrayList<>();
+        catalog.forEach(m -> served.add(m.get("name").asText()));
+        assertThat(served).containsExactlyElementsOf(names);
+        JsonNode temp = catalog.get(names.indexOf("cpu_temperature"));
+        assertThat(temp.get("unit").asText()).isEqualTo("°C");
+        assertThat(temp.get("kind").asText()).isEqualTo("gauge");
+        assertThat(temp.get("chart_group").asText()).isEqualTo("temperature");
+        assertThat(temp.get("alertable").asBoolean()).isTrue();
+        try (var c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO metrics (system_id, collected_at, " + String.join(", ", names) + ") SELECT 24,"
+                    + " TIMESTAMPTZ '2026-11-20 10:00:00Z', " + String.join(", ", java.util.Collections.nCopies(
+                    names.size(), "1")));
+            st.execute("INSERT INTO filesystem_metrics (system_id, collected_at, mount, usage, size_gb) VALUES"
+                    + " (24, TIMESTAMPTZ '2026-11-20 10:00:00Z', '/home', 41.2, 100), (24, TIMESTAMPTZ"
+                    + " '2026-11-20 10:00:00Z', '/', 12.5, NULL)");
+        }
+        JsonNode sample = JSON.readTree(get("/api/systems/24/metrics?from=2026-11-20T09:00:00Z"
+                + "&to=2026-11-20T11:00:00Z").body()).get("metrics").get(0).get("metrics");
+        JsonNode latest = JSON.readTree(get("/api/systems/24").body()).get("latest").get("metrics");
+        for (String name : names) {
+            assertThat(sample.get(name).asDouble()).as("chart " + name).isEqualTo(1.0);
+            assertThat(latest.get(name).asDouble()).as("latest " + name).isEqualTo(1.0);
+        }
+        JsonNode fs = JSON.readTree(get("/api/systems/24/filesystems").body());
+        assertThat(fs.get(1).get("mount").asText()).isEqualTo("/home");
+        assertThat(fs.get(1).get("usage").asDouble()).isEqualTo(41.2);
+        assertThat(get("/api/systems/999/filesystems").statusCode()).isEqualTo(404);
+        String rule = "{\"metric\":\"cpu_temperature\",\"alert_type\":\"cpu_hot\",\"fire_at\":-5,"
+                + "\"clear_at\":-10,\"severity\":\"warning\"}";
+        HttpResponse<String> created = send("POST", "/api/alert-rules", rule);
+        assertThat(created.statusCode()).as("a rule below 0 °C: the metric's own range").isEqualTo(201);
+        assertThat(send("DELETE", "/api/alert-rules/" + JSON.readTree(created.body()).get("id").asLong(), null)
+                .statusCode()).isEqualTo(204);
+        assertThat(send("POST", "/api/alert-rules", rule.replace("-5", "250")).statusCode()).isEqualTo(400);
+    }
+
+    /** A database without a column of the catalog (a metric added without its migration): the API does not start. */
+    @Test
+    void theApiRefusesADatabaseThatLacksAMetricOfTheCatalog() throws Exception {
+        try (TestDatabase other = TestDatabase.create();
+             HikariDataSource ods = Database.pool(DatabaseSettings.fromEnv(Map.of("DATABASE_URL", other.jdbcUrl())),
+                     "api-it-catalog")) {
+            new Migrator(ods, "auto").migrate();
+            try (var c = ods.getConnection(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE metrics RENAME COLUMN process_count TO process_count_gone");
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiServer.start(new ApiSettings("127.0.0.1", 0,
+                            List.of(TOKEN)), ods, Clock.systemUTC()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("lacks the column metrics.process_count of the metric catalog")
+                    .hasMessageContaining("fleetwatch db migrate");
+        }
+    }
+
     @Test
     void pagingAndFilters() throws Exception {
         HttpResponse<String> page1 = get("/api/systems?limit=10");
@@ -307,6 +368,54 @@ class ApiIT {
         assertThat(job.get("requested_by").asText()).isEqualTo("api:env");
         assertThat(requested.headers().firstValue("Location")).hasValue("/api/scans/" + job.get("id").asLong());
         assertThat(send("POST", "/api/scans", "{\"targets\":\"example.org; rm -rf /\"}").statusCode()).isEqualTo(400);
+    }
+
+    /** Scan jobs queued for later and repeating, cancelled (pending, running, ended, unknown), counted, on /metrics. */
+    @Test
+    void scanJobsAreQueuedCancelledAndCounted() throws Exception {
+        JsonNode before = JSON.readTree(get("/api/scans/stats").body());
+        HttpResponse<String> later = send("POST", "/api/scans", "{\"targets\":\"198.18.2.0/24\",\"profile\":\"normal\","
+                + "\"at\":\"2099-01-01T00:00:00Z\",\"every\":\"1h\"}");
+        assertThat(later.statusCode()).as(later.body()).isEqualTo(202);
+        long id = JSON.readTree(later.body()).get("id").asLong();
+        JsonNode job = JSON.readTree(get("/api/scans/" + id).body());
+        assertThat(job.get("profile").asText()).isEqualTo("normal");
+        assertThat(job.get("run_after").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        assertThat(job.get("repeat_every_s").asInt()).isEqualTo(3600);
+        JsonNode queued = JSON.readTree(get("/api/scans/stats").body());
+        assertThat(queued.get("queued").asLong()).isEqualTo(before.get("queued").asLong() + 1);
+        assertThat(get("/metrics").body()).containsPattern("fleetwatch_scan_jobs\\{status=\"queued\",?\\} "
+                + queued.get("queued").asLong());
+
+        HttpResponse<String> cancelled = send("POST", "/api/scans/" + id + "/cancel", null);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(JSON.readTree(cancelled.body()).get("status").asText()).isEqualTo("cancelled");
+        assertThat(JSON.readTree(get("/api/scans/" + id).body()).get("status").asText()).isEqualTo("cancelled");
+        assertThat(send("POST", "/api/scans/" + id + "/cancel", null).statusCode()).as("ended already").isEqualTo(409);
+        assertThat(send("DELETE", "/api/scans/99999", null).statusCode()).isEqualTo(404);
+
+        long runningId;
+        try (var c = ds.getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(
+                "INSERT INTO scans (targets, status, requested_by, started_at) VALUES ('198.18.3.0/24', 'running',"
+                        + " 'api:ops', now()) RETURNING id")) {
+            rs.next();
+            runningId = rs.getLong(1);
+        }
+        HttpResponse<String> stopping = send("DELETE", "/api/scans/" + runningId, null);
+        assertThat(stopping.statusCode()).as(stopping.body()).isEqualTo(202);
+        assertThat(JSON.readTree(stopping.body()).get("status").asText()).isEqualTo("cancelling");
+        JsonNode running = JSON.readTree(get("/api/scans/" + runningId).body());
+        assertThat(running.get("status").asText()).as("its runner ends it").isEqualTo("running");
+        assertThat(running.get("cancel_requested_at").isNull()).isFalse();
+
+        JsonNode after = JSON.readTree(get("/api/scans/stats").body());
+        assertThat(after.get("cancelled").asLong()).isEqualTo(before.get("cancelled").asLong() + 1);
+        assertThat(after.get("running").asLong()).isEqualTo(before.get("running").asLong() + 1);
+        assertThat(after.get("queued").asLong()).isEqualTo(before.get("queued").asLong());
+        assertThat(send("POST", "/api/scans", "{\"targets\":\"198.18.2.0/24\",\"profile\":\"reckless\"}").statusCode())
+                .isEqualTo(400);
+        assertThat(send("POST", "/api/scans", "{\"targets\":\"198.18.2.0/24\",\"every\":\"often\"}").statusCode())
+                .isEqualTo(400);
     }
 
     @Test

@@ -15,6 +15,7 @@ public final class ScanLog implements ScanEvents, AutoCloseable {
     private final ScanEvents echo;
     private final Clock clock;
     private final List<ScanStore.LogLine> lines = new ArrayList<>();
+    private volatile java.util.function.BooleanSupplier cancel = () -> false;
 
     public ScanLog(ScanEvents echo, Clock clock) {
         this.echo = Objects.requireNonNull(echo, "echo");
@@ -30,6 +31,21 @@ public final class ScanLog implements ScanEvents, AutoCloseable {
     @Override
     public synchronized void progress(long done, long total) {
         echo.progress(done, total);
+    }
+
+    /** What {@link #cancelled()} asks (the job's row); a question that fails counts as "not cancelled". */
+    ScanLog cancelWhen(java.util.function.BooleanSupplier asked) {
+        this.cancel = java.util.Objects.requireNonNull(asked, "asked");
+        return this;
+    }
+
+    @Override
+    public boolean cancelled() {
+        try {
+            return cancel.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false; // the database away for a moment: the sweep goes on, the next round asks again
+        }
     }
 
     public synchronized List<ScanStore.LogLine> lines() {

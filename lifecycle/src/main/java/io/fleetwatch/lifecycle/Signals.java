@@ -1,5 +1,7 @@
 package io.fleetwatch.lifecycle;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
@@ -40,9 +42,26 @@ public final class Signals {
         return name[0];
     }
 
-    /** Calls {@code action} on every SIGHUP (reload), on the signal-dispatch thread. */
-    public static void onHangup(Runnable action) {
-        hangupHandled = true;
-        Signal.handle(new Signal("HUP"), s -> action.run());
+    private static final List<Runnable> HANGUP = new CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code action} on every SIGHUP (reload), on the signal-dispatch thread, after the actions registered
+     * before it: in {@code serve}, the configuration reload and the API's certificate reload both run. One that fails
+     * is logged and does not keep the others from running.
+     */
+    public static synchronized void onHangup(Runnable action) {
+        HANGUP.add(action);
+        if (!hangupHandled) {
+            hangupHandled = true;
+            Signal.handle(new Signal("HUP"), s -> {
+                for (Runnable r : HANGUP) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(Signals.class).error("SIGHUP: {}", e.getMessage(), e);
+                    }
+                }
+            });
+        }
     }
 }

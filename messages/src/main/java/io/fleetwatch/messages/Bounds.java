@@ -29,6 +29,11 @@ public final class Bounds {
     /** {@code logged_in_users}: sessions on one host. */
     public static final int USERS_MAX = 100_000;
 
+    /** {@code metrics.filesystems}: mounts in one sample, length of a mount point, size of one filesystem (1 EB). */
+    public static final int FILESYSTEMS_MAX = 256;
+    public static final int MOUNT_MAX = 512;
+    public static final double FILESYSTEM_GB_MAX = 1e9;
+
     /** Alert {@code value} and {@code threshold}: absolute value; metrics are percent or Mbit/s, both far below. */
     public static final double ALERT_VALUE_MAX = 1e12;
 
@@ -83,7 +88,19 @@ public final class Bounds {
     /** {@code alert_type}, {@code scan_type}: lower-case words. */
     public static final int TOKEN_MAX = 64;
 
-    /** JSON: bytes of one message, nesting depth (the contract needs 2). */
+    /** Inventory: entries in each of its lists (disks, file systems, network interfaces, GPUs). */
+    public static final int INVENTORY_LIST_MAX = 128;
+
+    /** Inventory: free-text fields (CPU model, OS name, serials, BIOS version, mount points …). */
+    public static final int INVENTORY_TEXT_MAX = 255;
+
+    /** Inventory: sizes in bytes (memory, disks, file systems, GPU memory): 2^60, an exbibyte. */
+    public static final long INVENTORY_BYTES_MAX = 1L << 60;
+
+    /** Inventory: CPU cores (physical or logical) of one host. */
+    public static final int INVENTORY_CORES_MAX = 100_000;
+
+    /** JSON: bytes of one message, nesting depth (the contract needs 3: the inventory's lists of objects). */
     public static final int MESSAGE_BYTES_MAX = 64 * 1024;
     public static final int JSON_DEPTH_MAX = 8;
 

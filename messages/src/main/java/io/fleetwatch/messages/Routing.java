@@ -9,7 +9,7 @@ import java.util.Map;
 public final class Routing {
     private Routing() {}
 
-    /** Topic exchange all three message kinds are published to. */
+    /** Topic exchange all four message kinds are published to. */
     public static final String EXCHANGE = "fleetwatch";
     /** Direct exchange that receives dead letters; each dead-letter queue is bound by its source queue's name. */
     public static final String DEAD_LETTER_EXCHANGE = "fleetwatch.dlx";
@@ -17,9 +17,11 @@ public final class Routing {
     public static final String DISCOVERY_QUEUE = "discovery_queue";
     public static final String METRICS_QUEUE = "metrics_queue";
     public static final String ALERT_QUEUE = "alert_queue";
+    public static final String INVENTORY_QUEUE = "inventory_queue";
 
     public static final String DISCOVERY_ROUTING_KEY = "discovery.new";
     public static final String METRICS_ROUTING_KEY = "metrics.collected";
+    public static final String INVENTORY_ROUTING_KEY = "inventory.collected";
     /** Binding pattern of the alert queue; messages use {@link #alertRoutingKey(Severity)}. */
     public static final String ALERTS_BINDING = "alerts.*";
 
@@ -40,6 +42,7 @@ public final class Routing {
     public static final String ENV_DISCOVERY_QUEUE = "DISCOVERY_QUEUE";
     public static final String ENV_METRICS_QUEUE = "METRICS_QUEUE";
     public static final String ENV_ALERT_QUEUE = "ALERT_QUEUE";
+    public static final String ENV_INVENTORY_QUEUE = "INVENTORY_QUEUE";
 
     public static String alertRoutingKey(Severity severity) {
         return "alerts." + severity.wireName();
@@ -49,23 +52,35 @@ public final class Routing {
         return queue + DEAD_LETTER_SUFFIX;
     }
 
-    /** The three queue names, defaults from the contract, overridable by the env vars above. */
-    public record QueueNames(String discovery, String metrics, String alerts) {
+    /** The four queue names, defaults from the contract, overridable by the env vars above. */
+    public record QueueNames(String discovery, String metrics, String alerts, String inventory) {
         public QueueNames {
             requireName("discovery queue", discovery);
             requireName("metrics queue", metrics);
             requireName("alert queue", alerts);
+            requireName("inventory queue", inventory);
+        }
+
+        /** The first three named, the inventory queue by its default name. */
+        public QueueNames(String discovery, String metrics, String alerts) {
+            this(discovery, metrics, alerts, INVENTORY_QUEUE);
         }
 
         public static QueueNames defaults() {
-            return new QueueNames(DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE);
+            return new QueueNames(DISCOVERY_QUEUE, METRICS_QUEUE, ALERT_QUEUE, INVENTORY_QUEUE);
         }
 
         public static QueueNames fromEnv(Map<String, String> env) {
             return new QueueNames(
                     env.getOrDefault(ENV_DISCOVERY_QUEUE, DISCOVERY_QUEUE),
                     env.getOrDefault(ENV_METRICS_QUEUE, METRICS_QUEUE),
-                    env.getOrDefault(ENV_ALERT_QUEUE, ALERT_QUEUE));
+                    env.getOrDefault(ENV_ALERT_QUEUE, ALERT_QUEUE),
+                    env.getOrDefault(ENV_INVENTORY_QUEUE, INVENTORY_QUEUE));
+        }
+
+        /** The work queues in declaration order: discovery, metrics, alerts, inventory. */
+        public java.util.List<String> all() {
+            return java.util.List.of(discovery, metrics, alerts, inventory);
         }
 
         private static void requireName(String what, String name) {

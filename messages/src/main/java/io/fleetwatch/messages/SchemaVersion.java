@@ -1,14 +1,15 @@
 package io.fleetwatch.messages;
 
 /**
- * Version of the message schema (docs/contract.md); a message without one is version 1. Fields are only ever added within a
- * version (readers ignore unknown fields), so a higher version means a change this reader cannot interpret: it is
- * refused (dead-lettered, to be replayed by an upgraded consumer) rather than stored half understood.
+ * Version of the message schema (docs/contract.md); a message without one is version 1. Every version up to
+ * {@link #CURRENT} is accepted (each added optional fields only); a higher version means a change this reader cannot
+ * interpret: it is refused (dead-lettered, to be replayed by an upgraded consumer) rather than stored half understood.
  */
 public final class SchemaVersion {
     private SchemaVersion() {}
 
-    public static final int CURRENT = 1;
+    /** 2: the metrics of the catalog beyond the first eight, and {@code filesystems}; all optional. */
+    public static final int CURRENT = 2;
 
     static int check(Integer version) {
         if (version == null) {

@@ -53,10 +53,10 @@ class ValidationTest {
 
     @Test
     void aNewerSchemaVersionIsRefusedNotHalfUnderstood() throws Exception {
-        String json = new String(metrics("1", "1", "1"), StandardCharsets.UTF_8).replace("{", "{\"schema_version\": 2,");
+        String json = new String(metrics("1", "1", "1"), StandardCharsets.UTF_8).replace("{", "{\"schema_version\": 3,");
         assertThatThrownBy(() -> MessageCodec.decode(json.getBytes(), MetricsMessage.class))
-                .hasMessageContaining("schema_version 2 is newer than this reader understands (1)");
-        String v1 = json.replace("\"schema_version\": 2", "\"schema_version\": 1");
+                .hasMessageContaining("schema_version 3 is newer than this reader understands (2)");
+        String v1 = json.replace("\"schema_version\": 3", "\"schema_version\": 1");
         assertThat(MessageCodec.decode(v1.getBytes(), MetricsMessage.class).schemaVersion()).isEqualTo(1);
     }
 

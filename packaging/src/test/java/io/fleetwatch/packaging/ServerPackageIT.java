@@ -69,7 +69,8 @@ class ServerPackageIT {
                     "ExecStart=/opt/fleetwatch/bin/fleetwatch -c /etc/fleetwatch/fleetwatch.yml ",
                     "KillSignal=SIGTERM", "WantedBy=fleetwatch.target");
             assertThat(text.contains("ExecReload=/bin/kill -HUP $MAINPID")).as(unit + " reloads")
-                    .isEqualTo(unit.equals("fleetwatch-consumer") || unit.equals("fleetwatch-scheduler"));
+                    .isEqualTo(unit.equals("fleetwatch-consumer") || unit.equals("fleetwatch-scheduler")
+                            || unit.equals("fleetwatch-api"));
         }
         assertThat(Files.readString(x.resolve("lib/systemd/system/fleetwatch-scheduler.service")))
                 .contains("AmbientCapabilities=CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_RAW");
@@ -185,6 +186,11 @@ class ServerPackageIT {
         assertThat(install.out()).contains("--validate-only");
         try {
             assertThat(run("getent", "passwd", "fleetwatch").code()).isZero();
+            // postinst's class-data archive, and the launcher using it without a word
+            assertThat(Path.of("/opt/fleetwatch/lib/fleetwatch.jsa")).isNotEmptyFile();
+            Run version = run("/usr/bin/fleetwatch", "--version");
+            assertThat(version.code()).as(version.out()).isZero();
+            assertThat(version.out().strip()).startsWith("fleetwatch ").doesNotContain("\n");
             assertThat(run("stat", "-c", "%U:%G %a", "/etc/fleetwatch/fleetwatch.yml").out().trim())
                     .isEqualTo("root:fleetwatch 640");
             assertThat(run("stat", "-c", "%U:%G %a", "/etc/fleetwatch/fleetwatch.env").out().trim()).isEqualTo("root:root 600");

@@ -10,9 +10,11 @@ package io.fleetwatch.sampling;
  *                         {@code TickType} order, in any one unit (the rate is a ratio)
  * @param networkRecvBytes bytes received, summed over the interfaces counted (loopback never is)
  * @param gpuPercent       null where there is no GPU
+ * @param extra            the metrics beyond the first eight ({@link ExtraReading#NONE} when none was read)
  */
 public record Reading(long nanos, long[] cpuTicks, double ramPercent, double diskPercent, long networkRecvBytes,
-                      long networkSentBytes, Double gpuPercent, long uptimeSeconds, int loggedInUsers) {
+                      long networkSentBytes, Double gpuPercent, long uptimeSeconds, int loggedInUsers,
+                      ExtraReading extra) {
 
     /** How many tick counters {@link #cpuTicks} holds. */
     public static final int CPU_TICKS = 8;
@@ -22,6 +24,14 @@ public record Reading(long nanos, long[] cpuTicks, double ramPercent, double dis
             throw new IllegalArgumentException("cpuTicks must hold " + CPU_TICKS + " counters");
         }
         cpuTicks = java.util.Arrays.copyOf(cpuTicks, CPU_TICKS);
+        extra = extra == null ? ExtraReading.NONE : extra;
+    }
+
+    /** The first eight metrics only. */
+    public Reading(long nanos, long[] cpuTicks, double ramPercent, double diskPercent, long networkRecvBytes,
+                   long networkSentBytes, Double gpuPercent, long uptimeSeconds, int loggedInUsers) {
+        this(nanos, cpuTicks, ramPercent, diskPercent, networkRecvBytes, networkSentBytes, gpuPercent, uptimeSeconds,
+                loggedInUsers, ExtraReading.NONE);
     }
 
     @Override

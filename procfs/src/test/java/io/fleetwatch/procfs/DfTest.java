@@ -3,21 +3,11 @@ package io.fleetwatch.procfs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** df -P captured on a host with a long device name and a mount point with spaces in it. */
 class DfTest {
-    static final String ODD = read("fixtures/df-odd.txt");
-
-    static String read(String name) {
-        try {
-            return Files.readString(Path.of("src/test/resources").resolve(name));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    static final String ODD = Fixtures.read("df-odd.txt");
 
     @Test
     void capacityOfTheRightLineEvenWithSpacesAndLongNames() {
@@ -31,5 +21,13 @@ class DfTest {
     void statvfsGivesWhatDfPrints() {
         // /tmp/mnt with spaces: 4096 KiB, 1500 used, 2596 available -> 1500 / 4096 = 36.6 -> 37 %
         assertThat(Df.percent(4096, 4096 - 1500, 2596)).isEqualTo(37.0);
+    }
+
+    @Test
+    void everyLineWithSizesInKib() {
+        // df -P -k on this development VM
+        assertThat(Df.rows(Fixtures.read("filesystems/df.txt"))).contains(
+                new Df.Row(264212084, 23810652, 82580260, 23.0, "/"),
+                new Df.Row(4, 0, 4, 0.0, "/mnt/sandboxing/model_tools_env/v1/python")).hasSize(5);
     }
 }

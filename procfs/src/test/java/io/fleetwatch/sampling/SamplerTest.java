@@ -64,4 +64,68 @@ class SamplerTest {
         assertThat(r.cpuTicks()).containsExactly(TICKS_1);
         assertThatThrownBy(() -> reading(0, new long[3], 0, 0, 0, null)).hasMessageContaining("8 counters");
     }
+
+    @Test
+    void diskMegabytesPerSecondFromTwoCapturedReadings() {
+        // /proc/diskstats before and after writing 64 MiB with fsync, and the two moments (date +%s.%N)
+        String[] t = io.fleetwatch.procfs.Fixtures.read("diskio/times").trim().split("\\s+");
+        long t1 = new java.math.BigDecimal(t[0]).movePointRight(9).longValueExact();
+        long t2 = new java.math.BigDecimal(t[1]).movePointRight(9).longValueExact();
+        long[] a = io.fleetwatch.procfs.DiskStats.bytes(io.fleetwatch.procfs.Fixtures.read("diskio/diskstats.1"));
+        long[] b = io.fleetwatch.procfs.DiskStats.bytes(io.fleetwatch.procfs.Fixtures.read("diskio/diskstats.2"));
+        Sampler s = new Sampler();
+        s.sample(withExtra(t1, new ExtraReading(null, null, null, null, a[0], a[1], null, null, null, null, null)));
+        ExtraMetrics e = s.sample(withExtra(t2, new ExtraReading(null, null, null, null, b[0], b[1], null, null, null,
+                null, null))).extra();
+        double seconds = (t2 - t1) / 1e9;
+        assertThat(e.diskWriteMbps()).isEqualTo(Sampler.round2(131112 * 512 / 1e6 / seconds)).isGreaterThan(1000.0);
+        assertThat(e.diskReadMbps()).isEqualTo(Sampler.round2(176 * 512 / 1e6 / seconds));
+        assertThat(e.loadAvg1()).as("not read").isNull();
+        assertThat(e.filesystems()).isNull();
+    }
+
+    @Test
+    void theOtherMetricsAreRoundedAndClampedAndNoneStaysNone() {
+        Sampler s = new Sampler();
+        ExtraReading first = new ExtraReading(1.0, 1.0, 1.0, 0.0, 5_000L, 5_000L, 40.0, 10.0, 40.0, 10,
+                java.util.List.of());
+        s.sample(withExtra(0, first));
+        java.util.List<FilesystemUsage> many = new java.util.ArrayList<>();
+        many.add(new FilesystemUsage("/m0", 10, 1L << 30));
+        many.add(new FilesystemUsage("/with\nnewline", 10, 1L << 30));
+        many.add(new FilesystemUsage("relative", 10, 1L << 30));
+        for (int i = 0; i < Bounds.FILESYSTEMS_MAX + 5; i++) {
+            many.add(new FilesystemUsage("/m" + i, 33.333, 1L << 30));
+        }
+        Sample sample = s.sample(withExtra(1_000_000_000L, new ExtraReading(2.6666, Double.NaN, -1.0, 104.0,
+                1_000L, 5_000L + 2_500_000, 300.0, 49.5935, null, -3, many)));
+        ExtraMetrics e = sample.extra();
+        assertThat(e.loadAvg1()).isEqualTo(2.67);
+        assertThat(e.loadAvg5()).as("not a number: no reading").isNull();
+        assertThat(e.loadAvg15()).isZero();
+        assertThat(e.swapUsage()).isEqualTo(100.0);
+        assertThat(e.diskReadMbps()).as("a counter that went backwards").isZero();
+        assertThat(e.diskWriteMbps()).isEqualTo(2.5);
+        assertThat(e.cpuTemperature()).isEqualTo(io.fleetwatch.messages.MetricCatalog.CELSIUS_MAX);
+        assertThat(e.gpuMemoryUsage()).isEqualTo(49.59);
+        assertThat(e.gpuTemperature()).as("no GPU: none, not 0").isNull();
+        assertThat(e.processCount()).isZero();
+        assertThat(e.filesystems()).as("a mount named twice, a control character, not absolute: left out")
+                .hasSize(Bounds.FILESYSTEMS_MAX).first().isEqualTo(new FilesystemUsage("/m0", 10.0, 1L << 30));
+        // the message carries them under the catalog's names
+        MetricsMessage.Metrics m = sample.metrics();
+        assertThat(m.get("load_avg_1")).isEqualTo(2.67);
+        assertThat(m.get("load_avg_5")).isNull();
+        assertThat(m.get("disk_write_mbps")).isEqualTo(2.5);
+        assertThat(m.get("process_count").intValue()).isZero();
+        assertThat(m.get("gpu_temperature")).isNull();
+        assertThat(m.filesystems()).hasSize(Bounds.FILESYSTEMS_MAX).first()
+                .isEqualTo(new MetricsMessage.Filesystem("/m0", 10.0, 1.07));
+        assertThat(m.get("filesystem_usage_max")).isEqualTo(33.33);
+        assertThat(new Reading(0, TICKS_1, 0, 0, 0, 0, null, 0, 0).extra()).isEqualTo(ExtraReading.NONE);
+    }
+
+    static Reading withExtra(long nanos, ExtraReading extra) {
+        return new Reading(nanos, TICKS_1, 1, 1, 0, 0, null, 1, 0, extra);
+    }
 }

@@ -68,6 +68,11 @@ public record BrokerSettings(String host, int port, String user, String password
 
     /** Defaults (docs/contract.md): localhost:5672, guest/guest (which RabbitMQ accepts from loopback only). */
     public static BrokerSettings from(Settings s) {
+        if (!s.get(Keys.BROKER_ENABLED)) {
+            // the contract's QUEUE_ENABLED=false (producers writing straight to the database) is not built yet
+            throw new IllegalArgumentException(Keys.BROKER_ENABLED.env() + "=false (writing straight to the database,"
+                    + " without RabbitMQ) is not supported yet: unset " + Keys.BROKER_ENABLED.env() + " or set it to true");
+        }
         String uri = s.get(Keys.BROKER_URI);
         int mgmt = s.get(Keys.BROKER_MANAGEMENT_PORT);
         BrokerSettings one;

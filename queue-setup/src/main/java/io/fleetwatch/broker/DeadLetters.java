@@ -79,7 +79,7 @@ public final class DeadLetters {
 
     /**
      * The dead-letter queues an operation covers: {@code queue} (a work queue or its dead-letter queue), or when null
-     * those of all three work queues.
+     * those of all four work queues.
      */
     public static List<String> queues(String queue, Routing.QueueNames names) {
         if (queue != null && !queue.isBlank()) {
@@ -87,9 +87,7 @@ public final class DeadLetters {
             return List.of(q.endsWith(Routing.DEAD_LETTER_SUFFIX) ? q
                     : Routing.deadLetterQueue(q));
         }
-        return List.of(Routing.deadLetterQueue(names.discovery()),
-                Routing.deadLetterQueue(names.metrics()),
-                Routing.deadLetterQueue(names.alerts()));
+        return names.all().stream().map(Routing::deadLetterQueue).toList();
     }
 
     public DeadLetters(Connection connection, Duration confirmTimeout) {

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeoutException;
  *    discovery.new      -> discovery_queue   (max-length, reject-publish)
  *    metrics.collected  -> metrics_queue     (message TTL, max-length, reject-publish)
  *    alerts.*           -> alert_queue       (priorities 0-9, max-length, reject-publish)
+ *    inventory.collected -> inventory_queue  (max-length, reject-publish)
  *  exchange "fleetwatch.dlx" (direct, durable)
- *    discovery_queue    -> discovery_queue.dlq    (and likewise for the other two)
+ *    discovery_queue    -> discovery_queue.dlq    (and likewise for the other three)
  * </pre>
  *
  * <p>Overflow is {@code reject-publish}: a full queue nacks the publisher, whose confirm fails, so the agent spools
@@ -136,10 +137,10 @@ public final class Topology {
         return from(Settings.fromEnv(env));
     }
 
-    /** The three queue names ({@code broker.queues.*}); the defaults are the contract's (docs/contract.md). */
+    /** The four queue names ({@code broker.queues.*}); the defaults are the contract's (docs/contract.md). */
     public static Routing.QueueNames queueNames(Settings s) {
         return new Routing.QueueNames(s.get(Keys.BROKER_DISCOVERY_QUEUE), s.get(Keys.BROKER_METRICS_QUEUE),
-                s.get(Keys.BROKER_ALERT_QUEUE));
+                s.get(Keys.BROKER_ALERT_QUEUE), s.get(Keys.BROKER_INVENTORY_QUEUE));
     }
 
     public Routing.QueueNames names() {
@@ -150,7 +151,10 @@ public final class Topology {
         return type;
     }
 
-    /** The three work queues, in declaration order. */
+    /**
+     * The four work queues, in declaration order. The inventory queue holds one message per host and change, so it
+     * takes the discovery queue's length bound.
+     */
     public List<QueueSpec> workQueues() {
         return List.of(
                 new QueueSpec(names.discovery(), Routing.EXCHANGE, Routing.DISCOVERY_ROUTING_KEY,
@@ -160,7 +164,9 @@ public final class Topology {
                                 Map.of("x-message-ttl", limits.metricsTtlMillis()))),
                 new QueueSpec(names.alerts(), Routing.EXCHANGE, Routing.ALERTS_BINDING,
                         mainArgs(names.alerts(), limits.alertMaxLength(), type == QueueType.QUORUM ? Map.of()
-                                : Map.of("x-max-priority", ALERT_MAX_PRIORITY))));
+                                : Map.of("x-max-priority", ALERT_MAX_PRIORITY))),
+                new QueueSpec(names.inventory(), Routing.EXCHANGE, Routing.INVENTORY_ROUTING_KEY,
+                        mainArgs(names.inventory(), limits.discoveryMaxLength(), Map.of())));
     }
 
     /** One dead-letter queue per work queue, bound on the DLX by the work queue's name. */

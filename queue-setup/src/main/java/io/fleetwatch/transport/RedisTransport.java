@@ -62,7 +62,7 @@ public final class RedisTransport implements Transport {
 
     @Override
     public void declare() throws IOException {
-        for (String q : List.of(queues.discovery(), queues.metrics(), queues.alerts())) {
+        for (String q : queues.all()) {
             try {
                 redis.xgroupCreate(stream(q), GROUP, new StreamEntryID(), true);
             } catch (JedisDataException e) {

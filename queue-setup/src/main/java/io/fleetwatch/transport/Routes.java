@@ -14,6 +14,9 @@ final class Routes {
         if (Routing.METRICS_ROUTING_KEY.equals(routingKey)) {
             return queues.metrics();
         }
+        if (Routing.INVENTORY_ROUTING_KEY.equals(routingKey)) {
+            return queues.inventory();
+        }
         String prefix = Routing.ALERTS_BINDING.substring(0, Routing.ALERTS_BINDING.length() - 1); // "alerts."
         if (routingKey.startsWith(prefix) && routingKey.length() > prefix.length()
                 && routingKey.indexOf('.', prefix.length()) < 0) {

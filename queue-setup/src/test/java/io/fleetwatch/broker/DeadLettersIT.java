@@ -125,7 +125,10 @@ class DeadLettersIT {
         assertThat(purged.left()).isZero();
     }
 
-    /** The connection dies in the middle of a replay: nothing is lost, and the second run finishes the job. */
+    /**
+     * The connection dies in the middle of a replay: nothing is lost, nothing is doubled (but the one letter in flight
+     * at the cut), and the second run finishes the job.
+     */
     @Test
     void anInterruptedReplayLosesNothingAndRunningItAgainResumes() throws Exception {
         int n = 400;
@@ -157,9 +160,15 @@ class DeadLettersIT {
         DeadLetters.Outcome rest = dl.replay(DLQ, DeadLetters.Filter.all());
         assertThat(rest.left()).isZero();
         assertThat(rest.failed()).isNull();
-        Set<String> all = new HashSet<>(drain(Routing.METRICS_QUEUE));
+        List<String> delivered = drain(Routing.METRICS_QUEUE);
+        Set<String> all = new HashSet<>(delivered);
         for (int i = 0; i < n; i++) {
             assertThat(all).contains("m" + i);
         }
+        // nothing doubled beyond the one letter whose confirm may have raced the cut (the consumers store a
+        // replayed sample once, by host and seq, so even that one is harmless)
+        assertThat(delivered.size() - all.size()).as("letters replayed twice").isBetween(0, 1);
+        assertThat(all).hasSize(n);
+        assertThat(dl.depth(DLQ)).as("the dead-letter queue is empty after the resumed run").isZero();
     }
 }

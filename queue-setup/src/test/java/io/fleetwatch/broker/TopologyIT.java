@@ -40,16 +40,17 @@ class TopologyIT {
     @Test
     void declaringTwiceChangesNothingAndTheManagementApiShowsEverything() throws Exception {
         Topology.Report first = Topology.standard().declare(connection);
-        assertThat(first.created()).hasSize(8);
+        assertThat(first.created()).hasSize(10);
         Topology.Report second = Topology.standard().declare(connection);
         assertThat(second.created()).isEmpty();
-        assertThat(second.unchanged()).hasSize(8);
+        assertThat(second.unchanged()).hasSize(10);
 
         JsonNode queues = MessageCodec.mapper().readTree(broker.get("/api/queues/" + broker.encodedVhost()));
         Map<String, JsonNode> byName = new java.util.HashMap<>();
         queues.forEach(q -> byName.put(q.get("name").asText(), q));
         assertThat(byName.keySet()).containsExactlyInAnyOrder("discovery_queue", "metrics_queue", "alert_queue",
-                "discovery_queue.dlq", "metrics_queue.dlq", "alert_queue.dlq");
+                "inventory_queue", "discovery_queue.dlq", "metrics_queue.dlq", "alert_queue.dlq",
+                "inventory_queue.dlq");
         JsonNode metrics = byName.get("metrics_queue");
         assertThat(metrics.get("durable").asBoolean()).isTrue();
         assertThat(metrics.at("/arguments/x-message-ttl").asLong()).isEqualTo(86_400_000L);
@@ -65,6 +66,8 @@ class TopologyIT {
                 "fleetwatch -[discovery.new]-> discovery_queue",
                 "fleetwatch -[metrics.collected]-> metrics_queue",
                 "fleetwatch -[alerts.*]-> alert_queue",
+                "fleetwatch -[inventory.collected]-> inventory_queue",
+                "fleetwatch.dlx -[inventory_queue]-> inventory_queue.dlq",
                 "fleetwatch.dlx -[discovery_queue]-> discovery_queue.dlq",
                 "fleetwatch.dlx -[metrics_queue]-> metrics_queue.dlq",
                 "fleetwatch.dlx -[alert_queue]-> alert_queue.dlq");
@@ -124,8 +127,8 @@ class TopologyIT {
     @Test
     void quorumQueuesAreReplicatedWithoutPrioritiesAndDeadLetterAtLeastOnce() throws Exception {
         Topology quorum = Topology.fromEnv(Map.of(Topology.QueueType.ENV, "quorum"));
-        assertThat(quorum.declare(connection).created()).hasSize(8);
-        assertThat(quorum.declare(connection).unchanged()).hasSize(8);
+        assertThat(quorum.declare(connection).created()).hasSize(10);
+        assertThat(quorum.declare(connection).unchanged()).hasSize(10);
 
         JsonNode queues = MessageCodec.mapper().readTree(broker.get("/api/queues/" + broker.encodedVhost()));
         queues.forEach(q -> assertThat(q.get("type").asText()).as(q.get("name").asText()).isEqualTo("quorum"));

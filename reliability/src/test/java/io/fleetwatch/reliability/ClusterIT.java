@@ -102,7 +102,7 @@ class ClusterIT {
     @Order(1)
     void queuesAreQuorumQueuesOnEveryNode() throws Exception {
         JsonNode queues = MessageCodec.mapper().readTree(script(60, "list", dir.toString(), PREFIX + "1", "name type members"));
-        assertThat(queues).hasSize(6);
+        assertThat(queues).hasSize(8);
         queues.forEach(q -> {
             assertThat(q.get("type").asText()).as(q.get("name").asText()).isEqualTo("quorum");
             assertThat(q.get("members")).as(q.get("name").asText()).hasSize(NODES);

@@ -11,4 +11,11 @@ public interface ScanEvents {
 
     /** {@code done} of {@code total} addresses have been through every probe. */
     default void progress(long done, long total) {}
+
+    /**
+     * Asked between probe rounds: true stops the sweep there, keeping the hosts found so far (a cancelled scan job).
+     */
+    default boolean cancelled() {
+        return false;
+    }
 }

@@ -54,6 +54,21 @@ public record ScanPolicy(List<Cidr> allowNetworks, List<Cidr> denyNetworks, int 
         };
     }
 
+    /**
+     * The same policy with some of rate, burst and parallelism replaced (null keeps the current value); a burst above
+     * a lowered rate comes down to it unless it is given too.
+     */
+    public ScanPolicy withLimits(Integer packetsPerSecond, Integer burst, Integer maxParallelProbes) {
+        int rate = packetsPerSecond != null ? packetsPerSecond : this.packetsPerSecond;
+        return new ScanPolicy(allowNetworks, denyNetworks, rate, burst != null ? burst : Math.min(this.burst, rate),
+                maxParallelProbes != null ? maxParallelProbes : this.maxParallelProbes, retries, probeTimeout);
+    }
+
+    /** Rate, burst and parallelism in words, for a job's log. */
+    public String describeLimits() {
+        return packetsPerSecond + " packets/s, bursts of " + burst + ", " + maxParallelProbes + " probes per round";
+    }
+
     /** Thrown when a sweep breaks the policy; nothing has been sent. */
     public static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;

@@ -26,8 +26,12 @@ public final class Scanner {
     /** What a sweep did, for the scan job record. */
     public record Summary(int addresses, long probesSent, int answered, int live, Duration took) {}
 
-    /** The hosts found and the summary. */
-    public record Result(List<DiscoveryMessage> hosts, Summary summary) {}
+    /** The hosts found and the summary; {@code cancelled} when the sweep stopped early, asked to (the hosts so far). */
+    public record Result(List<DiscoveryMessage> hosts, Summary summary, boolean cancelled) {
+        public Result(List<DiscoveryMessage> hosts, Summary summary) {
+            this(hosts, summary, false);
+        }
+    }
 
     public static final List<String> PROBES = List.of("arp", "icmp", "tcp");
 
@@ -83,8 +87,16 @@ public final class Scanner {
         Map<String, String> macs = new HashMap<>();        // address -> MAC (on-link only)
         long done = 0;
         int onLinkSilent = 0;
+        boolean cancelled = false;
+        // a round holds at most max_parallel_probes addresses (and never more than the neighbour table takes)
+        int round = Math.min(TargetList.MAX_BATCH, policy.maxParallelProbes());
         try (p) {
-            for (int[] batch : list.batches(TargetList.MAX_BATCH)) {
+            for (int[] batch : list.batches(round)) {
+                if (events.cancelled()) {
+                    cancelled = true;
+                    events.log("warn", "cancelled after " + done + " of " + list.size() + " address(es)");
+                    break;
+                }
                 Map<Link, List<Integer>> onLink = new LinkedHashMap<>();
                 List<Integer> rest = new ArrayList<>();
                 for (int a : batch) {
@@ -139,7 +151,7 @@ public final class Scanner {
         Summary s = new Summary(list.size(), p.sent(), how.size() + p.unconfirmed, found.size(),
                 Duration.ofNanos(System.nanoTime() - t0));
         events.log("info", s.addresses() + " address(es), " + s.probesSent() + " probe(s) sent, " + s.live() + " live");
-        return new Result(found, s);
+        return new Result(found, s, cancelled);
     }
 
     /**

@@ -23,7 +23,7 @@ public final class Keys {
 
     // log
     public static final Key<String> LOG_LEVEL = key("log.level", "FLEETWATCH_LOG_LEVEL", Type.TEXT, null,
-            "level of Fleetwatch's own loggers: TRACE, DEBUG, INFO, WARN, ERROR, OFF (default: logback.xml's)");
+            "level of Fleetwatch's own loggers: TRACE, DEBUG, INFO, WARN, ERROR, OFF (default: INFO)");
     public static final Key<String> LOG_FORMAT = key("log.format", "FLEETWATCH_LOG_FORMAT", Type.TEXT, "text",
             "console log format: text, or json (one JSON object per line)");
 
@@ -58,6 +58,8 @@ public final class Keys {
             Type.TEXT, "metrics_queue", "name of the metrics queue");
     public static final Key<String> BROKER_ALERT_QUEUE = key("broker.queues.alert", "ALERT_QUEUE",
             Type.TEXT, "alert_queue", "name of the alert queue");
+    public static final Key<String> BROKER_INVENTORY_QUEUE = key("broker.queues.inventory", "INVENTORY_QUEUE",
+            Type.TEXT, "inventory_queue", "name of the inventory queue");
     public static final Key<Boolean> BROKER_TLS = key("broker.tls.enabled", "QUEUE_TLS", Type.BOOLEAN, "false",
             "AMQPS (also on with an amqps:// uri)");
     public static final Key<Path> BROKER_TLS_CA_FILE = key("broker.tls.ca-file", "QUEUE_TLS_CA_FILE", Type.PATH, null,
@@ -68,6 +70,9 @@ public final class Keys {
             null, "the client certificate's PKCS#8 PEM key, mode 0600");
     public static final Key<Boolean> BROKER_TLS_VERIFY_HOSTNAME = key("broker.tls.verify-hostname",
             "QUEUE_TLS_VERIFY_HOSTNAME", Type.BOOLEAN, "true", "the broker's certificate must name the host connected to");
+    public static final Key<Boolean> BROKER_ENABLED = key("broker.enabled", "QUEUE_ENABLED", Type.BOOLEAN, "true",
+            "producers publish through RabbitMQ; false (writing straight to the database) is not supported yet and"
+                    + " is refused at start");
 
     // database
     public static final Key<String> DATABASE_URL = secret(key("database.url", "DATABASE_URL", Type.TEXT, null,
@@ -80,6 +85,18 @@ public final class Keys {
             Type.TEXT, "auto", "metrics storage: auto, require (TimescaleDB) or off (plain PostgreSQL)");
     public static final Key<Integer> DATABASE_RETENTION_DAYS = key("database.retention-days",
             "FLEETWATCH_METRICS_RETENTION_DAYS", Type.integer("a number of days"), "90", "days of raw metrics kept");
+    public static final Key<Integer> RETENTION_SCANS_DAYS = key("database.retention.scans-days",
+            "FLEETWATCH_RETENTION_SCANS_DAYS", Type.integer("a number of days"), "90",
+            "days a finished scan and its log are kept (a scan a system still names as its last stays)");
+    public static final Key<Integer> RETENTION_ALERTS_DAYS = key("database.retention.alerts-days",
+            "FLEETWATCH_RETENTION_ALERTS_DAYS", Type.integer("a number of days"), "365",
+            "days a resolved alert and its events are kept");
+    public static final Key<Integer> RETENTION_NOTIFICATIONS_DAYS = key("database.retention.notifications-days",
+            "FLEETWATCH_RETENTION_NOTIFICATIONS_DAYS", Type.integer("a number of days"), "90",
+            "days a sent or abandoned notification is kept");
+    public static final Key<Integer> RETENTION_OUTBOX_DAYS = key("database.retention.outbox-days",
+            "FLEETWATCH_RETENTION_OUTBOX_DAYS", Type.integer("a number of days"), "7",
+            "days a published alert-outbox row is kept");
     public static final Key<String> DATABASE_READ_URL = secret(key("database.read-url", "DATABASE_READ_URL",
             Type.TEXT, null, "a streaming replica the API reads from (forms as database.url)"));
     public static final Key<Long> DATABASE_READ_MAX_LAG_SECONDS = key("database.read-max-lag-seconds",
@@ -95,10 +112,18 @@ public final class Keys {
             Type.INTEGER, "100", "a partial batch is written after this many milliseconds");
     public static final Key<Integer> CONSUMER_PREFETCH = key("consumer.prefetch", "FLEETWATCH_CONSUMER_PREFETCH",
             Type.INTEGER, null, "unacknowledged messages per consumer (default 3 x batch-size)");
+    public static final Key<Integer> CONSUMER_METRICS_PORT = key("consumer.metrics.port", "FLEETWATCH_CONSUMER_METRICS_PORT",
+            Type.PORT, "9471", "Prometheus /metrics of the consumer: the port (default 9471; 0 = off)");
+    public static final Key<String> CONSUMER_METRICS_BIND = key("consumer.metrics.bind", "FLEETWATCH_CONSUMER_METRICS_BIND",
+            Type.TEXT, "127.0.0.1", "the address the consumer's /metrics listens on");
 
     // relay
     public static final Key<Integer> RELAY_THREADS = key("relay.threads", "FLEETWATCH_RELAY_THREADS", Type.INTEGER,
             "2", "relay threads (database alerts to RabbitMQ), 1-16");
+    public static final Key<Integer> RELAY_METRICS_PORT = key("relay.metrics.port", "FLEETWATCH_RELAY_METRICS_PORT",
+            Type.PORT, "9472", "Prometheus /metrics of the relay: the port (default 9472; 0 = off)");
+    public static final Key<String> RELAY_METRICS_BIND = key("relay.metrics.bind", "FLEETWATCH_RELAY_METRICS_BIND",
+            Type.TEXT, "127.0.0.1", "the address the relay's /metrics listens on");
 
     // notifications
     public static final Key<String> NOTIFY_WEBHOOK_URL = key("notifications.webhook-url", "FLEETWATCH_WEBHOOK_URL",
@@ -162,6 +187,37 @@ public final class Keys {
             null, "networks never probed (CIDRs)"), ",");
     public static final Key<String> SCAN_SCHEDULES = list(key("scan.schedules", "FLEETWATCH_SCAN_SCHEDULES",
             Type.TEXT, null, "scheduled scans, ';'-separated: CIDR dept=N every=DURATION"), ";");
+    public static final Key<Integer> SCAN_RATE = key("scan.rate", "FLEETWATCH_SCAN_RATE",
+            Type.integer("a number of packets per second"), null,
+            "packets per second of every sweep, 1-100000 (default: the profile's; polite 500)");
+    public static final Key<Integer> SCAN_BURST = key("scan.burst", "FLEETWATCH_SCAN_BURST",
+            Type.integer("a number of packets"), null, "packets sent back to back, 1-rate (default: the profile's; polite 50)");
+    public static final Key<Integer> SCAN_PARALLELISM = key("scan.parallelism", "FLEETWATCH_SCAN_PARALLELISM",
+            Type.integer("a number of probes"), null,
+            "addresses per probe round and TCP connects in flight, 1-4096 (default: the profile's; polite 256)");
+    public static final Key<String> SCAN_DEPARTMENTS = list(key("scan.departments", "FLEETWATCH_SCAN_DEPARTMENTS",
+            Type.TEXT, null, "per-department limits over the three above, ';'-separated: DEPT rate=N burst=N"
+                    + " parallelism=N (DEPT: a department's id or name)"), ";");
+    public static final Key<Integer> SCAN_MAX_PARALLEL_SCANS = key("scan.max-parallel-scans",
+            "FLEETWATCH_SCAN_MAX_PARALLEL_SCANS", Type.integer("a number of scans"), "2",
+            "scan jobs running at once over the whole fleet (every process on the database); claimers wait beyond it");
+    public static final Key<Integer> SCAN_MAX_ATTEMPTS = key("scan.max-attempts", "FLEETWATCH_SCAN_MAX_ATTEMPTS",
+            Type.integer("a number of attempts"), "3",
+            "attempts of a queued scan job that fails (or whose runner dies) before it stays failed, 1-100");
+    public static final Key<Duration> SCAN_RETRY_BACKOFF = key("scan.retry-backoff", "FLEETWATCH_SCAN_RETRY_BACKOFF",
+            Type.DURATION, "30s", "wait before a failed scan job's first retry; doubled for each further one");
+
+    // scheduler (scan schedules and the scans requested through the API)
+    public static final Key<Integer> SCHEDULER_METRICS_PORT = key("scheduler.metrics.port", "FLEETWATCH_SCHEDULER_METRICS_PORT",
+            Type.PORT, "9473", "Prometheus /metrics of the scan scheduler: the port (default 9473; 0 = off)");
+    public static final Key<String> SCHEDULER_METRICS_BIND = key("scheduler.metrics.bind", "FLEETWATCH_SCHEDULER_METRICS_BIND",
+            Type.TEXT, "127.0.0.1", "the address the scan scheduler's /metrics listens on");
+
+    // collector (fleetwatch collect --interval)
+    public static final Key<Integer> COLLECTOR_METRICS_PORT = key("collector.metrics.port", "FLEETWATCH_COLLECTOR_METRICS_PORT",
+            Type.PORT, "9474", "Prometheus /metrics of the SSH collector: the port (default 9474; 0 = off)");
+    public static final Key<String> COLLECTOR_METRICS_BIND = key("collector.metrics.bind", "FLEETWATCH_COLLECTOR_METRICS_BIND",
+            Type.TEXT, "127.0.0.1", "the address the SSH collector's /metrics listens on");
 
     // ssh
     public static final Key<String> SSH_USER = key("ssh.user", "FLEETWATCH_SSH_USER", Type.TEXT, "fleetwatch",
@@ -192,9 +248,17 @@ public final class Keys {
             Type.DECIMAL, "64", "on-disk spool bound while the broker is away, MiB (fractions allowed)");
     public static final Key<Duration> AGENT_SPOOL_MAX_AGE = key("agent.spool-max-age", "FLEETWATCH_AGENT_SPOOL_MAX_AGE",
             Type.DURATION, "7d", "older spooled samples are dropped");
+    public static final Key<Duration> AGENT_INVENTORY_EVERY = key("agent.inventory-every",
+            "FLEETWATCH_AGENT_INVENTORY_EVERY", Type.DURATION, "15m",
+            "how often the agent reads its hardware and OS inventory; sent at start and when it changed");
     public static final Key<Path> AGENT_STATE_DIR = key("agent.state-dir", "FLEETWATCH_AGENT_STATE_DIR", Type.PATH,
             null, "sequence number and spool (default /var/lib/fleetwatch-agent when writable, else"
                     + " ~/.local/state/fleetwatch-agent)");
+
+    public static final Key<Integer> AGENT_METRICS_PORT = key("agent.metrics.port", "FLEETWATCH_AGENT_METRICS_PORT",
+            Type.PORT, null, "Prometheus /metrics of the agent: the port (off unless set)");
+    public static final Key<String> AGENT_METRICS_BIND = key("agent.metrics.bind", "FLEETWATCH_AGENT_METRICS_BIND",
+            Type.TEXT, "127.0.0.1", "the address the agent's /metrics listens on");
 
     // serve
     public static final Key<List<String>> SERVE_COMPONENTS = list(key("serve.components",

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +40,19 @@ public final class Maintenance {
     private final DataSource dataSource;
     private final Clock clock;
     private final int daysAhead;
+    private final Retention retention;
 
+    /** Retention periods as {@code fleetwatch_meta} has them (else V11's defaults). */
     public Maintenance(DataSource dataSource, Clock clock, int daysAhead) {
+        this(dataSource, clock, daysAhead, null);
+    }
+
+    /** With the retention periods of the settings, written into {@code fleetwatch_meta} at each run. */
+    public Maintenance(DataSource dataSource, Clock clock, int daysAhead, Retention retention) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.daysAhead = daysAhead;
+        this.retention = retention;
     }
 
     public Result run() throws SQLException {
@@ -58,6 +67,9 @@ public final class Maintenance {
                 try (PreparedStatement ps = c.prepareStatement("SELECT fw_detect_silence(?)")) {
                     ps.setObject(1, now);
                     noData = single(ps);
+                }
+                if (retention != null) {
+                    writeRetention(c, retention);
                 }
                 int expired;
                 try (PreparedStatement ps = c.prepareStatement("SELECT fw_apply_retention(?, ?)")) {
@@ -103,6 +115,23 @@ public final class Maintenance {
                     st.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");
                 }
             }
+        }
+    }
+
+    /**
+     * The settings' periods, where {@code fw_apply_retention} reads them; a row is written only when it changes. The
+     * instance holding the lock applies its own settings, so every instance should be configured alike.
+     */
+    private static void writeRetention(Connection c, Retention r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO fleetwatch_meta (key, value) VALUES (?, ?)"
+                + " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()"
+                + " WHERE fleetwatch_meta.value IS DISTINCT FROM EXCLUDED.value")) {
+            for (Map.Entry<String, String> row : r.metaRows().entrySet()) {
+                ps.setString(1, row.getKey());
+                ps.setString(2, row.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

@@ -22,7 +22,12 @@ public final class MaintenanceJob implements AutoCloseable {
     }
 
     public static MaintenanceJob start(DataSource dataSource) {
-        Maintenance job = new Maintenance(dataSource, Clock.systemUTC(), 7);
+        return start(dataSource, Retention.defaults());
+    }
+
+    /** Every minute, with {@code retention}'s periods (the settings' {@code database.retention.*}). */
+    public static MaintenanceJob start(DataSource dataSource, Retention retention) {
+        Maintenance job = new Maintenance(dataSource, Clock.systemUTC(), 7, retention);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fleetwatch-maintenance");
             t.setDaemon(true);

@@ -94,7 +94,7 @@ class TimescaleDbIT {
     void schemaIsTheTimescaleDbOne() throws Exception {
         assertThat(new Migrator(ds, "require").status()).last().isEqualTo("metrics storage: timescaledb");
         assertThat(rows("SELECT hypertable_name FROM timescaledb_information.hypertables WHERE hypertable_schema ="
-                + " 'public'")).containsExactly("metrics");
+                + " 'public'")).containsExactlyInAnyOrder("metrics", "filesystem_metrics");
         assertThat(rows("SELECT time_interval FROM timescaledb_information.dimensions WHERE hypertable_name = 'metrics'"))
                 .containsExactly("1 day");
         assertThat(rows("SELECT view_name || '<' || coalesce((SELECT v2.view_name FROM"
@@ -105,8 +105,9 @@ class TimescaleDbIT {
         assertThat(rows("SELECT attname FROM timescaledb_information.compression_settings"
                 + " WHERE hypertable_name = 'metrics' AND segmentby_column_index = 1")).containsExactly("system_id");
         assertThat(rows("SELECT proc_name FROM timescaledb_information.jobs WHERE job_id >= 1000 ORDER BY proc_name"))
-                .containsExactly("policy_compression", "policy_refresh_continuous_aggregate",
-                        "policy_refresh_continuous_aggregate", "policy_refresh_continuous_aggregate", "policy_retention");
+                .containsExactly("policy_compression", "policy_compression", "policy_refresh_continuous_aggregate",
+                        "policy_refresh_continuous_aggregate", "policy_refresh_continuous_aggregate", "policy_retention",
+                        "policy_retention"); // compression and retention: metrics and filesystem_metrics
     }
 
     @Test

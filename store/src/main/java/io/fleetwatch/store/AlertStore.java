@@ -35,8 +35,8 @@ public final class AlertStore {
     /** The channel the relay LISTENs on; a NOTIFY there wakes it to drain the outbox. */
     public static final String CHANNEL = "fleetwatch_alerts";
     public static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
-    public static final Set<String> METRICS = Set.of("cpu_percent", "ram_percent", "disk_percent", "gpu_percent",
-            "network_sent_mbps", "network_recv_mbps");
+    /** The metrics a rule may name: the catalog's alertable ones (the trigger's CASE and the CHECK follow them). */
+    public static final Set<String> METRICS = Set.copyOf(io.fleetwatch.messages.MetricCatalog.DEFAULT.alertable());
 
     /** An incident with its system's hostname. */
     public record Incident(long id, @Nullable Long alertId, long systemId, @Nullable String hostname, String alertType,
@@ -44,6 +44,15 @@ public final class AlertStore {
                            Instant occurredAt, @Nullable Instant resolvedAt, @Nullable Instant acknowledgedAt,
                            @Nullable String acknowledgedBy, @Nullable Instant silencedUntil,
                            @Nullable String silencedBy, @Nullable String silenceReason) {}
+
+    /** One decision of the alerting trigger about a system (its alert history): firing or resolved, and the value. */
+    public record HistoryEntry(long id, String alertType, String severity, String state, @Nullable Double value,
+                               @Nullable Double threshold, Instant occurredAt) {
+        public HistoryEntry {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+    }
 
     /** Which incidents a list shows. */
     public enum Which { OPEN, RESOLVED, ALL }
@@ -437,6 +446,17 @@ public final class AlertStore {
                 .map((rs, ctx) -> Optional.ofNullable(nullableLong(rs, "waited")).map(Duration::ofSeconds)).one());
     }
 
+    /** The outbox's unsent events: how many, and how long the oldest has waited (zero when none), by the database's clock. */
+    public record OutboxBacklog(long unsent, Duration oldestWait) {}
+
+    /** What waits in the outbox now (the relay's lag), in one statement. */
+    public OutboxBacklog outboxBacklog() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) AS n, coalesce(CAST(extract(epoch FROM now()"
+                        + " - min(created_at)) * 1000 AS bigint), 0) AS waited_ms FROM alert_outbox WHERE sent_at IS NULL")
+                .map((rs, ctx) -> new OutboxBacklog(rs.getLong("n"), Duration.ofMillis(Math.max(0, rs.getLong("waited_ms")))))
+                .one());
+    }
+
     /** A connection LISTENing on {@link #CHANNEL}: the relay waits on it between drains. */
     public final class Listener implements AutoCloseable {
         private final Handle handle;
@@ -552,6 +572,17 @@ public final class AlertStore {
                 nullableDouble(rs, "value"), nullableDouble(rs, "threshold"), instant(rs, "occurred_at"),
                 instant(rs, "resolved_at"), instant(rs, "acknowledged_at"), rs.getString("acknowledged_by"),
                 instant(rs, "silenced_until"), rs.getString("silenced_by"), rs.getString("silence_reason"));
+    }
+
+    /** A system's alert history: the trigger's firing and resolved events, newest first, at most {@code limit}. */
+    public List<HistoryEntry> history(long systemId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, alert_type, severity, state, value, threshold, occurred_at"
+                        + " FROM alert_events WHERE system_id = :id ORDER BY occurred_at DESC, id DESC LIMIT :n")
+                .bind("id", systemId).bind("n", limit)
+                .map((rs, ctx) -> new HistoryEntry(rs.getLong("id"), rs.getString("alert_type"),
+                        rs.getString("severity"), rs.getString("state"), nullableDouble(rs, "value"),
+                        nullableDouble(rs, "threshold"), instant(rs, "occurred_at")))
+                .list());
     }
 
     public boolean exists(long id) {

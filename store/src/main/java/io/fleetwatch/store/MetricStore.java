@@ -1,26 +1,32 @@
 package io.fleetwatch.store;
 
 import static io.fleetwatch.store.Stores.instant;
-import static io.fleetwatch.store.Stores.nullableDouble;
-import static io.fleetwatch.store.Stores.nullableInt;
-import static io.fleetwatch.store.Stores.nullableLong;
 import static io.fleetwatch.store.Stores.utc;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import db.migration.V7__Metrics_rollups;
+import io.fleetwatch.messages.Metric;
+import io.fleetwatch.messages.MetricCatalog;
 import io.fleetwatch.messages.MetricsMessage;
 import jakarta.annotation.Nullable;
 import java.io.StringReader;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
@@ -40,10 +46,61 @@ public final class MetricStore {
         }
     }
 
-    /** The values of a sample; in a bucket, means (maxima for uptime and users). */
-    public record Metrics(@Nullable Double cpuPercent, @Nullable Double ramPercent, @Nullable Double diskPercent,
-                          @Nullable Double networkSentMbps, @Nullable Double networkRecvMbps,
-                          @Nullable Double gpuPercent, @Nullable Long uptimeSeconds, @Nullable Integer loggedInUsers) {}
+    /**
+     * The values of a sample, one typed field per metric of the catalog (its JSON name is the metric's name); in a
+     * bucket, means (maxima where the catalog's rollup says so). A metric the host does not report is null, as is
+     * every metric added after the sample was stored. Filled by name ({@link #sample}), so a new metric is one more
+     * component here; {@code MetricCatalogCoverageIT} holds the components equal to the catalog.
+     */
+    public record Metrics(@JsonProperty("cpu_percent") @Nullable Double cpuPercent,
+                          @JsonProperty("ram_percent") @Nullable Double ramPercent,
+                          @JsonProperty("disk_percent") @Nullable Double diskPercent,
+                          @JsonProperty("network_sent_mbps") @Nullable Double networkSentMbps,
+                          @JsonProperty("network_recv_mbps") @Nullable Double networkRecvMbps,
+                          @JsonProperty("gpu_percent") @Nullable Double gpuPercent,
+                          @JsonProperty("uptime_seconds") @Nullable Long uptimeSeconds,
+                          @JsonProperty("logged_in_users") @Nullable Integer loggedInUsers,
+                          @JsonProperty("load_avg_1") @Nullable Double loadAvg1,
+                          @JsonProperty("load_avg_5") @Nullable Double loadAvg5,
+                          @JsonProperty("load_avg_15") @Nullable Double loadAvg15,
+                          @JsonProperty("swap_usage") @Nullable Double swapUsage,
+                          @JsonProperty("disk_read_mbps") @Nullable Double diskReadMbps,
+                          @JsonProperty("disk_write_mbps") @Nullable Double diskWriteMbps,
+                          @JsonProperty("cpu_temperature") @Nullable Double cpuTemperature,
+                          @JsonProperty("gpu_memory_usage") @Nullable Double gpuMemoryUsage,
+                          @JsonProperty("gpu_temperature") @Nullable Double gpuTemperature,
+                          @JsonProperty("process_count") @Nullable Integer processCount,
+                          @JsonProperty("filesystem_usage_max") @Nullable Double filesystemUsageMax) {
+
+        /** The contract's first eight metrics; the others null (tests, samples stored before they existed). */
+        public Metrics(Double cpuPercent, Double ramPercent, Double diskPercent, Double networkSentMbps,
+                       Double networkRecvMbps, Double gpuPercent, Long uptimeSeconds, Integer loggedInUsers) {
+            this(cpuPercent, ramPercent, diskPercent, networkSentMbps, networkRecvMbps, gpuPercent, uptimeSeconds,
+                    loggedInUsers, null, null, null, null, null, null, null, null, null, null, null);
+        }
+
+        /** The metric names of the components, in order (their {@code @JsonProperty}). */
+        public static List<String> names() {
+            return Arrays.stream(Metrics.class.getRecordComponents())
+                    .map(c -> c.getAccessor().getAnnotation(JsonProperty.class).value()).toList();
+        }
+
+        /** The value of a metric by its catalog name. */
+        public Number get(String name) {
+            int i = names().indexOf(name);
+            if (i < 0) {
+                throw new IllegalArgumentException("no metric " + name + " in " + Metrics.class.getName());
+            }
+            try {
+                return (Number) Metrics.class.getRecordComponents()[i].getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** One mounted filesystem of a sample, as stored in {@code filesystem_metrics}. */
+    public record Filesystem(String mount, double usage, @Nullable Double sizeGb) {}
 
     /** A chart's rows and where they were read from ({@code metrics} or a rollup's name). */
     public record Chart(String source, List<Sample> samples) {
@@ -73,8 +130,27 @@ public final class MetricStore {
     public static final String OVERVIEW_SQL = SystemStore.WITH_LATEST
             + " ORDER BY s.status = 'down' DESC, s.hostname NULLS LAST, s.id";
 
-    static final String COLUMNS = "system_id, collected_at, cpu_percent, ram_percent, disk_percent, network_sent_mbps,"
-            + " network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users, source_seq";
+    /** The metrics this store writes and reads: the catalog's (the schema check holds the database to it). */
+    static final MetricCatalog CATALOG = MetricCatalog.DEFAULT;
+
+    /** The COPY columns: the key, one column per metric of the catalog, the producer's sequence number. */
+    public static final String COLUMNS = "system_id, collected_at, " + String.join(", ", CATALOG.names())
+            + ", source_seq";
+
+    private static final String STAGING = "CREATE TEMP TABLE IF NOT EXISTS metrics_in (system_id bigint,"
+            + " collected_at timestamptz, " + CATALOG.all().stream().map(m -> m.name() + " " + m.type().sql())
+            .collect(Collectors.joining(", ")) + ", source_seq bigint) ON COMMIT DELETE ROWS";
+
+    /** Raw rows, bucketed rows and rollup rows of a chart: one select expression per metric. */
+    private static final String RAW_COLUMNS = String.join(", ", CATALOG.names());
+    private static final String BUCKET_COLUMNS = CATALOG.all().stream()
+            .map(m -> (m.rollup() == Metric.Rollup.MEAN ? "avg(" : "max(") + m.name() + ") AS " + m.name())
+            .collect(Collectors.joining(", "));
+    private static final String ROLLUP_COLUMNS = CATALOG.all().stream()
+            .map(m -> m.rollup() == Metric.Rollup.MEAN ? "sum(" + m.name() + " * samples) / nullif(sum(samples)"
+                    + " FILTER (WHERE " + m.name() + " IS NOT NULL), 0) AS " + m.name()
+                    : "max(" + m.name() + ") AS " + m.name())
+            .collect(Collectors.joining(", "));
 
     private final Jdbi jdbi;
 
@@ -120,6 +196,7 @@ public final class MetricStore {
         }
         String rows = copyText(batch, systemOfHost);
         jdbi.<SQLException>useTransaction(h -> {
+            insertFilesystems(h.getConnection(), batch, systemOfHost);
             Connection c = h.getConnection();
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             Savepoint sp = c.setSavepoint();
@@ -133,14 +210,53 @@ public final class MetricStore {
                 }
                 c.rollback(sp);
             }
-            h.execute("CREATE TEMP TABLE IF NOT EXISTS metrics_in (system_id bigint, collected_at timestamptz,"
-                    + " cpu_percent float8, ram_percent float8, disk_percent float8, network_sent_mbps float8,"
-                    + " network_recv_mbps float8, gpu_percent float8, uptime_seconds bigint, logged_in_users int,"
-                    + " source_seq bigint) ON COMMIT DELETE ROWS");
+            h.execute(STAGING);
             copyIn(copy, "COPY metrics_in FROM STDIN", rows);
             h.execute("INSERT INTO metrics (" + COLUMNS + ") SELECT " + COLUMNS + " FROM metrics_in"
                     + " ON CONFLICT (system_id, collected_at) DO NOTHING");
         });
+    }
+
+    /**
+     * The batch's filesystems, one row per (sample, mount), in one statement; a redelivered sample's rows are
+     * already there and skipped.
+     */
+    private static void insertFilesystems(Connection c, List<MetricsMessage> batch, Map<String, Long> systemOfHost)
+            throws SQLException {
+        List<Object> sys = new ArrayList<>();
+        List<Object> at = new ArrayList<>();
+        List<Object> mount = new ArrayList<>();
+        List<Object> usage = new ArrayList<>();
+        List<Object> size = new ArrayList<>();
+        for (MetricsMessage m : batch) {
+            for (MetricsMessage.Filesystem f : m.metrics().filesystems()) {
+                sys.add(system(m, systemOfHost));
+                at.add(utc(m.collectedAt()));
+                mount.add(f.mount());
+                usage.add(f.usage());
+                size.add(f.sizeGb());
+            }
+        }
+        if (sys.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO filesystem_metrics (system_id, collected_at, mount,"
+                + " usage, size_gb) SELECT * FROM unnest(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setArray(1, c.createArrayOf("bigint", sys.toArray()));
+            ps.setArray(2, c.createArrayOf("timestamptz", at.toArray()));
+            ps.setArray(3, c.createArrayOf("text", mount.toArray()));
+            ps.setArray(4, c.createArrayOf("float8", usage.toArray()));
+            ps.setArray(5, c.createArrayOf("float8", size.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static long system(MetricsMessage m, Map<String, Long> systemOfHost) {
+        Long system = m.systemId() != null ? m.systemId() : systemOfHost.get(m.hostId());
+        if (system == null) { // never write "null" into the key: a bug, not bad input, so no dead-lettering
+            throw new IllegalStateException("no system id resolved for host_id " + m.hostId());
+        }
+        return system;
     }
 
     private static void copyIn(CopyManager copy, String sql, String rows) throws SQLException {
@@ -156,21 +272,12 @@ public final class MetricStore {
         StringBuilder sb = new StringBuilder(batch.size() * 96);
         for (MetricsMessage m : batch) {
             MetricsMessage.Metrics x = m.metrics();
-            Long system = m.systemId() != null ? m.systemId() : systemOfHost.get(m.hostId());
-            if (system == null) { // never write "null" into the key: a bug, not bad input, so no dead-lettering
-                throw new IllegalStateException("no system id resolved for host_id " + m.hostId());
+            sb.append(system(m, systemOfHost)).append('\t').append(m.collectedAt()).append('\t');
+            for (String name : NAMES) {
+                Number v = x.get(name);
+                sb.append(v == null ? "\\N" : v).append('\t');
             }
-            sb.append(system).append('\t')
-                    .append(m.collectedAt()).append('\t')
-                    .append(x.cpuPercent()).append('\t')
-                    .append(x.ramPercent()).append('\t')
-                    .append(x.diskPercent()).append('\t')
-                    .append(x.networkSentMbps()).append('\t')
-                    .append(x.networkRecvMbps()).append('\t')
-                    .append(x.gpuPercent() == null ? "\\N" : x.gpuPercent()).append('\t')
-                    .append(x.uptimeSeconds()).append('\t')
-                    .append(x.loggedInUsers()).append('\t')
-                    .append(m.seq() == null ? "\\N" : m.seq()).append('\n');
+            sb.append(m.seq() == null ? "\\N" : m.seq()).append('\n');
         }
         return sb.toString();
     }
@@ -188,34 +295,16 @@ public final class MetricStore {
         String rollup = rollupFor(width, Duration.between(from, to));
         String sql;
         if (rollup != null) {
-            sql = """
-                SELECT date_bin(CAST(:width AS interval), bucket, TIMESTAMPTZ '1970-01-01') AS collected_at,
-                       sum(cpu_percent * samples) / nullif(sum(samples) FILTER (WHERE cpu_percent IS NOT NULL), 0) AS cpu_percent,
-                       sum(ram_percent * samples) / nullif(sum(samples) FILTER (WHERE ram_percent IS NOT NULL), 0) AS ram_percent,
-                       sum(disk_percent * samples) / nullif(sum(samples) FILTER (WHERE disk_percent IS NOT NULL), 0) AS disk_percent,
-                       sum(network_sent_mbps * samples)
-                           / nullif(sum(samples) FILTER (WHERE network_sent_mbps IS NOT NULL), 0) AS network_sent_mbps,
-                       sum(network_recv_mbps * samples)
-                           / nullif(sum(samples) FILTER (WHERE network_recv_mbps IS NOT NULL), 0) AS network_recv_mbps,
-                       sum(gpu_percent * samples) / nullif(sum(samples) FILTER (WHERE gpu_percent IS NOT NULL), 0) AS gpu_percent,
-                       max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
-                FROM %s WHERE system_id = :id AND bucket >= :from AND bucket < :to
-                GROUP BY 1 ORDER BY 1 LIMIT :limit""".formatted(rollup);
+            sql = "SELECT date_bin(CAST(:width AS interval), bucket, TIMESTAMPTZ '1970-01-01') AS collected_at, "
+                    + ROLLUP_COLUMNS + " FROM " + rollup + " WHERE system_id = :id AND bucket >= :from AND bucket < :to"
+                    + " GROUP BY 1 ORDER BY 1 LIMIT :limit";
         } else if (width == null) {
-            sql = """
-                SELECT collected_at, cpu_percent, ram_percent, disk_percent, network_sent_mbps, network_recv_mbps,
-                       gpu_percent, uptime_seconds, logged_in_users
-                FROM metrics WHERE system_id = :id AND collected_at >= :from AND collected_at < :to
-                ORDER BY collected_at LIMIT :limit""";
+            sql = "SELECT collected_at, " + RAW_COLUMNS + " FROM metrics WHERE system_id = :id AND collected_at >= :from"
+                    + " AND collected_at < :to ORDER BY collected_at LIMIT :limit";
         } else {
-            sql = """
-                SELECT date_bin(CAST(:width AS interval), collected_at, TIMESTAMPTZ '1970-01-01') AS collected_at,
-                       avg(cpu_percent) AS cpu_percent, avg(ram_percent) AS ram_percent,
-                       avg(disk_percent) AS disk_percent, avg(network_sent_mbps) AS network_sent_mbps,
-                       avg(network_recv_mbps) AS network_recv_mbps, avg(gpu_percent) AS gpu_percent,
-                       max(uptime_seconds) AS uptime_seconds, max(logged_in_users) AS logged_in_users
-                FROM metrics WHERE system_id = :id AND collected_at >= :from AND collected_at < :to
-                GROUP BY 1 ORDER BY 1 LIMIT :limit""";
+            sql = "SELECT date_bin(CAST(:width AS interval), collected_at, TIMESTAMPTZ '1970-01-01') AS collected_at, "
+                    + BUCKET_COLUMNS + " FROM metrics WHERE system_id = :id AND collected_at >= :from"
+                    + " AND collected_at < :to GROUP BY 1 ORDER BY 1 LIMIT :limit";
         }
         List<Sample> rows = jdbi.withHandle(h -> h.createQuery(sql)
                 .bind("width", width == null ? null : width.toSeconds() + " seconds")
@@ -226,6 +315,29 @@ public final class MetricStore {
                 .map((rs, ctx) -> sample(rs))
                 .list());
         return new Chart(rollup != null ? rollup : "metrics", rows);
+    }
+
+    /**
+     * {@link #requireCatalogColumns} of the catalog the process was built with, at the start of the consumer and the
+     * API; a database that cannot be reached yet is left to their retries.
+     */
+    public static void requireCatalogColumnsAtStart(javax.sql.DataSource dataSource) {
+        try {
+            new MetricStore(Stores.jdbi(dataSource)).requireCatalogColumns(CATALOG);
+        } catch (org.jdbi.v3.core.ConnectionException e) {
+            // unreachable now: the consumer retries its batches, the API answers 503 on /readyz
+        }
+    }
+
+    /** The mounted filesystems of a host's latest sample that had any, by mount. */
+    public List<Filesystem> filesystems(long systemId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT mount, usage, size_gb FROM filesystem_metrics"
+                        + " WHERE system_id = :id AND collected_at = (SELECT max(collected_at) FROM filesystem_metrics"
+                        + " WHERE system_id = :id) ORDER BY mount")
+                .bind("id", systemId)
+                .map((rs, ctx) -> new Filesystem(rs.getString("mount"), rs.getDouble("usage"),
+                        rs.getObject("size_gb") == null ? null : rs.getDouble("size_gb")))
+                .list());
     }
 
     /** Every host with its latest sample and open alerts, down hosts first, then by hostname. */
@@ -249,12 +361,69 @@ public final class MetricStore {
                 .mapTo(String.class).findOne());
     }
 
+    /** A row's time and metrics, each read by its catalog name into its component of {@link Metrics}. */
     static Sample sample(ResultSet rs) throws SQLException {
-        return new Sample(instant(rs, "collected_at"), new Metrics(nullableDouble(rs, "cpu_percent"),
-                nullableDouble(rs, "ram_percent"), nullableDouble(rs, "disk_percent"),
-                nullableDouble(rs, "network_sent_mbps"), nullableDouble(rs, "network_recv_mbps"),
-                nullableDouble(rs, "gpu_percent"), nullableLong(rs, "uptime_seconds"),
-                nullableInt(rs, "logged_in_users")));
+        Object[] args = new Object[METRIC_COMPONENTS.length];
+        for (int i = 0; i < args.length; i++) {
+            Object v = rs.getObject(COMPONENT_NAMES.get(i));
+            Class<?> type = METRIC_COMPONENTS[i].getType();
+            args[i] = v == null ? null : type == Double.class ? (Object) ((Number) v).doubleValue()
+                    : type == Long.class ? (Object) ((Number) v).longValue() : (Object) ((Number) v).intValue();
+        }
+        try {
+            return new Sample(instant(rs, "collected_at"), METRICS_CONSTRUCTOR.newInstance(args));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build " + Metrics.class.getName(), e);
+        }
+    }
+
+    private static final String[] NAMES = CATALOG.names().toArray(String[]::new);
+    private static final RecordComponent[] METRIC_COMPONENTS = Metrics.class.getRecordComponents();
+    private static final List<String> COMPONENT_NAMES = Metrics.names();
+    private static final Constructor<Metrics> METRICS_CONSTRUCTOR = canonical();
+
+    private static Constructor<Metrics> canonical() {
+        try {
+            return Metrics.class.getDeclaredConstructor(Arrays.stream(METRIC_COMPONENTS).map(RecordComponent::getType)
+                    .toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Refuses a database that lacks a column of a metric of {@code catalog}, naming it: a metric added to the catalog
+     * without its migration (or a database not migrated) would otherwise fail at the first COPY or chart. The consumer
+     * and the API call it at start.
+     */
+    public void requireCatalogColumns(MetricCatalog catalog) {
+        if (!jdbi.withHandle(h -> h.createQuery("SELECT to_regclass('metrics') IS NOT NULL").mapTo(Boolean.class)
+                .one())) {
+            return; // not migrated at all: the health checks and the first batch say so, as before
+        }
+        List<String> tables = new ArrayList<>();
+        tables.add("metrics");
+        ROLLUPS.forEach(r -> tables.add(r.name()));
+        Map<String, java.util.Set<String>> have = jdbi.withHandle(h -> h.createQuery("SELECT table_name, column_name"
+                        + " FROM information_schema.columns WHERE table_schema = current_schema()"
+                        + " AND table_name IN (<tables>)")
+                .bindList("tables", tables)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).list().stream()
+                .collect(Collectors.groupingBy(Map.Entry::getKey,
+                        Collectors.mapping(Map.Entry::getValue, Collectors.toSet()))));
+        List<String> missing = new ArrayList<>();
+        for (String t : tables) {
+            for (String name : catalog.names()) {
+                if (!have.getOrDefault(t, java.util.Set.of()).contains(name)) {
+                    missing.add(t + "." + name);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the database lacks the column" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing) + " of the metric catalog: run 'fleetwatch db migrate' (a metric added"
+                    + " to the catalog needs its migration, see messages/README.md)");
+        }
     }
 
 }

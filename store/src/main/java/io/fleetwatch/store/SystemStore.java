@@ -42,6 +42,23 @@ public final class SystemStore {
         }
     }
 
+    /**
+     * One row of the web page's fleet table: identity, department, status, open alerts (how many, the worst
+     * severity: critical, warning, info, or null when none) and the latest sample's gauges (null before the first).
+     */
+    public record FleetRow(long systemId, @Nullable String hostname, @Nullable String ipAddress,
+                           @Nullable String macAddress, @Nullable String vendor, @Nullable Integer deptId,
+                           String status, @Nullable Instant lastSeen, @Nullable Instant retiredAt, long openAlerts,
+                           @Nullable String worstSeverity, @Nullable Instant sampledAt, @Nullable Double cpuPercent,
+                           @Nullable Double ramPercent, @Nullable Double diskPercent, @Nullable Double gpuPercent) {
+        public FleetRow {
+            Objects.requireNonNull(status, "status");
+            if (worstSeverity != null && !List.of("critical", "warning", "info").contains(worstSeverity)) {
+                throw new IllegalArgumentException("worstSeverity: critical, warning, info or null, not " + worstSeverity);
+            }
+        }
+    }
+
     /** One observed identity of a system (written by a trigger whenever IP, MAC or hostname changes). */
     public record IdentityChange(@Nullable String ipAddress, @Nullable String macAddress, @Nullable String hostname,
                                  Instant observedAt) {}
@@ -107,13 +124,13 @@ public final class SystemStore {
     static final String WITH_LATEST = """
             SELECT s.id AS system_id, s.host_id, s.hostname, host(s.ip_address) AS ip_address,
                    upper(s.mac_address::text) AS mac_address, s.dept_id, s.status, s.first_seen, s.last_seen, s.retired_at,
-                   m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.network_sent_mbps,
-                   m.network_recv_mbps, m.gpu_percent, m.uptime_seconds, m.logged_in_users,
+                   m.collected_at, %s,
                    (SELECT count(*) FROM alerts a WHERE a.system_id = s.id AND a.resolved_at IS NULL) AS open_alerts
             FROM systems s
             LEFT JOIN LATERAL (SELECT * FROM metrics WHERE system_id = s.id
                                ORDER BY collected_at DESC LIMIT 1) m ON true
-            """;
+            """.formatted(io.fleetwatch.messages.MetricCatalog.DEFAULT.names().stream().map(n -> "m." + n)
+            .collect(java.util.stream.Collectors.joining(", ")));
 
     private static final String FILTER = " WHERE (CAST(:dept AS integer) IS NULL OR s.dept_id = :dept)"
             + " AND (CAST(:status AS text) IS NULL OR s.status = :status)"
@@ -182,6 +199,75 @@ public final class SystemStore {
             return new StatusCounts(n.getOrDefault("up", 0L), n.getOrDefault("down", 0L),
                     n.getOrDefault("unknown", 0L));
         });
+    }
+
+    /**
+     * The fleet table's rows, by id: every system, or only those in {@code ids} (null: all). One statement: the
+     * latest sample per system by its index, the open alerts grouped once.
+     */
+    public List<FleetRow> fleet(@Nullable Collection<Long> ids) {
+        return jdbi.withHandle(h -> h.createQuery(fleetFrom("systems") + " WHERE CAST(:all AS boolean) OR s.id = ANY(:ids)"
+                        + " ORDER BY s.id")
+                .bind("all", ids == null)
+                .bindArray("ids", Long.class, ids == null ? List.of() : List.copyOf(ids))
+                .map((rs, ctx) -> fleetRow(rs))
+                .list());
+    }
+
+    /**
+     * The first {@code limit} rows by name (hostname, else address; lower case, code point order, then id): the
+     * page's first screen while the whole list is on its way. The systems are sorted first, so only these rows
+     * look up their latest sample.
+     */
+    public List<FleetRow> fleetFirst(int limit) {
+        String byName = "ORDER BY lower(coalesce(s.hostname, host(s.ip_address), '')) COLLATE \"C\", s.id";
+        return jdbi.withHandle(h -> h.createQuery(fleetFrom("(SELECT * FROM systems s " + byName + " LIMIT :n)") + byName)
+                .bind("n", limit)
+                .map((rs, ctx) -> fleetRow(rs))
+                .list());
+    }
+
+    public long countAll() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM systems").mapTo(Long.class).one());
+    }
+
+    /** The fleet rows' query over {@code systems} (a table or a subquery), to which callers add WHERE / ORDER BY. */
+    private static String fleetFrom(String systems) {
+        return """
+            SELECT s.id, s.hostname, host(s.ip_address) AS ip_address, upper(s.mac_address::text) AS mac,
+                   s.vendor, s.dept_id, s.status, s.last_seen, s.retired_at, coalesce(a.n, 0) AS open_alerts,
+                   CASE a.worst WHEN 3 THEN 'critical' WHEN 2 THEN 'warning' WHEN 1 THEN 'info' END AS worst,
+                   m.collected_at, m.cpu_percent, m.ram_percent, m.disk_percent, m.gpu_percent
+            FROM %s s
+            LEFT JOIN LATERAL (SELECT collected_at, cpu_percent, ram_percent, disk_percent, gpu_percent
+                               FROM metrics WHERE system_id = s.id
+                               ORDER BY collected_at DESC LIMIT 1) m ON true
+            LEFT JOIN (SELECT system_id, count(*) AS n,
+                              max(CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END) AS worst
+                       FROM alerts WHERE resolved_at IS NULL GROUP BY system_id) a ON a.system_id = s.id
+            """.formatted(systems);
+    }
+
+    private static FleetRow fleetRow(ResultSet rs) throws SQLException {
+        return new FleetRow(rs.getLong("id"), rs.getString("hostname"), rs.getString("ip_address"), rs.getString("mac"),
+                rs.getString("vendor"), nullableInt(rs, "dept_id"), rs.getString("status"), instant(rs, "last_seen"),
+                instant(rs, "retired_at"), rs.getLong("open_alerts"), rs.getString("worst"),
+                instant(rs, "collected_at"), Stores.nullableDouble(rs, "cpu_percent"),
+                Stores.nullableDouble(rs, "ram_percent"), Stores.nullableDouble(rs, "disk_percent"),
+                Stores.nullableDouble(rs, "gpu_percent"));
+    }
+
+    /**
+     * Systems whose row or alerts may have changed within the last {@code window} of the database's clock: the row
+     * was written ({@code updated_at}: a sample arrived, a scan saw it, its status moved) or an incident of it was
+     * received or resolved. A transaction's now() is its start, so callers look a few seconds further back than their
+     * last look and compare what they get.
+     */
+    public List<Long> changedWithin(java.time.Duration window) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id FROM systems WHERE updated_at > now() - CAST(:w AS interval)"
+                        + " UNION SELECT system_id FROM alerts WHERE received_at > now() - CAST(:w AS interval)"
+                        + " OR resolved_at > now() - CAST(:w AS interval)")
+                .bind("w", window.toMillis() + " milliseconds").mapTo(Long.class).list());
     }
 
     /** Systems with an SSH user and an address or name to reach, by id (what {@code fleetwatch collect} polls). */

@@ -24,7 +24,10 @@ class ScanStoreIT {
     void aJobStartsFinishesWithItsLogAndReadsBack() throws Exception {
         try (TestDatabase db = TestDatabase.create(); HikariDataSource ds = pool(db)) {
             ScanStore store = new ScanStore(Stores.jdbi(ds));
-            long id = store.start(7, List.of("198.18.0.0/28", "198.18.0.32/30"), "ops");
+            long id;
+            try (ScanStore.Lease lease = store.start(7, List.of("198.18.0.0/28", "198.18.0.32/30"), "ops")) {
+                id = lease.id();
+            }
             ScanStore.Scan running = store.find(id).orElseThrow();
             assertThat(running.status()).isEqualTo("running");
             assertThat(running.deptId()).as("the department is adopted").isEqualTo(7);
@@ -46,7 +49,10 @@ class ScanStoreIT {
                     new ScanStore.LogLine(t.plusSeconds(1), "warn", "second"));
             assertThat(store.log(id, 1)).hasSize(1);
 
-            long failed = store.start(7, List.of("198.18.0.1/32"), "schedule");
+            long failed;
+            try (ScanStore.Lease lease = store.start(7, List.of("198.18.0.1/32"), "schedule")) {
+                failed = lease.id();
+            }
             store.finish(failed, null, "broker gone", List.of());
             ScanStore.Scan f = store.find(failed).orElseThrow();
             assertThat(f.status()).isEqualTo("failed");
@@ -60,14 +66,13 @@ class ScanStoreIT {
     }
 
     @Test
-    void requestsAreClaimedOnceOldestFirstAndOnlyFromTheApi() throws Exception {
+    void queuedJobsAreClaimedOnceOldestFirstAndPlaceholdersNever() throws Exception {
         try (TestDatabase db = TestDatabase.create(); HikariDataSource ds = pool(db)) {
             ScanStore store = new ScanStore(Stores.jdbi(ds));
             try (var c = db.connect(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO departments (id, name) VALUES (3, 'lab')");
-                // a pending job not asked for through the API is never claimed
-                st.execute("INSERT INTO scans (dept_id, targets, status, requested_by) VALUES (3, '198.18.0.9/32',"
-                        + " 'pending', 'someone')");
+                // a placeholder adopted from a producer's scan_id (no targets, no requester) is never claimed
+                st.execute("SELECT fw_adopt_ids('scans', ARRAY[900]::bigint[])");
             }
             ScanStore.Scan first = store.request(3, List.of("198.18.0.0/24"), "api:ops");
             ScanStore.Scan second = store.request(null, List.of("198.18.0.1", "198.18.0.2"), "api:ops");
@@ -75,11 +80,15 @@ class ScanStoreIT {
             assertThat(first.createdAt()).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(1, ChronoUnit.MINUTES));
             assertThat(second.targets()).isEqualTo("198.18.0.1 198.18.0.2");
 
-            assertThat(store.claimRequested()).contains(new ScanStore.Claimed(first.id(), "198.18.0.0/24", 3));
-            assertThat(store.claimRequested()).as("no department: 1")
-                    .contains(new ScanStore.Claimed(second.id(), "198.18.0.1 198.18.0.2", 1));
-            assertThat(store.claimRequested()).isEmpty();
-            assertThat(store.find(first.id()).orElseThrow().status()).isEqualTo("running");
+            try (ScanStore.Lease a = store.claim(10).orElseThrow(); ScanStore.Lease b = store.claim(10).orElseThrow()) {
+                assertThat(a.job()).isEqualTo(new ScanStore.Claimed(first.id(), "198.18.0.0/24", 3, null, 0));
+                assertThat(b.job()).as("no department: 1")
+                        .isEqualTo(new ScanStore.Claimed(second.id(), "198.18.0.1 198.18.0.2", 1, null, 0));
+                assertThat(store.claim(10)).isEmpty();
+                assertThat(store.find(first.id()).orElseThrow().status()).isEqualTo("running");
+                assertThat(store.recoverStale(s -> { throw new AssertionError("not stale: " + s); }))
+                        .as("both runners hold their locks").isEmpty();
+            }
             assertThat(count(db, "SELECT count(*) FROM scans WHERE status = 'pending'")).isEqualTo(1);
             assertThatThrownBy(() -> store.request(3, List.of(), "api:ops")).isInstanceOf(IllegalArgumentException.class);
         }

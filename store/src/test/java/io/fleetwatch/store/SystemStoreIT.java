@@ -178,4 +178,49 @@ class SystemStoreIT {
         assertThat(db.count("SELECT count(*) FROM alerts WHERE system_id = " + id)).isZero();
         assertThat(systems.inspect(id)).isEmpty();
     }
+    @Test
+    void fleetRowsCarryTheLatestSampleAndTheWorstOpenIncidentAndChangesAreFoundByTime() {
+        long a = db.jdbi.withHandle(h -> h.createQuery("INSERT INTO systems (hostname, ip_address, vendor, status)"
+                + " VALUES ('fleet-a', '198.18.77.1', 'Dell', 'up') RETURNING id").mapTo(Long.class).one());
+        long b = db.jdbi.withHandle(h -> h.createQuery("INSERT INTO systems (hostname, ip_address, status)"
+                + " VALUES ('fleet-b', '198.18.77.2', 'down') RETURNING id").mapTo(Long.class).one());
+        db.jdbi.useHandle(h -> {
+            h.execute("INSERT INTO metrics (system_id, collected_at, cpu_percent, ram_percent, disk_percent,"
+                    + " network_sent_mbps, network_recv_mbps, gpu_percent, uptime_seconds, logged_in_users) VALUES"
+                    + " (?, now() - interval '1 minute', 10, 20, 30, 1, 2, NULL, 100, 1),"
+                    + " (?, now(), 42, 20, 30, 1, 2, 7, 160, 1)", a, a);
+            h.execute("INSERT INTO alerts (system_id, alert_type, severity, value, threshold, occurred_at) VALUES"
+                    + " (?, 'ram_high', 'warning', 91, 90, now()), (?, 'cpu_high', 'critical', 97, 95, now())", b, b);
+            h.execute("INSERT INTO alerts (system_id, alert_type, severity, value, threshold, occurred_at, resolved_at,"
+                    + " state) VALUES (?, 'disk_high', 'critical', 99, 95, now(), now(), 'resolved')", a);
+        });
+        List<SystemStore.FleetRow> rows = systems.fleet(List.of(b, a));
+        assertThat(rows).extracting(SystemStore.FleetRow::systemId).containsExactly(a, b);
+        SystemStore.FleetRow ra = rows.get(0);
+        SystemStore.FleetRow rb = rows.get(1);
+        assertThat(List.of(ra.vendor(), ra.cpuPercent(), ra.gpuPercent(), ra.openAlerts()))
+                .containsExactly("Dell", 42.0, 7.0, 0L);
+        assertThat(ra.worstSeverity()).as("a resolved incident is not open").isNull();
+        assertThat(List.of(rb.openAlerts(), rb.worstSeverity())).containsExactly(2L, "critical");
+        assertThat(rb.cpuPercent()).isNull();
+        assertThat(rb.sampledAt()).isNull();
+
+        assertThat(systems.changedWithin(java.time.Duration.ofMinutes(1))).contains(a, b);
+        db.jdbi.useHandle(h -> {
+            h.execute("UPDATE systems SET updated_at = now() - interval '1 hour' WHERE id IN (?, ?)", a, b);
+            h.execute("UPDATE alerts SET received_at = now() - interval '1 hour', resolved_at = CASE WHEN resolved_at"
+                    + " IS NULL THEN NULL ELSE now() - interval '1 hour' END WHERE system_id IN (?, ?)", a, b);
+        });
+        assertThat(systems.changedWithin(java.time.Duration.ofMinutes(1))).doesNotContain(a, b);
+        db.jdbi.useHandle(h -> h.execute("UPDATE alerts SET resolved_at = now(), state = 'resolved'"
+                + " WHERE system_id = ? AND severity = 'warning'", b));
+        assertThat(systems.changedWithin(java.time.Duration.ofMinutes(1))).as("an incident resolved").contains(b)
+                .doesNotContain(a);
+
+        List<SystemStore.FleetRow> first = systems.fleetFirst(5);
+        List<String> names = first.stream().map(r -> (r.hostname() != null ? r.hostname() : r.ipAddress() != null
+                ? r.ipAddress() : "").toLowerCase(java.util.Locale.ROOT)).toList();
+        assertThat(first).hasSizeLessThanOrEqualTo(5).isNotEmpty();
+        assertThat(names).isSortedAccordingTo(java.util.Comparator.naturalOrder());
+    }
 }

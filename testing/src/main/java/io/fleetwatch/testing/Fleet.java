@@ -23,6 +23,14 @@ public final class Fleet implements AutoCloseable {
 
     private final Path logs;
 
+    /**
+     * The components' Prometheus ports, off: a test runs several consumers on one host, and tests run beside each
+     * other, so the fixed defaults would collide. A test that scrapes one sets its port (a free one) in the extras.
+     */
+    public static final Map<String, String> METRICS_OFF = Map.of("FLEETWATCH_CONSUMER_METRICS_PORT", "0",
+            "FLEETWATCH_RELAY_METRICS_PORT", "0", "FLEETWATCH_SCHEDULER_METRICS_PORT", "0",
+            "FLEETWATCH_COLLECTOR_METRICS_PORT", "0", "FLEETWATCH_AGENT_METRICS_PORT", "0");
+
     public Fleet(Map<String, String> env) {
         this(env, Path.of("target/reliability-logs"));
     }
@@ -48,6 +56,7 @@ public final class Fleet implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log));
         pb.environment().putAll(env);
+        METRICS_OFF.forEach(pb.environment()::putIfAbsent);
         pb.environment().putAll(extra);
         Process p = pb.start();
         started.add(p);

@@ -9,7 +9,8 @@ import oshi.SystemInfo;
 /**
  * Which implementation reads each metric on this host. Everywhere OSHI, except on Linux where Fleetwatch's own reader
  * of a metric is measurably better (figures in the agent README, from {@code SourceCostMeasurement} and the footprint
- * benchmark): CPU, disk, network and users (see {@link #linux}). The GPU is nvidia-smi everywhere.
+ * benchmark): CPU, disk, network and users, and all six sources of the metrics beyond the first eight (see
+ * {@link #linux}). The GPU is nvidia-smi everywhere.
  */
 public final class HostSources {
     private HostSources() {}
@@ -28,11 +29,18 @@ public final class HostSources {
      * /sys and /dev); /proc/net/dev for the network (OSHI enumerates the interfaces through the JDK, only those with an
      * address, and reads sysfs files for each: 11 to 12× the CPU, 38× the allocation); utmp for users (OSHI counts
      * systemd-logind's sessions where it can, else also utmp's LOGIN_PROCESS records: not the sessions {@code who}
-     * lists; and 3 to 4.5× the CPU).
+     * lists; and 3 to 4.5× the CPU). The metrics beyond the first eight: /proc/loadavg (OSHI's load average is
+     * cheaper per read, but it comes from CentralProcessor, the +0.45 MiB above); /proc/meminfo for swap (1.6× the
+     * CPU through OSHI's VirtualMemory, 4× the allocation); /proc/diskstats (OSHI's HWDiskStore: 14× the CPU, udev
+     * through JNA); the CPU package sensor of hwmon/thermal (the choice of sensor is Fleetwatch's, tested on captured
+     * trees); the entries of /proc for processes (the same count and CPU, 7× less allocation); /proc/mounts and
+     * statvfs for file systems (OSHI: 3.7× the CPU, 3× the allocation).
      */
     static Sources linux(OshiSources oshi, HostPaths paths, Path mount, String pathEnv) {
         return new Sources(ProcSources.cpuTicks(paths), oshi.ramPercent(), ProcSources.diskPercent(mount),
                 ProcSources.networkBytes(paths), NvidiaSmiSource.fromPath(pathEnv), oshi.uptimeSeconds(),
-                ProcSources.loggedInUsers(paths));
+                ProcSources.loggedInUsers(paths), ProcSources.loadAverage(paths), ProcSources.swapPercent(paths),
+                ProcSources.diskBytes(paths), new ThermalSource(paths), ProcSources.processCount(paths),
+                ProcSources.filesystems(paths));
     }
 }

@@ -2,6 +2,7 @@ package io.fleetwatch.agent.collect;
 
 import io.fleetwatch.agent.MetricsSampler;
 import io.fleetwatch.messages.MetricsMessage;
+import io.fleetwatch.sampling.Sample;
 import io.fleetwatch.sampling.Sampler;
 import io.fleetwatch.sampling.Sources;
 import java.io.IOException;
@@ -28,8 +29,14 @@ public final class LocalSampler implements MetricsSampler {
 
     @Override
     public MetricsMessage.Metrics sample() {
+        Sample s = sampleAll();
+        return s == null ? null : s.metrics();
+    }
+
+    /** The eight metrics and the others (load, swap, disk I/O, temperatures, processes, file systems). */
+    public Sample sampleAll() {
         try {
-            return core.next(sources.read(nanoTime.getAsLong()));
+            return core.sample(sources.read(nanoTime.getAsLong()));
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

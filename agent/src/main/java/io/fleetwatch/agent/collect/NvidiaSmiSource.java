@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code gpu_percent} on every OS (OSHI has no GPU utilisation): mean utilisation over all GPUs from {@code nvidia-smi
- * --query-gpu=utilization.gpu --format=csv,noheader,nounits}. No nvidia-smi, or no GPU, reads null ("no GPU"), never
- * 0; a GPU reporting "[N/A]" is left out of the mean.
+ * {@code gpu_percent}, {@code gpu_memory_usage} and {@code gpu_temperature} on every OS (OSHI reads none of them), in
+ * one run of {@code nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total,temperature.gpu
+ * --format=csv,noheader,nounits} (parsed by procfs' {@code NvidiaSmi}). No nvidia-smi, or no GPU, reads null ("no
+ * GPU"), never 0; a field a GPU reports as "[N/A]" is left out.
  */
-public final class NvidiaSmiSource implements Source<Double> {
+public final class NvidiaSmiSource implements Source<NvidiaSmi.Gpus> {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final Path nvidiaSmi;
@@ -48,7 +49,7 @@ public final class NvidiaSmiSource implements Source<Double> {
     }
 
     @Override
-    public Double read() throws IOException {
+    public NvidiaSmi.Gpus read() throws IOException {
         if (nvidiaSmi == null) {
             return null;
         }
@@ -65,7 +66,7 @@ public final class NvidiaSmiSource implements Source<Double> {
             throw new IOException("interrupted waiting for nvidia-smi", e);
         }
         return p.exitValue() == 0
-                ? NvidiaSmi.meanUtilisation(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                ? NvidiaSmi.read(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
                 : null;
     }
 }

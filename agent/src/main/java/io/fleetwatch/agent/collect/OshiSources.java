@@ -1,16 +1,21 @@
 package io.fleetwatch.agent.collect;
 
 import io.fleetwatch.procfs.Df;
+import io.fleetwatch.sampling.FilesystemUsage;
 import io.fleetwatch.sampling.Source;
 import io.fleetwatch.sampling.Sources;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import oshi.SystemInfo;
 import oshi.hardware.GlobalMemory;
+import oshi.hardware.HWDiskStore;
 import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
+import oshi.hardware.VirtualMemory;
 import oshi.software.os.OSFileStore;
 import oshi.software.os.OperatingSystem;
 
@@ -34,7 +39,8 @@ public final class OshiSources {
     /** Every metric through OSHI (the GPU from nvidia-smi, which OSHI does not read). */
     public Sources all(Path mount, String pathEnv) {
         return new Sources(cpuTicks(), ramPercent(), diskPercent(mount), networkBytes(),
-                NvidiaSmiSource.fromPath(pathEnv), uptimeSeconds(), loggedInUsers());
+                NvidiaSmiSource.fromPath(pathEnv), uptimeSeconds(), loggedInUsers(), loadAverage(), swapPercent(),
+                diskBytes(), cpuTemperature(), processCount(), filesystems());
     }
 
     private HardwareAbstractionLayer hal() {
@@ -138,5 +144,85 @@ public final class OshiSources {
     /** {@code OperatingSystem.getSessions()}: the login sessions OSHI lists. */
     public Source<Integer> loggedInUsers() {
         return Source.of("OSHI OperatingSystem sessions", () -> os().getSessions().size());
+    }
+
+    /** {@code CentralProcessor.getSystemLoadAverage(3)}; null where the OS has none (Windows reports negatives). */
+    public Source<double[]> loadAverage() {
+        return Source.of("OSHI CentralProcessor load average", () -> {
+            double[] l = hal().getProcessor().getSystemLoadAverage(3);
+            return l.length < 3 || l[0] < 0 ? null : l;
+        });
+    }
+
+    /** {@code VirtualMemory}: swap used / swap total; null without swap. */
+    public Source<Double> swapPercent() {
+        return Source.of("OSHI VirtualMemory", () -> {
+            VirtualMemory v = hal().getMemory().getVirtualMemory();
+            long total = v.getSwapTotal();
+            return total <= 0 ? null : 100.0 * v.getSwapUsed() / total;
+        });
+    }
+
+    /**
+     * {read, written} bytes summed over OSHI's {@code HWDiskStore}s (whole disks), listed once and refreshed with
+     * {@code updateAttributes()}; listed again when a disk is gone.
+     */
+    public Source<long[]> diskBytes() {
+        return new Source<>() {
+            private List<HWDiskStore> disks;
+
+            @Override
+            public long[] read() {
+                if (disks == null) {
+                    disks = hal().getDiskStores();
+                }
+                long read = 0;
+                long written = 0;
+                for (HWDiskStore d : disks) {
+                    if (!d.updateAttributes()) {
+                        disks = null; // gone: list again at the next read
+                    }
+                    read += d.getReadBytes();
+                    written += d.getWriteBytes();
+                }
+                return new long[] {read, written};
+            }
+
+            @Override
+            public String describe() {
+                return "OSHI HWDiskStore";
+            }
+        };
+    }
+
+    /** {@code Sensors.getCpuTemperature()}; OSHI reports 0 (or NaN) when it finds no sensor: null. */
+    public Source<Double> cpuTemperature() {
+        return Source.of("OSHI Sensors", () -> {
+            double c = hal().getSensors().getCpuTemperature();
+            return Double.isNaN(c) || c <= 0 ? null : c;
+        });
+    }
+
+    /** {@code OperatingSystem.getProcessCount()}. */
+    public Source<Integer> processCount() {
+        return Source.of("OSHI OperatingSystem process count", () -> os().getProcessCount());
+    }
+
+    /**
+     * {@code FileSystem.getFileStores(true)}: local file systems OSHI lists (it leaves out pseudo, overlay and
+     * network file systems, and on Linux mounts under /run, /sys and /dev), as {@code df} prints them.
+     */
+    public Source<List<FilesystemUsage>> filesystems() {
+        return Source.of("OSHI FileSystem", () -> {
+            List<FilesystemUsage> out = new ArrayList<>();
+            for (OSFileStore fs : os().getFileSystem().getFileStores(true)) {
+                long total = fs.getTotalSpace();
+                if (total > 0) {
+                    out.add(new FilesystemUsage(fs.getMount(), Df.percent(total, fs.getFreeSpace(),
+                            fs.getUsableSpace()), total));
+                }
+            }
+            return out;
+        });
     }
 }

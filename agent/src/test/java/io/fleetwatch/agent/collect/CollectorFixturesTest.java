@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class CollectorFixturesTest {
     static final Path FIXTURES = Path.of("src/test/resources/fixtures");
+    /** The procfs parsers' captures, where the sources of the metrics beyond the first eight have theirs. */
+    static final Path PARSER_FIXTURES = Path.of("../procfs/src/test/resources/fixtures");
 
     static Path fx(String rel) {
         return FIXTURES.resolve(rel);
@@ -39,6 +41,9 @@ class CollectorFixturesTest {
         put("network/netdev.1", root.resolve("proc/net/dev"));
         put("uptime/uptime", root.resolve("proc/uptime"));
         put("users/utmp", root.resolve("run/utmp"));
+        Files.copy(PARSER_FIXTURES.resolve("load/loadavg"), root.resolve("proc/loadavg"));
+        Files.copy(PARSER_FIXTURES.resolve("diskio/diskstats.1"), root.resolve("proc/diskstats"));
+        Files.copy(PARSER_FIXTURES.resolve("filesystems/mounts"), root.resolve("proc/mounts"));
         return new HostPaths(root);
     }
 
@@ -116,7 +121,8 @@ class CollectorFixturesTest {
     void everyMetricsSourceHasAFixtureAndAReadmeRow() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         for (String name : ProcSources.all(new HostPaths(Path.of("/")), Path.of("/"), System.getenv("PATH")).byName().keySet()) {
-            try (var files = Files.list(FIXTURES.resolve(name))) {
+            Path dir = Files.isDirectory(FIXTURES.resolve(name)) ? FIXTURES.resolve(name) : PARSER_FIXTURES.resolve(name);
+            try (var files = Files.list(dir)) {
                 assertThat(files.count()).as("fixtures for " + name).isPositive();
             }
             assertThat(readme).as("README row for " + name).contains("| `" + name + "` |");
@@ -145,5 +151,95 @@ class CollectorFixturesTest {
                 Source.of("g", () -> null), Source.of("u", () -> 1L), Source.of("w", () -> 0));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalSampler(broken, System::nanoTime).sample())
                 .hasMessageContaining("cpu (test cpu) failed: unreadable");
+    }
+
+    private static Path parserFixture(String rel) {
+        return PARSER_FIXTURES.resolve(rel);
+    }
+
+    private static void putParserFixture(String fixture, Path target) throws Exception {
+        Files.createDirectories(target.getParent());
+        Files.copy(parserFixture(fixture), target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void loadSwapAndProcessesFromTheCapturedFiles() throws Exception {
+        HostPaths h = host();
+        putParserFixture("load/loadavg", h.procLoadavg());
+        assertThat(ProcSources.loadAverage(h).read()).containsExactly(1.96, 0.92, 0.36);
+        assertThat(ProcSources.swapPercent(h).read()).as("the captured host has no swap").isNull();
+        putParserFixture("swap/meminfo-swap", h.procMeminfo());
+        assertThat(Sampler.percent(ProcSources.swapPercent(h).read())).isEqualTo(25.0);
+        // the captured listing of /proc, as entries of a directory
+        for (String name : Files.readAllLines(parserFixture("processes/proc-ls"))) {
+            if (!Files.exists(h.proc().resolve(name))) {
+                Files.createDirectory(h.proc().resolve(name));
+            }
+        }
+        assertThat(ProcSources.processCount(h).read()).isEqualTo(111);
+    }
+
+    @Test
+    void diskIoIsAByteRateOfTheWholeDisksBetweenTwoReadings() throws Exception {
+        String[] t = Files.readString(parserFixture("diskio/times")).trim().split("\\s+");
+        AtomicLong clock = new AtomicLong(new java.math.BigDecimal(t[0]).movePointRight(9).longValueExact());
+        HostPaths h = host();
+        LocalSampler s = new LocalSampler(ProcSources.all(h, Path.of("/"), ""), clock::get);
+        assertThat(s.sampleAll()).isNull();
+        long t2 = new java.math.BigDecimal(t[1]).movePointRight(9).longValueExact();
+        double seconds = (t2 - clock.get()) / 1e9;
+        clock.set(t2);
+        putParserFixture("diskio/diskstats.2", h.procDiskstats());
+        var e = s.sampleAll().extra();
+        // vda wrote 131 112 sectors (64 MiB of dd and the file system's own) in 55 ms
+        assertThat(e.diskWriteMbps()).isCloseTo(131_112 * 512 / 1e6 / seconds, Offset.offset(0.01));
+        assertThat(e.diskReadMbps()).isCloseTo(176 * 512 / 1e6 / seconds, Offset.offset(0.01));
+        assertThat(e.loadAvg15()).isEqualTo(0.36);
+    }
+
+    /** A sysfs tree holding the files of a {@code grep -H .} capture. */
+    private static HostPaths sensors(String fixture) throws Exception {
+        Path root = Files.createTempDirectory("sensors");
+        HostPaths h = new HostPaths(root);
+        for (var e : io.fleetwatch.procfs.Thermal.fromGrep(Files.readString(parserFixture("temperature/" + fixture)))
+                .entrySet()) {
+            Files.createDirectories(h.host(e.getKey()).getParent());
+            Files.writeString(h.host(e.getKey()), e.getValue() + "\n");
+        }
+        return h;
+    }
+
+    @Test
+    void cpuTemperatureIsThePackageSensorFoundOnceThenReadAlone() throws Exception {
+        HostPaths h = sensors("coretemp-two-packages.txt");
+        ThermalSource src = new ThermalSource(h);
+        assertThat(src.read()).isEqualTo(61.0);
+        Files.writeString(h.host("/sys/class/hwmon/hwmon2/temp1_input"), "70500\n");
+        Files.writeString(h.host("/sys/class/hwmon/hwmon3/temp2_label"), "Package id 9\n"); // not read again
+        assertThat(src.read()).isEqualTo(70.5);
+        Files.delete(h.host("/sys/class/hwmon/hwmon2/temp1_input"));
+        assertThat(src.read()).as("a sensor gone: chosen again").isEqualTo(66.0);
+        assertThat(new ThermalSource(sensors("k10temp.txt")).read()).isEqualTo(48.75);
+        assertThat(new ThermalSource(sensors("raspberry-pi.txt")).read()).isEqualTo(48.686);
+        assertThat(new ThermalSource(sensors("this-vm.txt")).read()).as("no sensor: none, not 0").isNull();
+    }
+
+    @Test
+    void filesystemsAreTheRealMountsThroughStatvfs() throws Exception {
+        HostPaths h = host();
+        putParserFixture("filesystems/mounts-layered", h.procMounts());
+        for (String m : new String[] {"boot/efi", "srv/lab data"}) {
+            Files.createDirectories(h.resolve(m));
+        }
+        var fs = ProcSources.filesystems(h).read();
+        assertThat(fs).extracting(io.fleetwatch.sampling.FilesystemUsage::mount)
+                .containsExactly("/", "/boot/efi", "/srv/lab data");
+        // all three directories lie on the test's own file system here: statvfs of that, as df prints it
+        java.io.File tmp = h.root().toFile();
+        assertThat(fs.get(0).sizeBytes()).isEqualTo(tmp.getTotalSpace());
+        assertThat(fs.get(0).usagePercent()).isEqualTo(
+                io.fleetwatch.procfs.Df.percent(tmp.getTotalSpace(), tmp.getFreeSpace(), tmp.getUsableSpace()));
+        assertThat(ProcSources.filesystems(HostPaths.system()).read()).as("this host, live")
+                .extracting(io.fleetwatch.sampling.FilesystemUsage::mount).contains("/");
     }
 }

@@ -64,5 +64,29 @@ class OshiSourcesTest {
         assertThat(byName.get("network").describe()).isEqualTo("/proc/net/dev");
         assertThat(byName.get("users").describe()).isEqualTo("utmp");
         assertThat(byName.get("gpu").describe()).startsWith("nvidia-smi");
+        for (String own : new String[] {"load", "swap", "diskio", "temperature", "processes", "filesystems"}) {
+            assertThat(byName.get(own).describe()).as(own).doesNotStartWith("OSHI");
+        }
+    }
+
+    @Test
+    void oshiReadsTheOtherMetricsAsTheProcReadersDo() throws Exception {
+        double[] oshiLoad = OSHI.loadAverage().read();
+        assertThat(oshiLoad[2]).isCloseTo(ProcSources.loadAverage(HOST).read()[2], within(0.5));
+        Double procSwap = ProcSources.swapPercent(HOST).read();
+        Double oshiSwap = OSHI.swapPercent().read();
+        if (procSwap == null) {
+            assertThat(oshiSwap).as("no swap").isNull();
+        } else {
+            assertThat(oshiSwap).isCloseTo(procSwap, within(5.0));
+        }
+        assertThat(OSHI.processCount().read()).isCloseTo(ProcSources.processCount(HOST).read(), within(50));
+        assertThat(OSHI.diskBytes().read()[0]).isNotNegative();
+        // OSHI falls back to sensors the own reader does not take for the CPU's (ACPI zones): only its range is checked
+        Double oshiCelsius = OSHI.cpuTemperature().read();
+        if (oshiCelsius != null) {
+            assertThat(oshiCelsius).isBetween(-50.0, 200.0);
+        }
+        assertThat(OSHI.filesystems().read()).extracting(io.fleetwatch.sampling.FilesystemUsage::mount).contains("/");
     }
 }

@@ -90,7 +90,7 @@ class ConfigLoaderTest {
     @Test
     void unknownKeysWrongTypesAndBadValuesNameTheKey() throws Exception {
         assertThatThrownBy(() -> ConfigLoader.load(file("consumer:\n  batchsize: 5\n", "rw-------"), Map.of()))
-                .hasMessageContaining("consumer.batchsize: unknown key (known here: batch-size, flush-ms, prefetch, workers)");
+                .hasMessageContaining("consumer.batchsize: unknown key (known here: batch-size, flush-ms, metrics, prefetch, workers)");
         assertThatThrownBy(() -> ConfigLoader.load(file("brokr:\n  host: x\n", "rw-------"), Map.of()))
                 .hasMessageContaining("brokr: unknown key");
         assertThatThrownBy(() -> ConfigLoader.load(file("api:\n  port: ${P}\n", "rw-------"), Map.of("P", "http")))

@@ -4,6 +4,7 @@ import io.fleetwatch.consumer.ConsumerService;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
+import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.settings.Settings;
 import io.fleetwatch.transport.Transports;
@@ -36,9 +37,16 @@ public final class ConsumerComponent implements AutoCloseable {
     /** Starts the workers on the transport {@code QUEUE_TYPE} chooses ({@code channels}: the alert channels, asked at each alert change) and the maintenance job. */
     public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
                                           Supplier<List<String>> channels) throws Exception {
+        return start(env, dataSource, settings, channels, new OpsMetrics());
+    }
+
+    /** As above, the workers counting into {@code metrics} (batches, rows stored, dead letters, retries, latency). */
+    public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
+                                          Supplier<List<String>> channels, OpsMetrics metrics) throws Exception {
+        io.fleetwatch.store.MetricStore.requireCatalogColumnsAtStart(dataSource); // a metric without its migration
         ConsumerService c = new ConsumerService(
                 Transports.open(Settings.fromEnv(env), () -> dataSource, "fleetwatch-consumer"),
-                Routing.QueueNames.fromEnv(env), dataSource, settings, channels, Clock.systemUTC());
+                Routing.QueueNames.fromEnv(env), dataSource, settings, channels, Clock.systemUTC()).meteredBy(metrics);
         c.start();
         return new ConsumerComponent(c);
     }

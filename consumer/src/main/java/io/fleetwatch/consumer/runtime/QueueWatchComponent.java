@@ -43,7 +43,7 @@ public final class QueueWatchComponent implements Reloadable {
         io.fleetwatch.settings.Settings settings = io.fleetwatch.settings.Settings.fromEnv(env);
         QueueWatch watch = new QueueWatch(dataSource,
                 () -> Transports.open(settings, () -> dataSource, "fleetwatch-queue-watch"),
-                List.of(q.discovery(), q.metrics(), q.alerts()), t, Clock.systemUTC());
+                q.all(), t, Clock.systemUTC());
         timer = Every.run(30, TimeUnit.SECONDS, "fleetwatch-queue-watch", () -> {
             try {
                 watch.runOnce();

@@ -175,6 +175,13 @@ public final class Checks {
         return value;
     }
 
+    /** A host named by the producer: by {@code system_id}, by {@code host_id}, or both; never by neither. */
+    public static void systemOrHost(Long systemId, String hostId) {
+        if (systemId == null && hostId == null) {
+            throw new IllegalArgumentException("one of system_id and host_id is required");
+        }
+    }
+
     public static String hostIdOrNull(String field, String value) {
         if (value == null) {
             return null;
