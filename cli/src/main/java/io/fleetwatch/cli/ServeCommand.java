@@ -74,7 +74,9 @@ final class ServeCommand extends EnvAware implements Callable<Integer>, ConfigCh
         // the scheduler's counts outlive the reloads that rebuild its ScanJobs; the fleet's job counts are read at scrape time
         ScanJobs.Counts scans = parts.contains("scheduler") ? new ScanJobs.Counts() : null;
         if (scans != null) {
-            ScanJobs.meter(Components.Exposed.SCHEDULER.serve(env, started), scans, Services.scanJobs(env, ds)::stats);
+            // the job service first: the server answers from its start, and a first scrape finds the families
+            ScanJobs jobs = Services.scanJobs(env, ds);
+            ScanJobs.meter(Components.Exposed.SCHEDULER.serve(env, started), scans, jobs::stats);
         }
         if (parts.contains("consumer")) {
             started.addAll(Components.consumer(config(), ds, ConsumerSettings.fromEnv(env), scans,

@@ -7,6 +7,8 @@ import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.RabbitTransport;
 import io.fleetwatch.broker.Topology;
 import io.fleetwatch.consumer.watch.QueueWatch;
+import io.fleetwatch.lifecycle.OpsMetrics;
+import io.fleetwatch.messages.InventoryMessage;
 import io.fleetwatch.messages.MetricsMessage;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.sql.Database;
@@ -40,7 +42,8 @@ import redis.clients.jedis.JedisPooled;
 /**
  * The contract's delivery guarantees, the same test for every transport, on the real RabbitMQ and the real database
  * (run on both engines): at-least-once without a duplicate row, a poison message dead-lettered with its reason, a
- * consumer killed mid-batch losing nothing, and the queue's depth (also as the backlog watch reads it).
+ * consumer killed mid-batch losing nothing, and the queue's depth (also as the backlog watch reads it); an inventory
+ * report reaches its own queue and worker, and the workers' {@code /metrics} count on every transport.
  */
 class TransportGuaranteesIT {
     private static final String METRICS = Routing.METRICS_QUEUE;
@@ -102,7 +105,7 @@ class TransportGuaranteesIT {
         }
         // the shared Redis keeps nothing of this test: only its own streams go
         try (JedisPooled redis = new JedisPooled(REDIS)) {
-            for (String q : List.of(Routing.DISCOVERY_QUEUE, METRICS, Routing.ALERT_QUEUE)) {
+            for (String q : Routing.QueueNames.defaults().all()) {
                 redis.del(redisPrefix + q, redisPrefix + Routing.deadLetterQueue(q));
             }
         }
@@ -205,5 +208,30 @@ class TransportGuaranteesIT {
         assertThat(watch.runOnce()).extracting(QueueWatch.Change::severity, QueueWatch.Change::state)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("warning", "firing"),
                         org.assertj.core.groups.Tuple.tuple("critical", "firing"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void anInventoryReportTakesItsOwnQueueAndTheWorkersCountIt(TransportKind kind) throws Exception {
+        Transport t = open(kind);
+        String host = "inventory-" + kind.key();
+        publish(t, List.of(Publisher.Outgoing.of(Routing.INVENTORY_ROUTING_KEY, new InventoryMessage(1, null, host, host,
+                Instant.now().minusSeconds(30), null, null, null, 8L << 30, List.of(), List.of(), List.of(), List.of(),
+                null, null, null))));
+        Await.equal(Duration.ofSeconds(10), "waiting in the inventory queue", 1L,
+                () -> t.depth(Routing.INVENTORY_QUEUE));
+        assertThat(t.depth(METRICS)).isZero();
+        OpsMetrics metrics = new OpsMetrics();
+        ConsumerService c = new ConsumerService(t, Routing.QueueNames.defaults(), ds, BATCH, Clock.systemUTC())
+                .meteredBy(metrics);
+        toClose.add(0, c);
+        c.start();
+        Await.equal(Duration.ofSeconds(30), "inventory stored", 1, () -> jdbi.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM system_inventory").mapTo(Integer.class).one()));
+        Await.equal(Duration.ofSeconds(10), "queue drained", 0L, () -> t.depth(Routing.INVENTORY_QUEUE));
+        String queue = "queue=\"" + Routing.INVENTORY_QUEUE + "\"";
+        Await.equal(Duration.ofSeconds(10), "batches counted", true, () -> metrics.scrape()
+                .contains("fleetwatch_consumer_batches_total{" + queue + "} 1"));
+        assertThat(metrics.scrape()).contains("fleetwatch_consumer_rows_stored_total{" + queue + "} 1");
     }
 }
