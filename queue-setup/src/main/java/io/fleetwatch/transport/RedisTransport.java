@@ -56,6 +56,23 @@ public final class RedisTransport implements Transport {
         return TransportKind.REDIS;
     }
 
+    /*
+     * Scripts, so that each runs as one step: a depth read between an ack's XACK and its XDEL counted the batch as
+     * waiting again (the entry no longer pending, not yet deleted).
+     */
+    /** XACK and XDEL of the ids (ARGV[2..]) of the group ARGV[1]. */
+    private static final String ACK = "local ids = {unpack(ARGV, 2)}\n"
+            + "redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))\n"
+            + "return redis.call('XDEL', KEYS[1], unpack(ids))";
+    /** The entry ARGV[2] with the fields ARGV[3..] added to the dead letters KEYS[2], then acked and deleted. */
+    private static final String DEAD_LETTER = "redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))\n"
+            + "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
+            + "return redis.call('XDEL', KEYS[1], ARGV[2])";
+    /** Entries in the stream not pending in the group ARGV[1]: waiting. */
+    private static final String DEPTH = "local n = redis.call('XLEN', KEYS[1])\n"
+            + "if n == 0 then return 0 end\n"
+            + "return n - redis.call('XPENDING', KEYS[1], ARGV[1])[1]";
+
     String stream(String queue) {
         return prefix + queue;
     }
@@ -164,10 +181,11 @@ public final class RedisTransport implements Transport {
                 if (batch.isEmpty()) {
                     return;
                 }
-                StreamEntryID[] ids = batch.stream().map(d -> (StreamEntryID) d.handle()).toArray(StreamEntryID[]::new);
+                List<String> args = new ArrayList<>(batch.size() + 1);
+                args.add(GROUP);
+                batch.forEach(d -> args.add(d.handle().toString()));
                 try {
-                    redis.xack(stream(queue), GROUP, ids);
-                    redis.xdel(stream(queue), ids);
+                    redis.eval(ACK, List.of(stream(queue)), args);
                 } catch (JedisException e) {
                     throw io(e);
                 }
@@ -181,10 +199,13 @@ public final class RedisTransport implements Transport {
                 fields.put("routing_key", String.valueOf(d.routingKey()));
                 fields.put("reason", Reasons.of(reason));
                 fields.put("body", Base64.getEncoder().encodeToString(d.body()));
+                List<String> args = new ArrayList<>(List.of(GROUP, id.toString()));
+                fields.forEach((k, v) -> {
+                    args.add(k);
+                    args.add(v);
+                });
                 try {
-                    redis.xadd(stream(Routing.deadLetterQueue(queue)), StreamEntryID.NEW_ENTRY, fields);
-                    redis.xack(stream(queue), GROUP, id);
-                    redis.xdel(stream(queue), id);
+                    redis.eval(DEAD_LETTER, List.of(stream(queue), stream(Routing.deadLetterQueue(queue))), args);
                 } catch (JedisException e) {
                     throw io(e);
                 }
@@ -201,11 +222,10 @@ public final class RedisTransport implements Transport {
     @Override
     public long depth(String queue) throws IOException {
         try {
-            long len = redis.xlen(stream(queue));
-            if (queue.endsWith(Routing.DEAD_LETTER_SUFFIX) || len == 0) {
-                return len;
+            if (queue.endsWith(Routing.DEAD_LETTER_SUFFIX)) {
+                return redis.xlen(stream(queue));
             }
-            return len - redis.xpending(stream(queue), GROUP).getTotal();
+            return (Long) redis.eval(DEPTH, List.of(stream(queue)), List.of(GROUP));
         } catch (JedisException e) {
             throw io(e);
         }
