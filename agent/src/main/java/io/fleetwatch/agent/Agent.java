@@ -1,5 +1,6 @@
 package io.fleetwatch.agent;
 
+import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
@@ -76,7 +77,7 @@ public final class Agent implements AutoCloseable {
     private long lastInventorySeq;
     private long inventoriesPublished;
     private Connection connection;
-    private ConfirmingPublisher publisher;
+    private Publisher publisher;
     // volatile: /metrics reads them without the agent's lock, which a publish can hold for the confirm timeout
     private volatile long sampled;
     private volatile long published;
@@ -226,7 +227,7 @@ public final class Agent implements AutoCloseable {
                 brokerDownLogged = false;
             }
             return true;
-        } catch (IOException | TimeoutException | ConfirmingPublisher.NotConfirmedException e) {
+        } catch (IOException | TimeoutException | Publisher.NotConfirmedException e) {
             publishFailures.incrementAndGet();
             if (!brokerDownLogged) {
                 LOG.warn("broker {} unreachable or not confirming ({}); spooling samples to disk ({} so far)",
@@ -240,13 +241,13 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes a spool, oldest first, in batches, each removed once confirmed; how many went out. */
     private long drain(Spool from, String routingKey, String idPrefix)
-            throws IOException, TimeoutException, ConfirmingPublisher.NotConfirmedException {
+            throws IOException, TimeoutException, Publisher.NotConfirmedException {
         long n = 0;
         List<Spool.Entry> batch;
         while (!(batch = from.oldest(PUBLISH_BATCH)).isEmpty()) {
-            List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+            List<Publisher.Outgoing> out = new ArrayList<>(batch.size());
             for (Spool.Entry e : batch) {
-                out.add(new ConfirmingPublisher.Outgoing(routingKey, e.body(), idPrefix + e.seq(), null));
+                out.add(new Publisher.Outgoing(routingKey, e.body(), idPrefix + e.seq(), null));
             }
             publisher.publishAll(out);
             from.remove(batch);

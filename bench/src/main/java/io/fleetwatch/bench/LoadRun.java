@@ -1,5 +1,6 @@
 package io.fleetwatch.bench;
 
+import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
@@ -177,16 +178,16 @@ public final class LoadRun {
             int host = 0;
             while (System.nanoTime() < end) {
                 long due = (System.nanoTime() - start) * rate / 1_000_000_000L; // what the rate asks for by now
-                List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
+                List<Publisher.Outgoing> batch = new ArrayList<>();
                 Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
                 for (long i = sent; i < due && batch.size() < 2000; i++) {
                     host = (host + 1) % hosts;
-                    batch.add(ConfirmingPublisher.Outgoing.of(Routing.METRICS_ROUTING_KEY,
+                    batch.add(Publisher.Outgoing.of(Routing.METRICS_ROUTING_KEY,
                             sample(String.format("load-%05d", host), now.plusNanos(host % 1000 * 1000L), i)));
                 }
                 boolean probe = System.nanoTime() - lastProbe >= 1_000_000_000L;
                 if (probe) {
-                    batch.add(ConfirmingPublisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, sample("load-probe", now, 0)));
+                    batch.add(Publisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, sample("load-probe", now, 0)));
                     lastProbe = System.nanoTime();
                 }
                 if (batch.isEmpty()) {

@@ -1,13 +1,15 @@
 package io.fleetwatch.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.collector.CollectorService;
 import io.fleetwatch.collector.HostTarget;
 import io.fleetwatch.collector.SshSettings;
 import io.fleetwatch.jobs.Errors;
 import io.fleetwatch.lifecycle.Signals;
+import io.fleetwatch.settings.Settings;
 import io.fleetwatch.store.Owners;
+import io.fleetwatch.transport.TransportKind;
+import io.fleetwatch.transport.Transports;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +69,9 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
             withHost.put(io.fleetwatch.settings.Keys.BROKER_HOST.env(), queueHost);
             env = withHost;
         }
-        BrokerSettings broker = BrokerSettings.fromEnv(env); // a bad broker setting (QUEUE_ENABLED=false) fails first
+        // a bad broker or transport setting (QUEUE_ENABLED=false, a bad REDIS_URL) fails first
+        io.fleetwatch.broker.BrokerSettings.fromEnv(env);
+        Transports.checkEnv(env);
         SshSettings ssh = SshSettings.fromEnv(env);
         List<HostTarget> targets = new ArrayList<>();
         for (String h : hosts) {
@@ -89,10 +93,15 @@ final class CollectCommand extends EnvAware implements Callable<Integer>, Config
         }
         Duration every = interval == null ? null : io.fleetwatch.agent.AgentSettings.duration("--interval", interval);
         PrintWriter out = spec.commandLine().getOut();
+        Settings settings = Settings.fromEnv(env);
+        // the postgres transport publishes into the database: a pool of its own for this run
+        HikariDataSource queueDb = TransportKind.from(settings) == TransportKind.POSTGRES
+                ? Services.database(env, "fleetwatch-collect-queue") : null;
         List<AutoCloseable> exposed = new ArrayList<>(); // the /metrics server, as a service (--interval) only
         io.fleetwatch.lifecycle.OpsMetrics metrics = every == null ? new io.fleetwatch.lifecycle.OpsMetrics()
                 : Components.Exposed.COLLECTOR.serve(env, exposed);
-        try (CollectorService svc = new CollectorService(targets, ssh, broker,
+        try (queueDb; CollectorService svc = new CollectorService(targets, ssh,
+                () -> Transports.open(settings, () -> queueDb, "fleetwatch-collector"),
                 CollectorService.Settings.defaults(), Clock.systemUTC()).meteredBy(metrics);
              AutoCloseable server = () -> Services.closeAll(exposed)) {
             if (every == null) {

@@ -1,6 +1,6 @@
 package io.fleetwatch.cli;
 
-import com.rabbitmq.client.Connection;
+import io.fleetwatch.transport.Transport;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.jobs.ScanJobs;
 import io.fleetwatch.jobs.ScanLog;
@@ -137,8 +137,8 @@ final class ScanCommand extends EnvAware implements Callable<Integer>, ConfigChe
             return 0;
         }
         try (HikariDataSource ds = Services.database(env, "fleetwatch-scan");
-             Connection amqp = Services.connect(env, "fleetwatch-scan")) {
-            ScanJobs.Outcome o = Services.scanJobs(env, ds).submit(amqp, scanner,
+             Transport transport = Services.transport(env, ds, "fleetwatch-scan")) {
+            ScanJobs.Outcome o = Services.scanJobs(env, ds).submit(transport, scanner,
                     new ScanLog(progress, Clock.systemUTC()), new ScanJobs.Sweep(targets, skip, order, force, dept),
                     System.getProperty("user.name"));
             out.println(ScanJobs.summary(o.scanId(), o.result().summary()));

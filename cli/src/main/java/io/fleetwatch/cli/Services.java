@@ -1,5 +1,11 @@
 package io.fleetwatch.cli;
 
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.settings.Settings;
+import io.fleetwatch.transport.Transport;
+import io.fleetwatch.transport.TransportKind;
+import io.fleetwatch.transport.Transports;
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetwatch.broker.BrokerSettings;
@@ -38,8 +44,16 @@ final class Services {
     /** The scan-job service on {@code ds}, opening its broker connections as {@link #connect} does. */
     static ScanJobs scanJobs(Map<String, String> env, HikariDataSource ds) {
         Owners owners = Owners.of(ds);
-        return new ScanJobs(owners.scans(), name -> connect(env, name), Clock.systemUTC(),
+        return ScanJobs.on(owners.scans(), name -> transport(env, ds, name), Clock.systemUTC(),
                 io.fleetwatch.jobs.ScanJobSettings.fromEnv(env), owners.systems());
+    }
+
+    /** The transport {@code QUEUE_TYPE} chooses: RabbitMQ connected as {@link #connect} does, or the queue table on {@code ds}. */
+    static Transport transport(Map<String, String> env, HikariDataSource ds, String name) throws Exception {
+        Settings s = Settings.fromEnv(env);
+        return TransportKind.from(s) == TransportKind.RABBITMQ
+                ? new RabbitTransport(connect(env, name), Topology.from(s), "rabbitmq " + BrokerSettings.from(s).describe())
+                : Transports.open(s, () -> ds, name);
     }
 
     static HikariDataSource database(Map<String, String> env, String name) {

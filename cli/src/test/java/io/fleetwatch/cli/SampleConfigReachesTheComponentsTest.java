@@ -51,6 +51,7 @@ class SampleConfigReachesTheComponentsTest {
         BrokerSettings broker = BrokerSettings.fromEnv(env);
         Management.base(env, broker);
         Topology.fromEnv(env);
+        io.fleetwatch.transport.Transports.checkEnv(env);
         Routing.QueueNames.fromEnv(env);
         DatabaseSettings.fromEnv(env);
         ReadReplicaSettings.fromEnv(env);
@@ -128,6 +129,7 @@ class SampleConfigReachesTheComponentsTest {
         assertThat(b.describe()).isEqualTo("amqp://fleetwatch@127.0.0.1:5672/");
         assertThat(b.password()).isEqualTo("p");
         assertThat(Topology.from(s).type()).isEqualTo(Topology.QueueType.CLASSIC);
+        assertThat(io.fleetwatch.transport.TransportKind.from(s)).isEqualTo(io.fleetwatch.transport.TransportKind.RABBITMQ);
         assertThat(Topology.queueNames(s)).isEqualTo(Routing.QueueNames.defaults());
         assertThat(DatabaseSettings.from(s).poolSize()).isEqualTo(8);
         assertThat(ConsumerSettings.from(s).batch().batchSize()).isEqualTo(1000);

@@ -2,9 +2,9 @@ package io.fleetwatch.collector;
 
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
-import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.messages.InventoryMessage;
@@ -13,6 +13,9 @@ import io.fleetwatch.messages.Routing;
 import io.fleetwatch.messages.SchemaVersion;
 import io.fleetwatch.messages.Severity;
 import io.fleetwatch.sampling.ExtraMetrics;
+import io.fleetwatch.transport.Publisher;
+import io.fleetwatch.transport.Publishing;
+import io.fleetwatch.transport.Transport;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -83,7 +86,6 @@ public final class CollectorService implements AutoCloseable {
 
     private final List<HostTarget> targets;
     private final SshSettings ssh;
-    private final BrokerSettings broker;
     private final Clock clock;
     private final JSch jsch = new JSch();
     private final ExecutorService pool;
@@ -92,18 +94,24 @@ public final class CollectorService implements AutoCloseable {
     private final Map<HostTarget, HostSampler> samplers = new LinkedHashMap<>();
     private final Map<HostTarget, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final Map<HostTarget, Boolean> down = new LinkedHashMap<>();
+    private final Publishing publishing;
     private final Map<HostTarget, InventorySeen> inventorySeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<HostTarget, InventoryMessage> inventoryDue = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration inventoryEvery;
-    private Connection amqp;
-    private ConfirmingPublisher publisher;
     private Meters meters;
 
     public CollectorService(List<HostTarget> targets, SshSettings ssh, BrokerSettings broker, Settings settings,
                             Clock clock) throws JSchException {
+        this(targets, ssh, () -> RabbitTransport.connect(broker, Topology.standard(), "fleetwatch-collector"),
+                settings, clock);
+    }
+
+    /** Publishes on the transport {@code transports} opens ({@code Transports.open}), again after a loss. */
+    public CollectorService(List<HostTarget> targets, SshSettings ssh, Transport.Opener transports, Settings settings,
+                            Clock clock) throws JSchException {
         this.targets = List.copyOf(targets);
         this.ssh = ssh;
-        this.broker = broker;
+        this.publishing = new Publishing(transports, "fleetwatch-collector", Duration.ofSeconds(10), clock);
         this.clock = clock;
         this.inventoryEvery = settings.inventoryEvery();
         for (var key : ssh.identities()) {
@@ -172,7 +180,7 @@ public final class CollectorService implements AutoCloseable {
     }
 
     /** One round over every host; publishes the samples (with confirms) before it returns. */
-    public Round round() throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
+    public Round round() throws Publisher.NotConfirmedException, IOException, TimeoutException {
         long t0 = System.nanoTime();
         Map<HostTarget, Future<HostSampler.Collected>> running = new LinkedHashMap<>();
         for (HostTarget t : targets) {
@@ -215,7 +223,7 @@ public final class CollectorService implements AutoCloseable {
         List<InventoryMessage> inventories = List.copyOf(changed.values());
         try {
             publish(samples, inventories);
-        } catch (ConfirmingPublisher.NotConfirmedException | IOException | TimeoutException | RuntimeException e) {
+        } catch (Publisher.NotConfirmedException | IOException | TimeoutException | RuntimeException e) {
             changed.keySet().forEach(inventorySeen::remove); // not sent: read those hosts again next round
             throw e;
         }
@@ -300,27 +308,21 @@ public final class CollectorService implements AutoCloseable {
     private final List<AlertMessage> pendingAlerts = new ArrayList<>();
 
     private void publish(List<MetricsMessage> samples, List<InventoryMessage> inventories)
-            throws ConfirmingPublisher.NotConfirmedException, IOException, TimeoutException {
+            throws Publisher.NotConfirmedException, IOException, TimeoutException {
         if (samples.isEmpty() && pendingAlerts.isEmpty() && inventories.isEmpty()) {
             return;
         }
-        if (publisher == null || !publisher.isOpen()) {
-            if (amqp == null || !amqp.isOpen()) {
-                amqp = broker.newConnection("fleetwatch-collector");
-            }
-            publisher = new ConfirmingPublisher(amqp, "fleetwatch-collector", Duration.ofSeconds(10), clock);
-        }
-        List<ConfirmingPublisher.Outgoing> out = new ArrayList<>();
+        List<Publisher.Outgoing> out = new ArrayList<>();
         for (MetricsMessage m : samples) {
-            out.add(ConfirmingPublisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
+            out.add(Publisher.Outgoing.of(Routing.METRICS_ROUTING_KEY, m));
         }
         for (InventoryMessage m : inventories) {
-            out.add(ConfirmingPublisher.Outgoing.of(Routing.INVENTORY_ROUTING_KEY, m));
+            out.add(Publisher.Outgoing.of(Routing.INVENTORY_ROUTING_KEY, m));
         }
         for (AlertMessage a : pendingAlerts) {
-            out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));
+            out.add(new Publisher.Outgoing(a.routingKey(), a, null, a.severity().priority()));
         }
-        publisher.publishAll(out);
+        publishing.publishAll(out);
         pendingAlerts.clear();
     }
 
@@ -328,15 +330,6 @@ public final class CollectorService implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         connections.values().forEach(SshConnection::close);
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (amqp != null) {
-            try {
-                amqp.close(2_000);
-            } catch (IOException | RuntimeException ignored) {
-                // already closed
-            }
-        }
+        publishing.close();
     }
 }

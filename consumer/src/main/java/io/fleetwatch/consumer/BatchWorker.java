@@ -1,38 +1,31 @@
 package io.fleetwatch.consumer;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.Delivery;
+import io.fleetwatch.broker.RabbitConsumer;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.InvalidMessageException;
 import io.fleetwatch.messages.Reasons;
-import io.fleetwatch.messages.Routing;
+import io.fleetwatch.transport.QueueConsumer;
+import io.fleetwatch.transport.QueueConsumer.Delivery;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one queue into one {@link Sink}, in batches. Lifecycle: {@link #start()} → deliveries are put into a
- * buffer → flushed on size or time → {@link #stop()} (finishes and acks the batch in hand).
+ * Consumes one queue into one {@link Sink}, in batches, through the transport's {@link QueueConsumer} (RabbitMQ, the
+ * postgres queue table, or Redis Streams). Lifecycle: {@link #start()} → batches taken on size or time →
+ * {@link #stop()} (finishes and acks the batch in hand).
  *
- * <p>A flush decodes every message; the invalid ones are republished to the dead-letter exchange with the reason in
- * the {@value Routing#ERROR_HEADER} header. The valid ones are written in one transaction. Only after both is the
- * batch acked, with {@code multiple=true}, so a crash at any point leaves the messages in the queue (and the sinks'
- * {@code ON CONFLICT DO NOTHING} makes the redelivery harmless). A retriable failure (database down) is retried
+ * <p>A flush decodes every message; the invalid ones are dead-lettered with the reason. The valid ones are written in
+ * one transaction. Only after both is the batch acked as a whole, so a crash at any point leaves the messages in the
+ * queue (and the sinks' {@code ON CONFLICT DO NOTHING} makes the redelivery harmless). A retriable failure (database down) is retried
  * with exponential backoff and nothing is acked meanwhile; a data failure splits the batch in halves until the
  * message at fault is found and dead-lettered, so one bad message never blocks the rest.
  */
@@ -56,12 +49,11 @@ public final class BatchWorker<T> implements AutoCloseable {
     public record Stats(long stored, long deadLettered, long batches, long retries) {}
 
     private final String name;
-    private final Connection connection;
+    private final QueueConsumer source;
     private final String queue;
     private final Decoder<T> decoder;
     private final Sink<T> sink;
     private final Settings settings;
-    private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
@@ -75,12 +67,10 @@ public final class BatchWorker<T> implements AutoCloseable {
     /** Size of the batch being written, for the retry log line (only the worker thread writes it). */
     private int holding;
 
-    private Channel channel;
-    private Channel dlxChannel;
     private Thread thread;
-    private String consumerTag;
     private volatile boolean running;
 
+    /** A worker on RabbitMQ: its own channels on {@code connection}, {@code settings.prefetch()} unacked at most. */
     public BatchWorker(String name, Connection connection, String queue, Decoder<T> decoder, Sink<T> sink,
                        Settings settings) {
         this(name, connection, queue, decoder, sink, settings, new OpsMetrics());
@@ -89,10 +79,23 @@ public final class BatchWorker<T> implements AutoCloseable {
     /** As above, counting into {@code metrics} (the consumer's {@code /metrics}; the workers of a queue share series). */
     public BatchWorker(String name, Connection connection, String queue, Decoder<T> decoder, Sink<T> sink,
                        Settings settings, OpsMetrics metrics) {
+        this(name, new RabbitConsumer(connection, queue, name, settings.prefetch()), queue, decoder, sink, settings,
+                metrics);
+    }
+
+    /** A worker on any transport; {@code source} is this worker's own consumer of {@code queue}. */
+    public BatchWorker(String name, QueueConsumer source, String queue, Decoder<T> decoder, Sink<T> sink,
+                       Settings settings) {
+        this(name, source, queue, decoder, sink, settings, new OpsMetrics());
+    }
+
+    /** As above, counting into {@code metrics}, whatever the transport. */
+    public BatchWorker(String name, QueueConsumer source, String queue, Decoder<T> decoder, Sink<T> sink,
+                       Settings settings, OpsMetrics metrics) {
         this.meters = new Meters(metrics);
         meters.zero(queue);
         this.name = name;
-        this.connection = connection;
+        this.source = source;
         this.queue = queue;
         this.decoder = decoder;
         this.sink = sink;
@@ -115,20 +118,11 @@ public final class BatchWorker<T> implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
-        channel = connection.createChannel();
-        channel.basicQos(settings.prefetch());
-        dlxChannel = connection.createChannel();
-        dlxChannel.confirmSelect();
+        source.start();
         running = true;
         thread = new Thread(this::run, "fleetwatch-" + name);
         thread.start();
-        consume();
         LOG.info("{}: consuming {} (batch {}, prefetch {})", name, queue, settings.batchSize(), settings.prefetch());
-    }
-
-    private void consume() throws IOException {
-        consumerTag = channel.basicConsume(queue, false, "fleetwatch-" + name + "-" + ProcessHandle.current().pid(),
-                (tag, delivery) -> inbox.add(delivery), tag -> LOG.warn("{}: consumer cancelled by broker", name));
     }
 
     /**
@@ -136,50 +130,36 @@ public final class BatchWorker<T> implements AutoCloseable {
      * still stored and acked. Nothing when paused already or stopping.
      */
     public synchronized void pause() throws IOException {
-        if (running && consumerTag != null && channel.isOpen()) {
-            channel.basicCancel(consumerTag);
-            consumerTag = null;
+        if (running) {
+            source.pause();
             LOG.info("{}: paused (maintenance mode); messages wait in {}", name, queue);
         }
     }
 
     /** Subscribes again after {@link #pause}; nothing when not paused or stopping. */
     public synchronized void resume() throws IOException {
-        if (running && consumerTag == null && channel.isOpen()) {
-            consume();
+        if (running) {
+            source.resume();
             LOG.info("{}: consuming {} again", name, queue);
         }
     }
 
     private void run() {
-        List<Delivery> batch = new ArrayList<>(settings.batchSize());
         try {
-            while (running || !batch.isEmpty()) {
-                long deadline = System.nanoTime() + settings.maxWait().toNanos();
-                while (batch.size() < settings.batchSize()) {
-                    long left = deadline - System.nanoTime();
-                    Delivery d = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : inbox.poll();
-                    if (d == null) {
-                        break;
-                    }
-                    batch.add(d);
-                }
-                if (batch.isEmpty()) {
-                    continue;
-                }
+            while (running) {
+                List<Delivery> batch = List.of();
                 try {
-                    if (!flush(batch)) {
+                    batch = source.take(settings.batchSize(), settings.maxWait());
+                    if (!batch.isEmpty() && !flush(batch)) {
                         break;
                     }
-                } catch (IOException | com.rabbitmq.client.ShutdownSignalException e) {
-                    // Broker trouble (channel lost; an ack on a closed channel throws AlreadyClosedException, a
-                    // ShutdownSignalException): the unacked batch is redelivered once the channel recovers, and the
-                    // recovering channel ignores acks of pre-recovery delivery tags. The worker goes on.
-                    LOG.warn("{}: broker error while handling a batch of {} ({}); it will be redelivered",
+                } catch (IOException e) {
+                    // Transport trouble (a channel lost, the queue table unreachable): what was taken and not acked
+                    // comes back (a recovered channel ignores acks of pre-recovery tags; a claim times out). Go on.
+                    LOG.warn("{}: transport error while handling a batch of {} ({}); it will be redelivered",
                             name, batch.size(), e.getMessage());
                     Thread.sleep(settings.initialBackoff().toMillis());
                 }
-                batch.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -194,7 +174,7 @@ public final class BatchWorker<T> implements AutoCloseable {
         List<Delivery> validDeliveries = new ArrayList<>(batch.size());
         for (Delivery d : batch) {
             try {
-                valid.add(decoder.decode(d.getBody()));
+                valid.add(decoder.decode(d.body()));
                 validDeliveries.add(d);
             } catch (InvalidMessageException e) {
                 deadLetter(d, e.getMessage());
@@ -216,13 +196,13 @@ public final class BatchWorker<T> implements AutoCloseable {
             }
             retries.incrementAndGet();
             meters.retries.labels(queue).increment();
-            return false; // stopping: the unacked batch goes back to the queue when the channel closes
+            return false; // stopping: the unacked batch goes back to the queue when the consumer closes
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("{}: stored {} of {} message(s) in {} ms", name, valid.size(), batch.size(),
                     (System.nanoTime() - started) / 1_000_000);
         }
-        channel.basicAck(batch.get(batch.size() - 1).getEnvelope().getDeliveryTag(), true);
+        source.ack(batch);
         batches.incrementAndGet();
         meters.batches.labels(queue).increment();
         meters.latency.observe((System.nanoTime() - started) / 1e9, queue);
@@ -253,25 +233,8 @@ public final class BatchWorker<T> implements AutoCloseable {
     }
 
     private void deadLetter(Delivery d, String reason) throws IOException {
-        Map<String, Object> headers = new HashMap<>();
-        if (d.getProperties().getHeaders() != null) {
-            headers.putAll(d.getProperties().getHeaders());
-        }
-        reason = Reasons.of(reason); // a header and a log line: no raw control characters from the message
-        headers.put(Routing.ERROR_HEADER, reason);
-        headers.put(Routing.SOURCE_QUEUE_HEADER, queue);
-        headers.put(Routing.ROUTING_KEY_HEADER, d.getEnvelope().getRoutingKey()); // for `fleetwatch dlq replay`
-        headers.put(Routing.DEAD_LETTERED_AT_HEADER, new java.util.Date());
-        AMQP.BasicProperties props = d.getProperties().builder().headers(headers).deliveryMode(2).build();
-        dlxChannel.basicPublish(Routing.DEAD_LETTER_EXCHANGE, queue, props, d.getBody());
-        try {
-            dlxChannel.waitForConfirmsOrDie(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while dead-lettering", e);
-        } catch (TimeoutException e) {
-            throw new IOException("dead-letter publish not confirmed", e);
-        }
+        reason = Reasons.of(reason); // kept and logged: no raw control characters from the message
+        source.deadLetter(d, reason);
         deadLettered.incrementAndGet();
         meters.deadLettered.labels(queue, reasonClass(reason)).increment();
         LOG.info("{}: dead-lettered a message from {}: {}", name, queue, reason);
@@ -354,14 +317,12 @@ public final class BatchWorker<T> implements AutoCloseable {
         return new Stats(stored.get(), deadLettered.get(), batches.get(), retries.get());
     }
 
-    /** Stops taking deliveries, finishes and acks the batch in hand (bounded by {@code timeout}), closes channels. */
+    /** Stops taking deliveries, finishes and acks the batch in hand (bounded by {@code timeout}), closes the consumer. */
     public void stop(Duration timeout) {
         try {
             synchronized (this) {
                 running = false;
-                if (channel != null && channel.isOpen() && consumerTag != null) {
-                    channel.basicCancel(consumerTag); // no new deliveries; those prefetched but unbatched get requeued
-                }
+                source.stopTaking(); // no new deliveries; those prefetched but not taken go back
             }
             if (thread != null) {
                 thread.join(timeout.toMillis());
@@ -373,8 +334,7 @@ public final class BatchWorker<T> implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            closeQuietly(channel);
-            closeQuietly(dlxChannel);
+            source.close();
         }
         LOG.info("{}: stopped ({})", name, stats());
     }
@@ -384,13 +344,4 @@ public final class BatchWorker<T> implements AutoCloseable {
         stop(Duration.ofSeconds(10));
     }
 
-    private static void closeQuietly(Channel ch) {
-        try {
-            if (ch != null && ch.isOpen()) {
-                ch.close();
-            }
-        } catch (IOException | TimeoutException | RuntimeException ignored) {
-            // the broker or connection already closed it
-        }
-    }
 }

@@ -1,11 +1,13 @@
 package io.fleetwatch.consumer;
 
-import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.Routing;
 import io.fleetwatch.store.MaintenanceModeStore;
 import io.fleetwatch.store.Stores;
+import io.fleetwatch.transport.Transport;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +20,10 @@ import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The consumer process: one broker connection, one {@link BatchWorker} per queue, sharing one connection pool. */
+/**
+ * The consumer process: one transport (a RabbitMQ connection, the postgres queue table, or Redis Streams), {@link BatchWorker}s per
+ * queue, sharing one connection pool.
+ */
 public final class ConsumerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerService.class);
 
@@ -31,7 +36,8 @@ public final class ConsumerService implements AutoCloseable {
     private final Supplier<List<String>> alertChannels;
     private final List<BatchWorker<?>> workers = new ArrayList<>();
     private OpsMetrics metrics = new OpsMetrics();
-    private Connection connection;
+    /** Given, or opened at {@link #start} from {@link #broker}; closed by {@link #stop} either way. */
+    private Transport transport;
     /** How often the maintenance-mode switch is read (it is cached in between). */
     private Duration maintenanceCheck = MAINTENANCE_CHECK;
     private java.util.concurrent.ScheduledExecutorService maintenance;
@@ -66,6 +72,23 @@ public final class ConsumerService implements AutoCloseable {
         this(broker, queues, dataSource, settings, 1, fixed(alertChannels), clock);
     }
 
+    /**
+     * On the given transport ({@code Transports.open}), which the service closes when it stops; {@code alertChannels}
+     * as above.
+     */
+    public ConsumerService(Transport transport, Routing.QueueNames queues, DataSource dataSource,
+                           ConsumerSettings settings, Supplier<List<String>> alertChannels, Clock clock) {
+        this(null, queues, dataSource, settings.batch(), settings.workersPerQueue(), alertChannels, clock);
+        this.transport = transport;
+    }
+
+    /** On the given transport, one worker per queue; for tests and tools. */
+    public ConsumerService(Transport transport, Routing.QueueNames queues, DataSource dataSource,
+                           BatchWorker.Settings settings, Clock clock) {
+        this(null, queues, dataSource, settings, 1, fixed(List.of()), clock);
+        this.transport = transport;
+    }
+
     private ConsumerService(BrokerSettings broker, Routing.QueueNames queues, DataSource dataSource,
                             BatchWorker.Settings settings, int workersPerQueue, Supplier<List<String>> alertChannels,
                             Clock clock) {
@@ -84,19 +107,18 @@ public final class ConsumerService implements AutoCloseable {
     }
 
     public void start() throws IOException, TimeoutException {
-        connection = broker.newConnection("fleetwatch-consumer");
-        // Workers of one queue compete for its messages; each has its own channel, prefetch and batch.
-        for (int i = 0; i < workersPerQueue; i++) {
-            add(new BatchWorker<>("discovery-" + i, connection, queues.discovery(), Decoders.discovery(clock),
-                    new DiscoverySink(jdbi), settings, metrics));
-            add(new BatchWorker<>("metrics-" + i, connection, queues.metrics(), Decoders.metrics(clock),
-                    new MetricsSink(jdbi), settings, metrics));
-            add(new BatchWorker<>("alerts-" + i, connection, queues.alerts(), Decoders.alerts(clock),
-                    new AlertSink(jdbi, alertChannels), settings, metrics));
-            add(new BatchWorker<>("inventory-" + i, connection, queues.inventory(), Decoders.inventory(clock),
-                    new InventorySink(jdbi), settings, metrics));
+        if (transport == null) {
+            transport = RabbitTransport.connect(broker, new Topology(queues, Topology.Limits.defaults()),
+                    "fleetwatch-consumer");
         }
-        LOG.info("consumer started on {}", broker.describe());
+        // Workers of one queue compete for its messages; each has its own consumer (channel or claims) and batch.
+        for (int i = 0; i < workersPerQueue; i++) {
+            add(worker("discovery-" + i, queues.discovery(), Decoders.discovery(clock), new DiscoverySink(jdbi)));
+            add(worker("metrics-" + i, queues.metrics(), Decoders.metrics(clock), new MetricsSink(jdbi)));
+            add(worker("alerts-" + i, queues.alerts(), Decoders.alerts(clock), new AlertSink(jdbi, alertChannels)));
+            add(worker("inventory-" + i, queues.inventory(), Decoders.inventory(clock), new InventorySink(jdbi)));
+        }
+        LOG.info("consumer started on {}", transport.describe());
         MaintenanceModeStore.Cached mode = new MaintenanceModeStore.Cached(jdbi, maintenanceCheck);
         List<BatchWorker<?>> all = List.copyOf(workers);
         maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -129,6 +151,11 @@ public final class ConsumerService implements AutoCloseable {
         this.maintenanceCheck = every;
     }
 
+    private <T> BatchWorker<T> worker(String name, String queue, Decoder<T> decoder, Sink<T> sink) throws IOException {
+        return new BatchWorker<>(name, transport.consumer(queue, name, settings.prefetch()), queue, decoder, sink,
+                settings, metrics);
+    }
+
     /** Counts into {@code m} (the consumer's {@code /metrics}); before {@link #start()}. */
     public ConsumerService meteredBy(OpsMetrics m) {
         this.metrics = java.util.Objects.requireNonNull(m, "metrics");
@@ -144,7 +171,7 @@ public final class ConsumerService implements AutoCloseable {
         return workers.stream().<BatchWorker.Stats>map(BatchWorker::stats).toList();
     }
 
-    /** Drains: every worker finishes and acks the batch in hand, then the connection closes. */
+    /** Drains: every worker finishes and acks the batch in hand, then the transport closes. */
     public void stop(Duration timeout) {
         if (maintenance != null) {
             maintenance.shutdownNow();
@@ -153,12 +180,8 @@ public final class ConsumerService implements AutoCloseable {
             w.stop(timeout);
         }
         workers.clear();
-        if (connection != null) {
-            try {
-                connection.close(5_000);
-            } catch (IOException | RuntimeException ignored) {
-                // already closed
-            }
+        if (transport != null) {
+            transport.close();
         }
     }
 

@@ -1,7 +1,10 @@
 package io.fleetwatch.jobs;
 
 import com.rabbitmq.client.Connection;
-import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.transport.Publisher;
+import io.fleetwatch.transport.Transport;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.DiscoveryMessage;
 import io.fleetwatch.messages.Routing;
@@ -52,6 +55,12 @@ public final class ScanJobs {
         Connection connect(String name) throws Exception;
     }
 
+    /** Opens a transport of its own under the given client name ({@code Transports.open}); closed after each job. */
+    @FunctionalInterface
+    public interface Opener {
+        Transport open(String name) throws Exception;
+    }
+
     /** What to sweep: {@code order} seeds the order of the addresses; {@code force} allows more than a /16. */
     public record Sweep(List<Cidr> targets, List<Cidr> exclude, long order, boolean force, int dept) {
         public Sweep {
@@ -70,7 +79,7 @@ public final class ScanJobs {
     }
 
     private final ScanStore store;
-    private final Broker broker;
+    private final Opener transports;
     private final Clock clock;
     private final ScanJobSettings settings;
     private final SystemStore systems;
@@ -97,8 +106,12 @@ public final class ScanJobs {
 
     /** {@code systems} (may be null) names departments: for per-department limits and {@code --department NAME}. */
     public ScanJobs(ScanStore store, Broker broker, Clock clock, ScanJobSettings settings, SystemStore systems) {
+        this(store, rabbit(Objects.requireNonNull(broker, "broker")), clock, settings, systems);
+    }
+
+    private ScanJobs(ScanStore store, Opener transports, Clock clock, ScanJobSettings settings, SystemStore systems) {
         this.store = Objects.requireNonNull(store, "store");
-        this.broker = Objects.requireNonNull(broker, "broker");
+        this.transports = Objects.requireNonNull(transports, "transports");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.systems = systems;
@@ -109,9 +122,29 @@ public final class ScanJobs {
      * is a programming error.
      */
     public static ScanJobs withoutRunner(ScanStore store, SystemStore systems, Clock clock) {
-        return new ScanJobs(store, name -> {
+        return new ScanJobs(store, (Opener) name -> {
             throw new IllegalStateException("this process runs no scan jobs");
         }, clock, ScanJobSettings.defaults(), systems);
+    }
+
+    /** Publishing on the transports {@code transports} opens (the one {@code QUEUE_TYPE} chooses). */
+    public static ScanJobs on(ScanStore store, Opener transports, Clock clock) {
+        return on(store, transports, clock, ScanJobSettings.defaults(), null);
+    }
+
+    /** As above, with the queue's settings and {@code systems} (may be null) naming departments. */
+    public static ScanJobs on(ScanStore store, Opener transports, Clock clock, ScanJobSettings settings,
+                              SystemStore systems) {
+        return new ScanJobs(store, transports, clock, settings, systems);
+    }
+
+    private static Opener rabbit(Broker broker) {
+        return name -> rabbit(broker.connect(name));
+    }
+
+    /** A connection as a transport; closing it closes the connection. */
+    private static Transport rabbit(Connection amqp) {
+        return new RabbitTransport(amqp, Topology.standard(), "rabbitmq");
     }
 
     /** Counts into {@code c} from now on (the scheduler keeps one across the reloads that rebuild this service). */
@@ -296,13 +329,22 @@ public final class ScanJobs {
         return ids;
     }
 
-    /** Submits a job and runs it now, publishing over {@code amqp}; a failure fails the job (no retry: someone watches). */
+    /** Submits a job and runs it now, publishing over {@code amqp} (left open). */
     public Outcome submit(Connection amqp, Scanner scanner, ScanLog log, Sweep sweep, String requestedBy)
+            throws Exception {
+        return submit(rabbit(amqp), scanner, log, sweep, requestedBy);
+    }
+
+    /**
+     * Submits a job and runs it now, publishing on {@code transport} (left open); a failure fails the job (no retry:
+     * someone watches).
+     */
+    public Outcome submit(Transport transport, Scanner scanner, ScanLog log, Sweep sweep, String requestedBy)
             throws Exception {
         try (ScanStore.Lease lease = store.start(sweep.dept(), sweep.targets().stream().map(Cidr::toString).toList(),
                 requestedBy)) {
             try {
-                return attempt(lease.id(), amqp, scanner, log, sweep);
+                return attempt(lease.id(), transport, scanner, log, sweep);
             } catch (Exception e) {
                 log.log("error", Errors.describe(e));
                 store.finish(lease.id(), null, Errors.describe(e), log.lines());
@@ -316,7 +358,7 @@ public final class ScanJobs {
      * Sweeps for job {@code id} (its lease held by the caller), asking between probe rounds whether it was cancelled;
      * publishes the hosts found (all, or those found before a cancel) and closes the job.
      */
-    private Outcome attempt(long id, Connection amqp, Scanner scanner, ScanLog log, Sweep sweep) throws Exception {
+    private Outcome attempt(long id, Transport transport, Scanner scanner, ScanLog log, Sweep sweep) throws Exception {
         log.cancelWhen(() -> store.cancelRequested(id));
         counts.started.incrementAndGet();
         Scanner.Result r;
@@ -324,11 +366,10 @@ public final class ScanJobs {
             r = scanner.events(log).sweep(sweep.targets(), sweep.exclude(), sweep.order(), sweep.force(), id,
                     sweep.dept());
         }
-        try (ConfirmingPublisher pub = new ConfirmingPublisher(amqp, "fleetwatch-scan", Duration.ofSeconds(10),
-                clock)) {
-            List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
+        try (Publisher pub = transport.publisher("fleetwatch-scan", Duration.ofSeconds(10), clock)) {
+            List<Publisher.Outgoing> batch = new ArrayList<>();
             for (DiscoveryMessage m : r.hosts()) {
-                batch.add(ConfirmingPublisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
+                batch.add(Publisher.Outgoing.of(Routing.DISCOVERY_ROUTING_KEY, m));
             }
             pub.publishAll(batch);
         }
@@ -374,8 +415,8 @@ public final class ScanJobs {
         }
         log.log("info", "attempt " + (job.retries() + 1) + " of " + settings.maxAttempts() + "; "
                 + limited.describeLimits());
-        try (Connection amqp = broker.connect("fleetwatch-scan-request")) {
-            Outcome o = attempt(id, amqp, scanner(limited, Scanner.PROBES, true, clock), log,
+        try (Transport t = transports.open("fleetwatch-scan-request")) {
+            Outcome o = attempt(id, t, scanner(limited, Scanner.PROBES, true, clock), log,
                     new Sweep(targets, List.of(), System.nanoTime(), false, job.dept()));
             LOG.info("requested {}{}", summary(o.scanId(), o.result().summary()),
                     o.result().cancelled() ? " (cancelled)" : "");
@@ -449,8 +490,8 @@ public final class ScanJobs {
                 return;
             }
             try (ScanStore.ScheduleLock held = lock.get();
-                 Connection amqp = broker.connect("fleetwatch-scan-schedule")) {
-                Outcome o = submit(amqp, scanner(limits(policy, s.profile(), s.dept()), s.probes(), true, clock),
+                 Transport t = transports.open("fleetwatch-scan-schedule")) {
+                Outcome o = submit(t, scanner(limits(policy, s.profile(), s.dept()), s.probes(), true, clock),
                         new ScanLog(ScanEvents.NONE, clock),
                         new Sweep(s.targets(), List.of(), System.nanoTime(), false, s.dept()), "schedule");
                 LOG.info("scheduled {}", summary(o.scanId(), o.result().summary()));

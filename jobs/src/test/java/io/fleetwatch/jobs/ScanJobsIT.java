@@ -1,5 +1,12 @@
 package io.fleetwatch.jobs;
 
+import io.fleetwatch.scanner.Cidr;
+import io.fleetwatch.scanner.ScanEvents;
+import io.fleetwatch.settings.Settings;
+import java.util.List;
+import io.fleetwatch.transport.Transport;
+import io.fleetwatch.transport.TransportKind;
+import io.fleetwatch.transport.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,6 +80,26 @@ class ScanJobsIT {
             try (var c = BrokerSettings.fromEnv(env).connectionFactory().newConnection();
                  var ch = c.createChannel()) {
                 assertThat(ch.queueDeclarePassive("discovery_queue").getMessageCount()).as("the one live host").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void onThePostgresTransportTheDiscoveriesWaitInTheQueueTable() throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", db.jdbcUrl(), "QUEUE_TYPE", "postgres"));
+            try (HikariDataSource ds = Database.pool(DatabaseSettings.fromEnv(env), "test")) {
+                Migrator.fromEnv(ds, env).migrate();
+                ScanJobs jobs = ScanJobs.on(new ScanStore(Stores.jdbi(ds)),
+                        name -> Transports.open(Settings.fromEnv(env), () -> ds, name), Clock.systemUTC());
+                try (Transport t = Transports.open(Settings.fromEnv(env), () -> ds, "test")) {
+                    ScanJobs.Outcome o = jobs.submit(t, ScanJobs.scanner(ScanJobs.policy(env), List.of("tcp"), true,
+                                    Clock.systemUTC()), new ScanLog(ScanEvents.NONE, Clock.systemUTC()),
+                            new ScanJobs.Sweep(List.of(Cidr.parse("127.0.0.1/32")), List.of(), 1, false, 1), "test");
+                    assertThat(o.result().hosts()).hasSize(1);
+                    assertThat(t.kind()).isEqualTo(TransportKind.POSTGRES);
+                    assertThat(t.depth("discovery_queue")).as("the one live host").isEqualTo(1);
+                }
             }
         }
     }

@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.MessageProperties;
 import io.fleetwatch.messages.MessageCodec;
 import io.fleetwatch.messages.Routing;
+import io.fleetwatch.transport.Publisher;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,25 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Publishes persistent JSON messages to the Fleetwatch exchange and returns only once the broker has confirmed them
  * (publisher confirms). {@code mandatory} is set, so a message no queue is bound for counts as a failure instead of
- * vanishing. Not thread-safe: one publisher per thread, as with the channel underneath.
+ * vanishing. The RabbitMQ {@link Publisher}. Not thread-safe: one publisher per thread, as with the channel underneath.
  */
-public final class ConfirmingPublisher implements AutoCloseable {
-
-    /** One message to send: a record to encode as JSON, or a body already encoded ({@code byte[]}). */
-    public record Outgoing(String routingKey, Object message, String messageId, Integer priority) {
-        public static Outgoing of(String routingKey, Object message) {
-            return new Outgoing(routingKey, message, null, null);
-        }
-    }
-
-    /** The broker did not confirm (nack, timeout, unroutable, connection lost): the caller still owns the messages. */
-    public static final class NotConfirmedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        public NotConfirmedException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
+public final class ConfirmingPublisher implements Publisher {
 
     private final Channel channel;
     private final String exchange;
@@ -61,11 +46,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
         channel.addReturnListener(r -> returned.incrementAndGet());
     }
 
-    public void publish(String routingKey, Object message) throws NotConfirmedException {
-        publishAll(List.of(Outgoing.of(routingKey, message)));
-    }
-
     /** Publishes the batch and waits for all confirms at once (one round trip for the batch, not one per message). */
+    @Override
     public void publishAll(List<Outgoing> batch) throws NotConfirmedException {
         if (batch.isEmpty()) {
             return;
@@ -109,6 +91,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 .build();
     }
 
+    @Override
     public boolean isOpen() {
         return channel.isOpen();
     }

@@ -1,5 +1,6 @@
 package io.fleetwatch.broker;
 
+import io.fleetwatch.transport.Publisher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -104,7 +105,7 @@ class TopologyIT {
             }
             // a key no queue is bound for is a failed publish, not a silent loss
             assertThatThrownBy(() -> pub.publish("nothing.bound", Map.of("k", 4)))
-                    .isInstanceOf(ConfirmingPublisher.NotConfirmedException.class)
+                    .isInstanceOf(Publisher.NotConfirmedException.class)
                     .hasMessageContaining("unroutable");
         }
     }

@@ -369,14 +369,14 @@ class ClusterIT {
             long next = 0;
             try {
                 while (running && next < limit) {
-                    List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch);
+                    List<io.fleetwatch.transport.Publisher.Outgoing> out = new ArrayList<>(batch);
                     for (int i = 0; i < batch; i++) {
                         long s = next + i;   // 100 hosts, one sample each per "10 s" round
                         int h = (int) (s % 100);
                         MetricsMessage m = new MetricsMessage(SchemaVersion.CURRENT, null, String.format("%s-%08d", prefix, h),
                                 prefix + "-" + h, s / 100 + 1, start.plusSeconds(10 * (s / 100)).plusMillis(h),
                                 new MetricsMessage.Metrics(20.0, 40.0, 50.0, 1.5, 2.5, null, 1000L, 1));
-                        out.add(new ConfirmingPublisher.Outgoing(Routing.METRICS_ROUTING_KEY, m, prefix + ":" + s, null));
+                        out.add(new io.fleetwatch.transport.Publisher.Outgoing(Routing.METRICS_ROUTING_KEY, m, prefix + ":" + s, null));
                     }
                     boolean tried = false;
                     boolean sent = false;
@@ -387,7 +387,7 @@ class ClusterIT {
                             }
                             pub.publishAll(out);
                             sent = true;
-                        } catch (ConfirmingPublisher.NotConfirmedException | IOException | RuntimeException e) {
+                        } catch (io.fleetwatch.transport.Publisher.NotConfirmedException | IOException | RuntimeException e) {
                             if (pub != null) {
                                 pub.close();
                                 pub = null;

@@ -1,5 +1,6 @@
 package io.fleetwatch.reliability;
 
+import io.fleetwatch.transport.Publisher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
@@ -65,9 +66,9 @@ class FuzzIT {
                 try (Connection c = BrokerSettings.fromEnv(env).connectionFactory().newConnection("fuzzer");
                      ConfirmingPublisher pub = new ConfirmingPublisher(c, "fuzzer", Duration.ofSeconds(60),
                              Clock.systemUTC())) {
-                    List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
+                    List<Publisher.Outgoing> batch = new ArrayList<>();
                     for (Hostile.Message m : mix) {
-                        batch.add(ConfirmingPublisher.Outgoing.of(m.routingKey(), m.body()));
+                        batch.add(Publisher.Outgoing.of(m.routingKey(), m.body()));
                         if (batch.size() == 500) {
                             pub.publishAll(batch);
                             batch.clear();

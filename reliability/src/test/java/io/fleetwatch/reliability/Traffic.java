@@ -1,5 +1,6 @@
 package io.fleetwatch.reliability;
 
+import io.fleetwatch.transport.Publisher;
 import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.broker.ConfirmingPublisher;
@@ -51,9 +52,9 @@ final class Traffic {
     static void publish(Map<String, String> env, List<?> messages) throws Exception {
         try (Connection c = BrokerSettings.fromEnv(env).connectionFactory().newConnection("traffic");
              ConfirmingPublisher pub = new ConfirmingPublisher(c, "traffic", Duration.ofSeconds(30), Clock.systemUTC())) {
-            List<ConfirmingPublisher.Outgoing> batch = new ArrayList<>();
+            List<Publisher.Outgoing> batch = new ArrayList<>();
             for (Object m : messages) {
-                batch.add(ConfirmingPublisher.Outgoing.of(routingKey(m), m));
+                batch.add(Publisher.Outgoing.of(routingKey(m), m));
                 if (batch.size() == 1000) {
                     pub.publishAll(batch);
                     batch.clear();

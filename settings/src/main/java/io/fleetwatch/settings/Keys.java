@@ -28,6 +28,10 @@ public final class Keys {
             "console log format: text, or json (one JSON object per line)");
 
     // broker
+    public static final Key<String> BROKER_TYPE = key("broker.type", "QUEUE_TYPE", Type.TEXT, "rabbitmq",
+            "the message transport: rabbitmq, postgres (a table in the database) or redis (Redis Streams)");
+    public static final Key<String> BROKER_REDIS_URL = secret(key("broker.redis-url", "REDIS_URL", Type.TEXT,
+            "redis://127.0.0.1:6379", "the Redis of the redis transport: redis://[user:password@]host:port[/db]"));
     public static final Key<String> BROKER_URI = secret(key("broker.uri", "QUEUE_URI", Type.TEXT, null,
             "amqp(s)://user:password@host:port/vhost; wins over host, port, user, password, vhost"));
     public static final Key<String> BROKER_HOST = key("broker.host", "QUEUE_HOST", Type.TEXT, "localhost",

@@ -267,7 +267,7 @@ public final class ConfigLoader {
             }
             String raw = n.asText();
             boolean literal = !ONLY_REFERENCES.matcher(raw.strip()).matches();
-            if (key.endsWith(".uri") || key.endsWith(".url")) {
+            if (key.matches(".*[.-]ur[il]")) { // broker.uri, database.url, broker.redis-url: secret only with a password
                 literal = raw.matches("(?s).*://[^/@${}]*:[^/@${}]+@.*") || raw.matches("(?s).*[?&]password=[^&$]+.*");
             }
             if (literal) {

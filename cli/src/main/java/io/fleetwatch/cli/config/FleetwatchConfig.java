@@ -30,7 +30,9 @@ public record FleetwatchConfig(@Valid Log log, @Valid Broker broker, @Valid Data
     public record Log(@Pattern(regexp = "(?i)TRACE|DEBUG|INFO|WARN|ERROR|OFF", message = "must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF") String level,
                       @Pattern(regexp = "text|json", message = "must be text or json") String format) {}
 
-    public record Broker(String uri, String host, @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer port,
+    public record Broker(@Pattern(regexp = "rabbitmq|postgres|redis", message = "must be rabbitmq, postgres or redis") String type,
+                         @Pattern(regexp = "rediss?://\\S+", message = "must be redis://host:port") String redisUrl,
+                         String uri, String host, @Min(value = 1, message = PORT) @Max(value = 65535, message = PORT) Integer port,
                          List<@Pattern(regexp = "[^,\\s]+", message = "must be host or host:port") String> hosts,
                          @Pattern(regexp = "classic|quorum", message = "must be classic or quorum") String queueType,
                          String user, String password, String vhost,

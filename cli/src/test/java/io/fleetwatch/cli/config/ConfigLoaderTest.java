@@ -112,6 +112,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(
                 file("database:\n  url: postgresql://fw:hunter2@db/fleetwatch\n", "rw-r-----"), Map.of()))
                 .hasMessageContaining("database.url: a secret");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                file("broker:\n  redis-url: redis://fw:hunter2@127.0.0.1:6379\n", "rw-r-----"), Map.of()))
+                .hasMessageContaining("broker.redis-url: a secret").hasMessageNotContaining("hunter2");
+        assertThat(ConfigLoader.load(file("broker:\n  redis-url: redis://127.0.0.1:6379\n", "rw-r--r--"), Map.of())
+                .env()).containsEntry("REDIS_URL", "redis://127.0.0.1:6379");
         // References, URLs without a password, and 0600 files are fine.
         assertThat(ConfigLoader.load(file("broker:\n  password: ${P}\ndatabase:\n  url: postgresql://fw@db/fleetwatch\n",
                 "rw-r--r--"), Map.of("P", "x")).env()).containsEntry("QUEUE_PASSWORD", "x");

@@ -1,8 +1,11 @@
 package io.fleetwatch.consumer.relay;
 
-import com.rabbitmq.client.Connection;
+import io.fleetwatch.transport.Publisher;
+import io.fleetwatch.transport.Publishing;
+import io.fleetwatch.transport.Transport;
 import io.fleetwatch.broker.BrokerSettings;
-import io.fleetwatch.broker.ConfirmingPublisher;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
 import io.fleetwatch.messages.AlertMessage;
 import io.fleetwatch.store.AlertStore;
 import io.fleetwatch.store.Stores;
@@ -37,15 +40,13 @@ public final class AlertRelay implements AutoCloseable {
     }
 
     private final AlertStore alerts;
-    private final BrokerSettings broker;
+    private final Publishing publishing;
     private final Settings settings;
     private final Clock clock;
     private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
     private final int index;
-    private Connection amqp;
-    private ConfirmingPublisher publisher;
 
     public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock) {
         this(dataSource, broker, settings, clock, 0);
@@ -57,9 +58,15 @@ public final class AlertRelay implements AutoCloseable {
      * after a reconnect.
      */
     public AlertRelay(DataSource dataSource, BrokerSettings broker, Settings settings, Clock clock, int index) {
+        this(dataSource, () -> RabbitTransport.connect(broker, Topology.standard(), "fleetwatch-relay"), settings,
+                clock, index);
+    }
+
+    /** On the transport {@code transports} opens (its own, one per relay: {@code Transports.open}). */
+    public AlertRelay(DataSource dataSource, Transport.Opener transports, Settings settings, Clock clock, int index) {
         this.index = index;
         this.alerts = new AlertStore(Stores.jdbi(dataSource));
-        this.broker = broker;
+        this.publishing = new Publishing(transports, "fleetwatch-relay", Duration.ofSeconds(10), clock);
         this.settings = settings;
         this.clock = clock;
     }
@@ -118,7 +125,7 @@ public final class AlertRelay implements AutoCloseable {
             try {
                 publish(batch);
                 return null;
-            } catch (ConfirmingPublisher.NotConfirmedException | java.io.IOException
+            } catch (Publisher.NotConfirmedException | java.io.IOException
                      | java.util.concurrent.TimeoutException e) {
                 return String.valueOf(e.getMessage());
             }
@@ -133,33 +140,17 @@ public final class AlertRelay implements AutoCloseable {
         return d.claimed();
     }
 
-    private void publish(List<AlertMessage> batch) throws ConfirmingPublisher.NotConfirmedException,
+    private void publish(List<AlertMessage> batch) throws Publisher.NotConfirmedException,
             java.io.IOException, java.util.concurrent.TimeoutException {
-        if (publisher == null || !publisher.isOpen()) {
-            closePublisher();
-            amqp = broker.newConnection("fleetwatch-relay");
-            publisher = new ConfirmingPublisher(amqp, "fleetwatch-relay", Duration.ofSeconds(10), clock);
-        }
-        List<ConfirmingPublisher.Outgoing> out = new ArrayList<>(batch.size());
+        List<Publisher.Outgoing> out = new ArrayList<>(batch.size());
         for (AlertMessage a : batch) {
-            out.add(new ConfirmingPublisher.Outgoing(a.routingKey(), a, "alert-" + a.alertId(), a.severity().priority()));
+            out.add(new Publisher.Outgoing(a.routingKey(), a, "alert-" + a.alertId(), a.severity().priority()));
         }
-        publisher.publishAll(out);
+        publishing.publishAll(out);
     }
 
     private void closePublisher() {
-        if (publisher != null) {
-            publisher.close();
-            publisher = null;
-        }
-        if (amqp != null) {
-            try {
-                amqp.close(2_000);
-            } catch (java.io.IOException | RuntimeException ignored) {
-                // already gone
-            }
-            amqp = null;
-        }
+        publishing.drop();
     }
 
     private static void sleep(Duration d) {

@@ -1,12 +1,13 @@
 package io.fleetwatch.consumer.runtime;
 
-import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.consumer.ConsumerService;
 import io.fleetwatch.consumer.ConsumerSettings;
 import io.fleetwatch.consumer.notify.NotifySettings;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.messages.Routing;
+import io.fleetwatch.settings.Settings;
+import io.fleetwatch.transport.Transports;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,13 @@ public final class ConsumerComponent implements AutoCloseable {
 
     /** The settings the consumer, its notifier and its queue watch start with (for {@code --validate-only}). */
     public static void check(Map<String, String> env) {
+        Transports.checkEnv(env);
         ConsumerSettings.fromEnv(env);
         NotifySettings.channels(env);
         QueueWatch.Thresholds.fromEnv(env);
     }
 
-    /** Starts the workers ({@code channels}: the alert channels, asked at each alert change) and the maintenance job. */
+    /** Starts the workers on the transport {@code QUEUE_TYPE} chooses ({@code channels}: the alert channels, asked at each alert change) and the maintenance job. */
     public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
                                           Supplier<List<String>> channels) throws Exception {
         return start(env, dataSource, settings, channels, new OpsMetrics());
@@ -42,8 +44,9 @@ public final class ConsumerComponent implements AutoCloseable {
     public static ConsumerComponent start(Map<String, String> env, DataSource dataSource, ConsumerSettings settings,
                                           Supplier<List<String>> channels, OpsMetrics metrics) throws Exception {
         io.fleetwatch.store.MetricStore.requireCatalogColumnsAtStart(dataSource); // a metric without its migration
-        ConsumerService c = new ConsumerService(BrokerSettings.fromEnv(env), Routing.QueueNames.fromEnv(env),
-                dataSource, settings, channels, Clock.systemUTC()).meteredBy(metrics);
+        ConsumerService c = new ConsumerService(
+                Transports.open(Settings.fromEnv(env), () -> dataSource, "fleetwatch-consumer"),
+                Routing.QueueNames.fromEnv(env), dataSource, settings, channels, Clock.systemUTC()).meteredBy(metrics);
         c.start();
         return new ConsumerComponent(c);
     }

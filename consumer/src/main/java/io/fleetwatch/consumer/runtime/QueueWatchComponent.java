@@ -1,6 +1,6 @@
 package io.fleetwatch.consumer.runtime;
 
-import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.transport.Transports;
 import io.fleetwatch.consumer.watch.QueueWatch;
 import io.fleetwatch.messages.Routing;
 import java.time.Clock;
@@ -40,7 +40,9 @@ public final class QueueWatchComponent implements Reloadable {
         close();
         Routing.QueueNames q = Routing.QueueNames.fromEnv(env);
         QueueWatch.Thresholds t = QueueWatch.Thresholds.fromEnv(env);
-        QueueWatch watch = new QueueWatch(dataSource, BrokerSettings.fromEnv(env),
+        io.fleetwatch.settings.Settings settings = io.fleetwatch.settings.Settings.fromEnv(env);
+        QueueWatch watch = new QueueWatch(dataSource,
+                () -> Transports.open(settings, () -> dataSource, "fleetwatch-queue-watch"),
                 q.all(), t, Clock.systemUTC());
         timer = Every.run(30, TimeUnit.SECONDS, "fleetwatch-queue-watch", () -> {
             try {

@@ -1,12 +1,12 @@
 package io.fleetwatch.consumer.runtime;
 
-import io.fleetwatch.broker.BrokerSettings;
 import io.fleetwatch.consumer.relay.AlertRelay;
 import io.fleetwatch.lifecycle.OpsMetrics;
 import io.fleetwatch.settings.Keys;
 import io.fleetwatch.settings.Settings;
 import io.fleetwatch.store.AlertStore;
 import io.fleetwatch.store.Stores;
+import io.fleetwatch.transport.Transports;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +39,10 @@ public final class RelayComponent implements AutoCloseable {
         int n = threads(env);
         List<AlertRelay> relays = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            AlertRelay relay = new AlertRelay(dataSource, BrokerSettings.fromEnv(env), AlertRelay.Settings.defaults(),
-                    Clock.systemUTC(), i);
+            Settings settings = Settings.fromEnv(env);
+            AlertRelay relay = new AlertRelay(dataSource,
+                    () -> Transports.open(settings, () -> dataSource, "fleetwatch-relay"),
+                    AlertRelay.Settings.defaults(), Clock.systemUTC(), i);
             relay.start();
             relays.add(relay);
         }

@@ -1,8 +1,9 @@
 package io.fleetwatch.consumer.watch;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import io.fleetwatch.broker.BrokerSettings;
+import io.fleetwatch.broker.RabbitTransport;
+import io.fleetwatch.broker.Topology;
+import io.fleetwatch.transport.Transport;
 import io.fleetwatch.settings.Keys;
 import io.fleetwatch.settings.Settings;
 import io.fleetwatch.store.AlertStore;
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Queue-depth alerts: a backlog of more than {@code warning} ready messages (1 000) is a warning, more than
+ * Queue-depth alerts, on whichever transport ({@link Transport#depth}): a backlog of more than {@code warning} ready
+ * messages (1 000) is a warning, more than
  * {@code critical} (10 000) is critical; each clears when the backlog falls under half its threshold. Alerts are raised
  * for the pipeline itself (system {@code fleetwatch-pipeline}), with alert type {@code queue_backlog_<queue>}, and go
  * out through the same outbox and relay as threshold alerts. The firing state lives in the database, so restarts and
@@ -55,17 +57,24 @@ public final class QueueWatch {
 
     private final AlertStore alerts;
     private final SystemStore systems;
-    private final BrokerSettings broker;
+    private final Transport.Opener transports;
     private final List<String> queues;
     private final Thresholds thresholds;
     private final Clock clock;
 
     public QueueWatch(DataSource dataSource, BrokerSettings broker, List<String> queues, Thresholds thresholds,
                       Clock clock) {
+        this(dataSource, () -> RabbitTransport.connect(broker, Topology.standard(), "fleetwatch-queue-watch"), queues,
+                thresholds, clock);
+    }
+
+    /** Reads the depths on the transport {@code transports} opens for each run ({@code Transports.open}). */
+    public QueueWatch(DataSource dataSource, Transport.Opener transports, List<String> queues, Thresholds thresholds,
+                      Clock clock) {
         Jdbi jdbi = Stores.jdbi(dataSource);
         this.alerts = new AlertStore(jdbi);
         this.systems = new SystemStore(jdbi);
-        this.broker = broker;
+        this.transports = transports;
         this.queues = List.copyOf(queues);
         this.thresholds = thresholds;
         this.clock = clock;
@@ -75,10 +84,9 @@ public final class QueueWatch {
     public List<Change> runOnce() throws Exception {
         List<Change> changes = alerts.exclusively(LOCK_ID, () -> {
             List<Change> made = new ArrayList<>();
-            try (Connection amqp = broker.newConnection("fleetwatch-queue-watch");
-                 Channel ch = amqp.createChannel()) {
+            try (Transport t = transports.open()) {
                 for (String q : queues) {
-                    long depth = ch.queueDeclarePassive(q).getMessageCount();
+                    long depth = t.depth(q);
                     check(q, "warning", thresholds.warning(), depth, made);
                     check(q, "critical", thresholds.critical(), depth, made);
                 }
