@@ -117,6 +117,9 @@ public final class BatchWorker<T> implements AutoCloseable {
         });
     }
 
+    /** Paused by maintenance mode (guarded by this). */
+    private boolean paused;
+
     public synchronized void start() throws IOException {
         source.start();
         running = true;
@@ -130,16 +133,18 @@ public final class BatchWorker<T> implements AutoCloseable {
      * still stored and acked. Nothing when paused already or stopping.
      */
     public synchronized void pause() throws IOException {
-        if (running) {
+        if (running && !paused) {
             source.pause();
+            paused = true;
             LOG.info("{}: paused (maintenance mode); messages wait in {}", name, queue);
         }
     }
 
     /** Subscribes again after {@link #pause}; nothing when not paused or stopping. */
     public synchronized void resume() throws IOException {
-        if (running) {
+        if (running && paused) { // the maintenance check calls this every few seconds: only a real change is logged
             source.resume();
+            paused = false;
             LOG.info("{}: consuming {} again", name, queue);
         }
     }

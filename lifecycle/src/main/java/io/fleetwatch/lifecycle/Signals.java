@@ -53,7 +53,8 @@ public final class Signals {
         HANGUP.add(action);
         if (!hangupHandled) {
             hangupHandled = true;
-            Signal.handle(new Signal("HUP"), s -> {
+            // A process started with SIGHUP ignored (nohup) keeps it ignored: the JVM installs no handler then
+            Object before = Signal.handle(new Signal("HUP"), s -> {
                 for (Runnable r : HANGUP) {
                     try {
                         r.run();
@@ -62,6 +63,10 @@ public final class Signals {
                     }
                 }
             });
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                org.slf4j.LoggerFactory.getLogger(Signals.class).warn("SIGHUP is ignored by this process (started"
+                        + " under nohup?): a reload by SIGHUP does nothing; restart it without nohup to reload");
+            }
         }
     }
 }
