@@ -51,7 +51,7 @@ final class Hostile {
             new Mutation("SQL in hostname", j -> j.replaceFirst("\"hostname\":\"[^\"]+\"", "\"hostname\":\"" + SQL + "\"")),
             new Mutation("huge hostname", j -> j.replaceFirst("\"hostname\":\"[^\"]+\"",
                     "\"hostname\":\"" + "a".repeat(1 << 20) + "\"")),
-            new Mutation("unsupported schema_version", j -> j.replaceFirst("\"schema_version\":1", "\"schema_version\":99")),
+            new Mutation("unsupported schema_version", j -> j.replaceFirst("\"schema_version\":[0-9]+", "\"schema_version\":99")),
             new Mutation("truncated", j -> j.substring(0, j.length() / 2)),
             new Mutation("trailing garbage", j -> j + "}}"),
             new Mutation("array at top", j -> "[" + j + "]"),
